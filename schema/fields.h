@@ -1,0 +1,86 @@
+// The index schema: fields and their term prefixes, value slots, ids, version metadata.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace speechdex::schema {
+
+/// Bumped whenever terms, prefixes, slots or document data change meaning. A searcher
+/// refuses an index written with another version.
+inline constexpr int kSchemaVersion = 1;
+
+/// The tokenizer settings an index was built with, recorded in its metadata.
+inline constexpr std::string_view kTokenizerSettings =
+    "normalize=nfkc_cf+t2s-per-char; units=char|word(max64); terms=unigram(wdf)+bigram(pos)";
+
+/// Metadata keys written by the indexer.
+inline constexpr std::string_view kMetaSchemaVersion = "speechdex.schema_version";
+inline constexpr std::string_view kMetaTokenizer = "speechdex.tokenizer";
+/// Prefix of the per-file keys: kMetaFilePrefix + canonical path -> "size mtime hash".
+inline constexpr std::string_view kMetaFilePrefix = "speechdex.file:";
+
+/// How a field is searched.
+enum class FieldKind : uint8_t {
+  kText,     ///< tokenized: unigram and positional bigram terms under the prefix
+  kBoolean,  ///< one exact term per value, used as a filter
+};
+
+/// One row of the field table. Index side and query side both read it; no prefix is
+/// spelled anywhere else.
+struct Field {
+  std::string_view name;    ///< as typed in queries (title:...) and used in code
+  std::string_view prefix;  ///< Xapian term prefix (Omega's convention)
+  FieldKind kind;
+  std::string_view doc;  ///< one line for --help and docs
+};
+
+/// The field table.
+inline constexpr Field kFields[] = {
+    {"text", "", FieldKind::kText, "the paragraph's own text (the default field)"},
+    {"title", "S", FieldKind::kText, "the title of the paragraph's speech"},
+    {"heading", "XH:", FieldKind::kText, "the section and subsection headings over the paragraph"},
+    {"id", "Q", FieldKind::kBoolean, "unique paragraph key (speech key '/' paragraph number)"},
+    {"speech", "XSPEECH:", FieldKind::kBoolean, "speech key: 16 hex digits"},
+    {"source", "XSOURCE:", FieldKind::kBoolean, "source file key: 16 hex digits"},
+};
+
+/// Looks a field up by name; nullptr if there is none.
+const Field* find_field(std::string_view name);
+
+/// The field of that name; throws std::logic_error if there is none (a programming error).
+const Field& field(std::string_view name);
+
+/// Value slots. Each comment gives the encoding; the encoder and decoder follow.
+enum Slot : unsigned {
+  kSlotSpeech = 0,    ///< speech key, 8 bytes big-endian (collapse key: one hit per speech)
+  kSlotTextHash = 1,  ///< hash of the normalized paragraph text, 8 bytes big-endian
+                      ///< (collapse key for duplicate paragraphs)
+};
+
+/// Encodes a 64-bit key for a value slot (8 bytes, big-endian, so it sorts numerically).
+std::string encode_key(uint64_t key);
+/// Decodes what encode_key wrote; 0 for a value of the wrong size.
+uint64_t decode_key(std::string_view value);
+
+/// A stable 64-bit hash (FNV-1a with a final mix). Used for file, speech and text keys;
+/// must never change without a schema version bump.
+uint64_t stable_hash(std::string_view bytes);
+
+/// 16 lowercase hex digits.
+std::string hex_key(uint64_t key);
+
+/// The key of a source file: hash of its canonical absolute path.
+uint64_t source_key(std::string_view canonical_path);
+/// The key of speech number `speech` (1-based) of a source file.
+uint64_t speech_key(uint64_t source, int speech);
+
+/// Boolean filter term of a field: prefix + value.
+std::string boolean_term(const Field& f, std::string_view value);
+
+/// The unique id term of a paragraph.
+std::string paragraph_id_term(uint64_t speech, int paragraph);
+
+}  // namespace speechdex::schema

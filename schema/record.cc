@@ -1,0 +1,37 @@
+// Paragraph records to and from JSON document data.
+#include "record.h"
+
+#include <nlohmann/json.hpp>
+
+#include "errors.h"
+
+namespace speechdex::schema {
+
+std::string ParagraphRecord::to_data() const {
+  nlohmann::json j = {
+      {"source", source}, {"speech", speech}, {"speech_id", speech_id}, {"paragraph", paragraph},
+      {"kind", kind},     {"title", title},   {"section", section},     {"subsection", subsection},
+      {"text", text}};
+  return j.dump();
+}
+
+ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
+  try {
+    const nlohmann::json j = nlohmann::json::parse(data);
+    ParagraphRecord r;
+    r.source = j.at("source").get<std::string>();
+    r.speech = j.at("speech").get<int>();
+    r.speech_id = j.at("speech_id").get<std::string>();
+    r.paragraph = j.at("paragraph").get<int>();
+    r.kind = j.at("kind").get<std::string>();
+    r.title = j.at("title").get<std::string>();
+    r.section = j.at("section").get<std::string>();
+    r.subsection = j.at("subsection").get<std::string>();
+    r.text = j.at("text").get<std::string>();
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    throw IndexError("document data is not a paragraph record: " + std::string(e.what()), "");
+  }
+}
+
+}  // namespace speechdex::schema

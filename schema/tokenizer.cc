@@ -1,0 +1,172 @@
+// Tokenizer: splits normalized text into character and word units and names their terms.
+#include "tokenizer.h"
+
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+#include <unordered_set>
+
+#include "normalizer.h"
+
+namespace speechdex::schema {
+namespace {
+
+// Scripts written without spaces between words: each character is a unit of its own.
+bool is_unspaced_script(UChar32 c) {
+  UErrorCode status = U_ZERO_ERROR;
+  switch (uscript_getScript(c, &status)) {
+    case USCRIPT_HAN:
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_HANGUL:
+    case USCRIPT_BOPOMOFO:
+    case USCRIPT_YI:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_word_char(UChar32 c) {
+  if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  if (!u_isalnum(c)) {
+    // Combining marks belong to the word they follow.
+    const int8_t type = u_charType(c);
+    return type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK;
+  }
+  return !is_unspaced_script(c);
+}
+
+bool is_digit(UChar32 c) { return u_isdigit(c); }
+
+bool is_separator(UChar32 c) {
+  if (c == ' ' || c == '\t' || c == '\n' || c == '\r') return true;
+  if (c < 0x80) return c < 0x20 || c == 0x7F;
+  const int8_t type = u_charType(c);
+  return u_isUWhiteSpace(c) || type == U_CONTROL_CHAR || type == U_FORMAT_CHAR ||
+         type == U_UNASSIGNED || type == U_SURROGATE || type == U_PRIVATE_USE_CHAR || c == 0xFFFD;
+}
+
+// Punctuation that separates text. Marks that live inside expressions (77.15%, A&B,
+// 3/4, No.5#, 阿卜杜拉·艾力) are symbols of their run, not separators.
+bool is_punctuation(UChar32 c) {
+  if (!u_ispunct(c)) return false;
+  switch (c) {
+    case '%':
+    case '#':
+    case '&':
+    case '@':
+    case '*':
+    case '/':
+    case '\\':
+    case '\'':
+    case 0x00B7:
+    case 0x2030:
+    case 0x2031:
+    case 0x30FB:
+    case 0x2032:
+    case 0x2033:
+      return false;
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+std::vector<Unit> tokenize(std::string_view utf8) {
+  std::u32string norm;
+  std::vector<uint32_t> offsets;
+  Normalizer::thread_instance().normalize(utf8, norm, &offsets);
+
+  std::vector<Unit> units;
+  units.reserve(norm.size());
+  // Source byte range of normalized code points [i, j).
+  auto source_end = [&](size_t j) {
+    // The end of the last code point is where the next differing source offset starts.
+    uint32_t start = offsets[j - 1];
+    size_t k = j;
+    while (k < norm.size() && offsets[k] == start) ++k;
+    return offsets[k];
+  };
+  size_t i = 0;
+  while (i < norm.size()) {
+    const char32_t c = norm[i];
+    if (is_separator(static_cast<UChar32>(c))) {
+      ++i;
+      continue;
+    }
+    if (is_word_char(static_cast<UChar32>(c))) {
+      Unit u{{}, UnitKind::kWord, false, offsets[i], 0};
+      size_t j = i;
+      while (j < norm.size()) {
+        const auto d = static_cast<UChar32>(norm[j]);
+        if (is_word_char(d)) {
+          append_utf8(norm[j], u.text);
+          ++j;
+        } else if (d == '.' && j > i && j + 1 < norm.size() &&
+                   is_digit(static_cast<UChar32>(norm[j + 1]))) {
+          u.text.push_back('.');
+          ++j;
+        } else {
+          break;
+        }
+      }
+      if (u.text.size() > kMaxWordBytes) {
+        // Cut at a character boundary.
+        size_t cut = kMaxWordBytes;
+        while (cut > 0 && (static_cast<uint8_t>(u.text[cut]) & 0xC0) == 0x80) --cut;
+        u.text.resize(cut);
+      }
+      u.end = source_end(j);
+      units.push_back(std::move(u));
+      i = j;
+      continue;
+    }
+    Unit u{{}, UnitKind::kChar, is_punctuation(static_cast<UChar32>(c)), offsets[i], 0};
+    append_utf8(c, u.text);
+    u.end = source_end(i + 1);
+    units.push_back(std::move(u));
+    ++i;
+  }
+  return units;
+}
+
+std::string unigram_term(std::string_view prefix, const Unit& u) {
+  std::string t;
+  t.reserve(prefix.size() + u.text.size());
+  t.append(prefix);
+  t.append(u.text);
+  return t;
+}
+
+std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b) {
+  std::string t;
+  t.reserve(prefix.size() + a.text.size() + b.text.size() + 1);
+  t.append(prefix);
+  t.append(a.text);
+  if (a.kind == UnitKind::kWord || b.kind == UnitKind::kWord) t.push_back(' ');
+  t.append(b.text);
+  return t;
+}
+
+std::string describe_terms(std::string_view utf8) {
+  const std::vector<Unit> units = tokenize(utf8);
+  std::string out;
+  std::unordered_set<std::string> seen;
+  for (const Unit& u : units) {
+    std::string t = unigram_term("", u);
+    if (!seen.insert(t).second) continue;
+    if (!out.empty()) out.push_back(' ');
+    out += t;
+  }
+  out += " |";
+  for (size_t i = 0; i + 1 < units.size(); ++i) {
+    out += ' ';
+    out += bigram_term("", units[i], units[i + 1]);
+    out += '[' + std::to_string(i + kFirstPosition) + ']';
+  }
+  return out;
+}
+
+}  // namespace speechdex::schema

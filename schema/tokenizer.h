@@ -1,0 +1,52 @@
+// The one tokenizer: normalized text -> units -> index terms, used by indexer and searcher.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace speechdex::schema {
+
+/// What a unit is. Text is read as a sequence of units after normalization:
+/// - kChar: one character that is not part of a word: a CJK ideograph, kana, a
+///   punctuation mark or a symbol (。 、 % ℃ ...);
+/// - kWord: a maximal run of letters and digits of alphabetic scripts (Latin, Greek,
+///   Cyrillic ...) and digits, with a '.' kept between an alphanumeric and a digit:
+///   pm2.5, gdp, 3348, 77.15.
+/// White space and control characters separate units and are not units themselves, so
+/// 第九 ，科学 and 第九，科学 read the same.
+enum class UnitKind : uint8_t { kChar, kWord };
+
+/// One unit of normalized text.
+struct Unit {
+  std::string text;     ///< normalized UTF-8 (a word is cut at kMaxWordBytes)
+  UnitKind kind;        ///< character or word
+  bool punctuation;     ///< separating punctuation (category P* but not % # & @ * / · ...):
+                        ///< it splits unquoted queries into runs
+  uint32_t begin, end;  ///< byte range of the unit in the text given to tokenize()
+};
+
+/// Words longer than this (in bytes, normalized) are cut to this length, on both sides.
+inline constexpr size_t kMaxWordBytes = 64;
+
+/// Normalizes `utf8` (see Normalizer) and splits it into units.
+std::vector<Unit> tokenize(std::string_view utf8);
+
+/// The term of one unit: `prefix` + its text. Indexed without positions (with wdf).
+std::string unigram_term(std::string_view prefix, const Unit& u);
+
+/// The term of two adjacent units: `prefix` + both texts, with a space between them when
+/// either is a word (so new+york differs from the word newyork). Indexed with the
+/// position of its first unit.
+std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b);
+
+/// Positions: the bigram starting at unit i (0-based) has position i + kFirstPosition.
+inline constexpr uint32_t kFirstPosition = 1;
+
+/// Describes the terms of `utf8` as one compact string, for tests and debugging:
+/// unigrams in order of first occurrence, then bigrams with positions:
+/// `法 治 政 府 | 法治[1] 治政[2] 政府[3]`.
+std::string describe_terms(std::string_view utf8);
+
+}  // namespace speechdex::schema
