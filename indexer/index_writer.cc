@@ -1,0 +1,132 @@
+// Document construction and batched, file-atomic writing.
+#include "index_writer.h"
+
+#include <xapian.h>
+
+#include "errors.h"
+#include "fields.h"
+#include "index_meta.h"
+#include "record.h"
+#include "tokenizer.h"
+
+namespace speechdex::indexer {
+namespace {
+
+// Commit after this many paragraphs (at the next file boundary).
+constexpr size_t kCommitEvery = 20000;
+// Position gap between two strings of one field (a section and its subsection).
+constexpr Xapian::termpos kFieldGap = 100;
+
+// Adds a text field's terms: every unit's unigram (wdf only) and every adjacent pair's
+// bigram at the first unit's position. Returns the next free position.
+Xapian::termpos add_text_terms(Xapian::Document& doc, const schema::Field& f,
+                               const std::vector<schema::Unit>& units, Xapian::termpos base) {
+  for (size_t i = 0; i < units.size(); ++i) {
+    doc.add_term(schema::unigram_term(f.prefix, units[i]));
+    if (i + 1 < units.size()) {
+      doc.add_posting(schema::bigram_term(f.prefix, units[i], units[i + 1]),
+                      base + static_cast<Xapian::termpos>(i));
+    }
+  }
+  return base + static_cast<Xapian::termpos>(units.size()) + kFieldGap;
+}
+
+std::string file_state(const SourceFile& f) {
+  return std::to_string(f.size) + " " + std::to_string(f.mtime);
+}
+
+}  // namespace
+
+Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
+                                int paragraph_number, const Paragraph& paragraph) {
+  Xapian::Document doc;
+  const std::vector<schema::Unit> units = schema::tokenize(paragraph.text);
+  add_text_terms(doc, schema::field("text"), units, schema::kFirstPosition);
+  add_text_terms(doc, schema::field("title"), schema::tokenize(speech.title),
+                 schema::kFirstPosition);
+  Xapian::termpos pos = add_text_terms(doc, schema::field("heading"),
+                                       schema::tokenize(paragraph.section), schema::kFirstPosition);
+  add_text_terms(doc, schema::field("heading"), schema::tokenize(paragraph.subsection), pos);
+
+  const uint64_t source = schema::source_key(file.canonical_path);
+  const uint64_t speech_key = schema::speech_key(source, speech_number);
+  doc.add_boolean_term(schema::paragraph_id_term(speech_key, paragraph_number));
+  doc.add_boolean_term(schema::boolean_term(schema::field("speech"), schema::hex_key(speech_key)));
+  doc.add_boolean_term(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
+
+  std::string normalized;
+  for (const schema::Unit& u : units) {
+    normalized += u.text;
+    normalized.push_back('\x1f');
+  }
+  doc.add_value(schema::kSlotSpeech, schema::encode_key(speech_key));
+  doc.add_value(schema::kSlotTextHash, schema::encode_key(schema::stable_hash(normalized)));
+
+  schema::ParagraphRecord r;
+  r.source = file.path;
+  r.speech = speech_number;
+  r.speech_id = file.path + "#" + std::to_string(speech_number);
+  r.paragraph = paragraph_number;
+  r.kind = paragraph.kind;
+  r.title = speech.title;
+  r.section = paragraph.section;
+  r.subsection = paragraph.subsection;
+  r.text = paragraph.text;
+  doc.set_data(r.to_data());
+  return doc;
+}
+
+IndexWriter::IndexWriter(const std::string& path) : path_(path) {
+  try {
+    db_ = std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_CREATE_OR_OPEN);
+  } catch (const Xapian::DatabaseLockError&) {
+    throw IndexError("database is locked by another writer", path);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot open database for writing: " + e.get_msg(), path);
+  }
+  schema::check_schema(*db_, path);
+}
+
+IndexWriter::~IndexWriter() = default;
+
+bool IndexWriter::is_current(const SourceFile& file) const {
+  return db_->get_metadata(std::string(schema::kMetaFilePrefix) + file.canonical_path) ==
+         file_state(file);
+}
+
+size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches) {
+  const uint64_t source = schema::source_key(file.canonical_path);
+  try {
+    db_->delete_document(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
+    size_t n = 0;
+    for (size_t s = 0; s < speeches.size(); ++s) {
+      const Speech& speech = speeches[s];
+      for (size_t p = 0; p < speech.paragraphs.size(); ++p) {
+        db_->add_document(build_document(file, static_cast<int>(s + 1), speech,
+                                         static_cast<int>(p + 1), speech.paragraphs[p]));
+        ++n;
+      }
+    }
+    db_->set_metadata(std::string(schema::kMetaFilePrefix) + file.canonical_path, file_state(file));
+    pending_ += n + 1;
+    return n;
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot write to database: " + e.get_msg(), path_);
+  }
+}
+
+void IndexWriter::commit_if_due() {
+  if (pending_ >= kCommitEvery) commit();
+}
+
+void IndexWriter::commit() {
+  try {
+    schema::write_schema_metadata(*db_);
+    db_->commit();
+    pending_ = 0;
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot commit to database: " + e.get_msg(), path_);
+  }
+}
+
+}  // namespace speechdex::indexer
