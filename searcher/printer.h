@@ -1,0 +1,30 @@
+// Output back ends: one interface, table / JSON Lines / CSV (see docs/output.md).
+#pragma once
+
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "searcher.h"
+
+namespace speechdex::searcher {
+
+/// Output formats.
+enum class Format { kTable, kJson, kCsv };
+
+/// Prints a search result.
+class Printer {
+ public:
+  virtual ~Printer() = default;
+  /// Prints the whole result of `query_text`; `highlights` come from the parsed query.
+  virtual void print(const std::string& query_text, const ParsedQuery& query,
+                     const SearchResult& result) = 0;
+};
+
+/// The printer for a format. `color` applies to the table only (ANSI, for a terminal).
+std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color);
+
+/// Terminal display width of UTF-8 text (East Asian wide and full-width count 2).
+size_t display_width(const std::string& utf8);
+
+}  // namespace speechdex::searcher

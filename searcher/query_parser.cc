@@ -1,0 +1,269 @@
+// Recursive-descent query parser over a small lexer; terms come from schema's tokenizer.
+#include "query_parser.h"
+
+#include <optional>
+
+#include "errors.h"
+#include "fields.h"
+#include "normalizer.h"
+#include "tokenizer.h"
+
+namespace speechdex::searcher {
+namespace {
+
+enum class Tok { kWord, kQuoted, kLParen, kRParen, kOr, kAnd, kNot, kMinus, kField, kEnd };
+
+struct Token {
+  Tok kind;
+  std::string text;  // word or quoted text; field name for kField
+};
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+bool is_field_name(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || c == '_')) return false;
+  }
+  return true;
+}
+
+// Splits on white space outside quotes; ( ) " and a leading - are tokens of their own.
+std::vector<Token> lex(std::string_view q, const std::string& query) {
+  std::vector<Token> out;
+  size_t i = 0;
+  while (i < q.size()) {
+    const char c = q[i];
+    if (is_space(c)) {
+      ++i;
+    } else if (c == '(') {
+      out.push_back({Tok::kLParen, "("});
+      ++i;
+    } else if (c == ')') {
+      out.push_back({Tok::kRParen, ")"});
+      ++i;
+    } else if (c == '"') {
+      const size_t close = q.find('"', i + 1);
+      if (close == std::string_view::npos) throw QueryError("unbalanced quotes", query);
+      out.push_back({Tok::kQuoted, std::string(q.substr(i + 1, close - i - 1))});
+      i = close + 1;
+    } else if (c == '-' && (out.empty() || out.back().kind != Tok::kField)) {
+      out.push_back({Tok::kMinus, "-"});
+      ++i;
+    } else {
+      size_t j = i;
+      while (j < q.size() && !is_space(q[j]) && q[j] != '(' && q[j] != ')' && q[j] != '"') ++j;
+      std::string word(q.substr(i, j - i));
+      i = j;
+      const size_t colon = word.find(':');
+      if (colon != std::string::npos && colon > 0 && is_field_name(word.substr(0, colon))) {
+        out.push_back({Tok::kField, word.substr(0, colon)});
+        if (colon + 1 < word.size()) out.push_back({Tok::kWord, word.substr(colon + 1)});
+      } else if (word == "OR") {
+        out.push_back({Tok::kOr, word});
+      } else if (word == "AND") {
+        out.push_back({Tok::kAnd, word});
+      } else if (word == "NOT") {
+        out.push_back({Tok::kNot, word});
+      } else if (word.rfind("NEAR/", 0) == 0) {
+        throw QueryError("NEAR/n is not supported yet", query);
+      } else {
+        out.push_back({Tok::kWord, word});
+      }
+    }
+  }
+  out.push_back({Tok::kEnd, ""});
+  return out;
+}
+
+// A sub-query and whether it is purely an exclusion.
+struct Node {
+  std::optional<Xapian::Query> positive;  // empty for a pure exclusion
+  std::vector<Xapian::Query> excluded;    // ANDed-NOT at the enclosing AND
+};
+
+class Parser {
+ public:
+  Parser(std::vector<Token> tokens, std::string query)
+      : tokens_(std::move(tokens)), query_(std::move(query)) {}
+
+  ParsedQuery parse() {
+    Node n = parse_or();
+    if (peek().kind != Tok::kEnd) {
+      throw QueryError(peek().kind == Tok::kRParen ? "unbalanced parentheses: unexpected )"
+                                                   : "unexpected '" + peek().text + "'",
+                       query_);
+    }
+    ParsedQuery out;
+    out.highlights = std::move(highlights_);
+    Xapian::Query q = n.positive ? *n.positive : Xapian::Query::MatchAll;
+    out.only_negative = !n.positive.has_value();
+    if (!n.positive && n.excluded.empty()) {
+      throw QueryError("query has no searchable text", query_);
+    }
+    for (const Xapian::Query& e : n.excluded) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
+    out.query = q;
+    return out;
+  }
+
+ private:
+  const Token& peek() const { return tokens_[pos_]; }
+  Token next() { return tokens_[pos_++]; }
+
+  // Folds a Node into one query (a pure exclusion becomes MatchAll AND_NOT ...).
+  static Xapian::Query fold(const Node& n) {
+    Xapian::Query q = n.positive ? *n.positive : Xapian::Query::MatchAll;
+    for (const Xapian::Query& e : n.excluded) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
+    return q;
+  }
+
+  Node parse_or() {
+    Node left = parse_and();
+    while (peek().kind == Tok::kOr) {
+      next();
+      if (peek().kind == Tok::kEnd || peek().kind == Tok::kRParen || peek().kind == Tok::kOr) {
+        throw QueryError("OR needs something on both sides", query_);
+      }
+      Node right = parse_and();
+      Node n;
+      n.positive = Xapian::Query(Xapian::Query::OP_OR, fold(left), fold(right));
+      left = std::move(n);
+    }
+    return left;
+  }
+
+  Node parse_and() {
+    Node acc;
+    bool any = false;
+    while (true) {
+      const Tok k = peek().kind;
+      if (k == Tok::kAnd) {
+        if (!any) throw QueryError("AND needs something on its left", query_);
+        next();
+        continue;
+      }
+      if (k == Tok::kEnd || k == Tok::kRParen || k == Tok::kOr) break;
+      Node n = parse_unary(false);
+      any = true;
+      if (n.positive) {
+        acc.positive = acc.positive
+                           ? Xapian::Query(Xapian::Query::OP_AND, *acc.positive, *n.positive)
+                           : *n.positive;
+      }
+      for (Xapian::Query& e : n.excluded) acc.excluded.push_back(std::move(e));
+    }
+    if (!any) {
+      throw QueryError(peek().kind == Tok::kOr ? "OR needs something on both sides"
+                                               : "query has no searchable text",
+                       query_);
+    }
+    return acc;
+  }
+
+  Node parse_unary(bool negated) {
+    const Token t = next();
+    switch (t.kind) {
+      case Tok::kMinus:
+      case Tok::kNot: {
+        if (peek().kind == Tok::kEnd || peek().kind == Tok::kRParen || peek().kind == Tok::kOr) {
+          throw QueryError("'" + t.text + "' needs something to exclude", query_);
+        }
+        Node inner = parse_unary(!negated);
+        Node n;
+        n.excluded.push_back(fold(inner));
+        return n;
+      }
+      case Tok::kLParen: {
+        Node inner = parse_or_negated(negated);
+        if (next().kind != Tok::kRParen)
+          throw QueryError("unbalanced parentheses: missing )", query_);
+        return inner;
+      }
+      case Tok::kField: {
+        const schema::Field* f = schema::find_field(t.text);
+        if (f == nullptr || f->kind != schema::FieldKind::kText || f->name == "text") {
+          throw QueryError("unknown field '" + t.text + ":' (fields: title:, heading:)", query_);
+        }
+        const Token v = next();
+        if (v.kind != Tok::kWord && v.kind != Tok::kQuoted) {
+          throw QueryError("field '" + t.text + ":' needs a value", query_);
+        }
+        return text_node(*f, v, negated);
+      }
+      case Tok::kWord:
+      case Tok::kQuoted:
+        return text_node(schema::field("text"), t, negated);
+      case Tok::kRParen:
+        throw QueryError("unbalanced parentheses: unexpected )", query_);
+      default:
+        throw QueryError("unexpected '" + t.text + "'", query_);
+    }
+  }
+
+  Node parse_or_negated(bool negated) {
+    const bool saved = negated_;
+    negated_ = negated;
+    Node n = parse_or();
+    negated_ = saved;
+    return n;
+  }
+
+  // The query for one run of units: unigram, bigram, or a phrase of overlapping bigrams
+  // at consecutive positions (window = number of bigrams), which matches exactly where
+  // the run occurs.
+  static Xapian::Query run_query(const schema::Field& f, const std::vector<schema::Unit>& run) {
+    if (run.size() == 1) return Xapian::Query(schema::unigram_term(f.prefix, run[0]));
+    std::vector<Xapian::Query> bigrams;
+    for (size_t i = 0; i + 1 < run.size(); ++i) {
+      bigrams.emplace_back(schema::bigram_term(f.prefix, run[i], run[i + 1]));
+    }
+    if (bigrams.size() == 1) return bigrams[0];
+    return Xapian::Query(Xapian::Query::OP_PHRASE, bigrams.begin(), bigrams.end(),
+                         static_cast<Xapian::termcount>(bigrams.size()));
+  }
+
+  Node text_node(const schema::Field& f, const Token& t, bool negated) {
+    const std::vector<schema::Unit> units = schema::tokenize(t.text);
+    std::vector<std::vector<schema::Unit>> runs(1);
+    for (const schema::Unit& u : units) {
+      if (u.punctuation && t.kind == Tok::kWord) {
+        if (!runs.back().empty()) runs.emplace_back();
+      } else {
+        runs.back().push_back(u);
+      }
+    }
+    if (runs.back().empty()) runs.pop_back();
+    if (runs.empty()) throw QueryError("'" + t.text + "' has no searchable text", query_);
+    std::vector<Xapian::Query> parts;
+    for (const auto& run : runs) {
+      parts.push_back(run_query(f, run));
+      if (!negated && !negated_ && f.name == "text") {
+        std::vector<std::string> seq;
+        for (const schema::Unit& u : run) seq.push_back(u.text);
+        highlights_.push_back(std::move(seq));
+      }
+    }
+    Node n;
+    n.positive = parts.size() == 1
+                     ? parts[0]
+                     : Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+    return n;
+  }
+
+  std::vector<Token> tokens_;
+  std::string query_;
+  size_t pos_ = 0;
+  bool negated_ = false;
+  std::vector<std::vector<std::string>> highlights_;
+};
+
+}  // namespace
+
+ParsedQuery parse_query(std::string_view text) {
+  const std::string query(text);
+  if (!schema::is_valid_utf8(text)) throw QueryError("query is not valid UTF-8", query);
+  Parser parser(lex(text, query), query);
+  return parser.parse();
+}
+
+}  // namespace speechdex::searcher
