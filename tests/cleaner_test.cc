@@ -1,0 +1,58 @@
+// Cleaner: which lines are website furniture, by rule, on small made-up files.
+#include "cleaner.h"
+
+#include <gtest/gtest.h>
+
+namespace speechdex::indexer {
+namespace {
+
+std::vector<std::string> reasons(const std::string& text) {
+  std::vector<std::string> out;
+  for (const Line& l : clean(text)) {
+    out.push_back(l.cls == LineClass::kBlank         ? "blank"
+                  : l.cls == LineClass::kBoilerplate ? l.reason
+                                                     : "content");
+  }
+  return out;
+}
+
+TEST(Cleaner, ClassifiesSiteFurnitureByKind) {
+  const std::string text =
+      "范文网 / www.example-wenku.net\n"
+      "来源：网络  作者：某某  更新时间：2023-01-02\n"
+      "在全县工作会议上的讲话同志们：今天我们召开全县工作会议，主要任务是总结去年工作...\n"
+      "下面是小编为大家整理的讲话稿，仅供参考。\n"
+      "\u3000\n"
+      "在全县工作会议上的讲话\n"
+      "同志们：\n"
+      "今天我们召开全县工作会议，主要任务是总结去年工作，部署今年任务。\n"
+      "我们要搭建服务平台，整理历史资料，做好档案工作。\n"
+      "本文档由某某网生成，更多范文请访问 http://example.org\n";
+  EXPECT_EQ(reasons(text),
+            (std::vector<std::string>{"url", "metadata", "teaser", "advert", "blank", "content",
+                                      "content", "content", "content", "url"}));
+}
+
+TEST(Cleaner, RemovesConversionArtifactsAndTrims) {
+  const std::vector<Line> lines = clean("[bookmark: _Toc12]\u00a0县委全体会议上的讲话 \n");
+  ASSERT_GE(lines.size(), 1u);
+  EXPECT_EQ(lines[0].text, "县委全体会议上的讲话");
+  EXPECT_EQ(lines[0].cls, LineClass::kContent);
+}
+
+TEST(Cleaner, AnEllipsisAloneDoesNotMakeATeaser) {
+  // Nothing later in the file repeats the text before the ellipsis.
+  const std::vector<Line> lines =
+      clean("他说我们要加快发展步伐全面推进各项工作落实...\n另一段内容。\n");
+  EXPECT_EQ(lines[0].cls, LineClass::kContent);
+}
+
+TEST(Cleaner, AdvertWordsInALongParagraphStayContent) {
+  std::string para = "要整合信息平台，免费开放公共资料，";
+  for (int i = 0; i < 20; ++i) para += "推进政务服务标准化规范化便利化，提高群众满意度，";
+  para += "确保各项工作落到实处。";
+  EXPECT_EQ(clean(para)[0].cls, LineClass::kContent);
+}
+
+}  // namespace
+}  // namespace speechdex::indexer

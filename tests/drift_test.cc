@@ -1,0 +1,48 @@
+// Drift: every term the query side makes for a sentence is in the document indexed from it.
+#include <gtest/gtest.h>
+#include <xapian.h>
+
+#include <set>
+
+#include "index_writer.h"
+#include "query_parser.h"
+#include "test_support.h"
+
+namespace speechdex {
+namespace {
+
+std::set<std::string> doc_terms(const Xapian::Document& doc) {
+  std::set<std::string> terms;
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) terms.insert(*it);
+  return terms;
+}
+
+void expect_no_drift(const std::string& sentence, const std::string& title) {
+  indexer::SourceFile file{"x.txt", "/x.txt", 0, 0};
+  indexer::Speech speech{title, {}};
+  indexer::Paragraph p{sentence, "text", "一、总体要求", "(一)抓好落实", 1, 1};
+  const std::set<std::string> terms = doc_terms(indexer::build_document(file, 1, speech, 1, p));
+  for (const std::string& q : {sentence, "\"" + sentence + "\"", "title:\"" + title + "\"",
+                               std::string("heading:总体要求"), std::string("heading:抓好落实")}) {
+    const Xapian::Query query = searcher::parse_query(q).query;
+    for (auto it = query.get_terms_begin(); it != query.get_terms_end(); ++it) {
+      EXPECT_TRUE(terms.count(*it)) << "term '" << *it << "' of query " << q << " not indexed";
+    }
+  }
+}
+
+TEST(Drift, QueryTermsOfASentenceAreInItsDocument) {
+  const char* sentences[] = {
+      "深化“3348”网格化管理，借鉴新时代“枫桥经验”。",
+      "全面小康社会综合实现程度77.15%，年平均进度1.9个百分点。",
+      "ＰＭ２．５浓度下降，ＧＤＰ增長７．５％。",
+      "脫貧攻堅取得決定性勝利",
+      "第九 ，科学处理六种关系。 一是法治与发展的关系。",
+      "充分利用贫困地区IPO绿色通道政策，New York 与 e\u0301tude。",
+      "（一）依法行政意识明显增强。",
+  };
+  for (const char* s : sentences) expect_no_drift(s, "在全县依法行政工作會議上的講話");
+}
+
+}  // namespace
+}  // namespace speechdex

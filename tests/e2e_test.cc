@@ -1,0 +1,175 @@
+// End to end: the real binaries on data/sample in a temporary folder.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+
+#include "oracle.h"
+#include "test_support.h"
+
+namespace speechdex::testing {
+namespace {
+
+const std::string kIndex = SPEECHDEX_INDEX_BIN;
+const std::string kSearch = SPEECHDEX_SEARCH_BIN;
+
+class EndToEnd : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    db_ = dir_->path() + "/db";
+    const CommandResult r = run_command("cd " + shell_quote(SPEECHDEX_SOURCE_DIR) + " && " +
+                                        kIndex + " --db " + shell_quote(db_) + " data/sample");
+    ASSERT_EQ(r.status, 0) << r.out;
+    first_summary_ = r.out;
+  }
+  static void TearDownTestSuite() { delete dir_; }
+
+  static CommandResult search(const std::string& args, bool stderr_too = false) {
+    return run_command("cd " + shell_quote(SPEECHDEX_SOURCE_DIR) + " && " + kSearch + " --db " +
+                           shell_quote(db_) + " " + args,
+                       stderr_too);
+  }
+
+  static TempDir* dir_;
+  static std::string db_;
+  static std::string first_summary_;
+};
+
+TempDir* EndToEnd::dir_ = nullptr;
+std::string EndToEnd::db_;
+std::string EndToEnd::first_summary_;
+
+TEST_F(EndToEnd, IndexerPrintsOneSummaryLine) {
+  EXPECT_TRUE(std::regex_match(
+      first_summary_, std::regex("5 files indexed \\(0 unchanged, 0 failed\\), 7 speeches, "
+                                 "[0-9]+ paragraphs, [0-9.]+ s\n")))
+      << first_summary_;
+}
+
+TEST_F(EndToEnd, ReindexingDoesNotDuplicate) {
+  const std::string before = search("--count 的").out;
+  CommandResult again = run_command("cd " + shell_quote(SPEECHDEX_SOURCE_DIR) + " && " + kIndex +
+                                    " --db " + shell_quote(db_) + " data/sample");
+  EXPECT_EQ(again.status, 0);
+  EXPECT_NE(again.out.find("0 files indexed (5 unchanged"), std::string::npos) << again.out;
+  CommandResult forced = run_command("cd " + shell_quote(SPEECHDEX_SOURCE_DIR) + " && " + kIndex +
+                                     " --force --db " + shell_quote(db_) + " data/sample/");
+  EXPECT_NE(forced.out.find("5 files indexed"), std::string::npos) << forced.out;
+  EXPECT_EQ(search("--count 的").out, before);
+  EXPECT_EQ(read_all(db_).size(), std::stoul(search("--count -的").out) + std::stoul(before));
+}
+
+TEST_F(EndToEnd, CountEqualsParagraphsContainingTheSubstring) {
+  const std::vector<StoredParagraph> paragraphs = read_all(db_);
+  for (const std::string q : {"依法行政", "枫桥经验", "执行力", "法", "招商引资", "县委政府"}) {
+    const CommandResult r = search("--count " + q);
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(std::stoul(r.out), brute_force(paragraphs, q).size()) << q;
+  }
+}
+
+TEST_F(EndToEnd, TraditionalQueryFindsSimplifiedText) {
+  const CommandResult r = search("--format json --limit 100 脫貧攻堅");
+  ASSERT_EQ(r.status, 0);
+  std::istringstream lines(r.out);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(lines, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    EXPECT_NE(j.at("text").get<std::string>().find("脱贫攻坚"), std::string::npos);
+    EXPECT_NE(j.at("snippet").get<std::string>().find("«脱贫攻坚»"), std::string::npos);
+    ++n;
+  }
+  EXPECT_GT(n, 0u);
+  EXPECT_EQ(n, std::stoul(search("--count 脱贫攻坚").out));
+}
+
+TEST_F(EndToEnd, JsonLinesParseWithEveryField) {
+  const CommandResult r = search("--format json --limit 5 --offset 2 法治政府");
+  ASSERT_EQ(r.status, 0);
+  std::istringstream lines(r.out);
+  std::string line;
+  size_t rank = 3;
+  while (std::getline(lines, line)) {
+    const nlohmann::json j = nlohmann::json::parse(line);
+    for (const char* k : {"rank", "score", "id", "speech_id", "paragraph", "source", "title",
+                          "section", "subsection", "kind", "text", "snippet", "matches"}) {
+      EXPECT_TRUE(j.contains(k)) << k << " missing in " << line;
+    }
+    EXPECT_EQ(j.at("rank").get<size_t>(), rank++);
+    const auto m = j.at("matches").at(0);
+    EXPECT_EQ(m.at(1).get<size_t>() - m.at(0).get<size_t>(), 4u);
+  }
+  EXPECT_EQ(rank, 8u);
+}
+
+TEST_F(EndToEnd, TableMatchesGoldenOutput) {
+  const CommandResult r = search("--limit 3 枫桥经验");
+  ASSERT_EQ(r.status, 0);
+  const std::string masked =
+      std::regex_replace(r.out, std::regex("  [0-9]+\\.[0-9]{4}\n"), "  SCORE\n");
+  std::ifstream golden(source_path("tests/golden/search_fengqiao.txt"));
+  std::stringstream expected;
+  expected << golden.rdbuf();
+  EXPECT_EQ(masked, expected.str());
+}
+
+TEST_F(EndToEnd, ErrorsAreOneLineWithExitStatusTwo) {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{{"'\"法治'", "unbalanced quotes"},
+                                         {"''", "query has no searchable text"},
+                                         {"'法治 OR'", "OR needs something on both sides"},
+                                         {"--format xml 法治", "--format"}}) {
+    const CommandResult r = search(c.args + " 2>&1 >/dev/null");
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+    EXPECT_EQ(r.out.rfind("speechdex-search: error: ", 0), 0u) << r.out;
+    EXPECT_NE(r.out.find(c.message), std::string::npos) << r.out;
+  }
+  const CommandResult missing = run_command(kSearch + " --db /nonexistent/db 法治 2>&1 >/dev/null");
+  EXPECT_EQ(missing.status, 2);
+  EXPECT_EQ(missing.out, "speechdex-search: error: no database at this path (/nonexistent/db)\n");
+}
+
+TEST(EndToEndIndexer, BadFilesAreWarnedAboutAndTheRunGoesOn) {
+  TempDir dir;
+  const std::string corpus = dir.path() + "/corpus";
+  const std::string db = dir.path() + "/db";
+  run_command("mkdir -p " + shell_quote(corpus));
+  {
+    std::ofstream(corpus + "/good.txt")
+        << "在全县工作会议上的讲话\n同志们：\n今年我们要抓好依法行政工作。\n";
+    std::ofstream(corpus + "/binary.txt", std::ios::binary) << std::string("PK\0\0\x03\x04", 6);
+    // 依法行政 in GBK.
+    std::ofstream(corpus + "/gbk.txt", std::ios::binary)
+        << "\xd2\xc0\xb7\xa8\xd0\xd0\xd5\xfe\xca\xc7\xbb\xf9\xb1\xbe\xb7\xbd\xc2\xd4\xa1\xa3\n";
+  }
+  const CommandResult r = run_command(
+      kIndex + " --db " + shell_quote(db) + " " + shell_quote(corpus) + " /nonexistent/x.txt",
+      true);
+  EXPECT_EQ(r.status, 1) << r.out;
+  EXPECT_NE(r.out.find("speechdex-index: warning: binary file (contains NUL bytes), not text (" +
+                       corpus + "/binary.txt)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("warning: no such file or folder (/nonexistent/x.txt)"), std::string::npos);
+  EXPECT_NE(r.out.find("note: read as gb18030 (" + corpus + "/gbk.txt)"), std::string::npos);
+  EXPECT_NE(r.out.find("2 files indexed (0 unchanged, 1 failed)"), std::string::npos) << r.out;
+  const CommandResult count =
+      run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政");
+  EXPECT_EQ(count.out, "2\n");
+
+  // A file that turns bad keeps what was indexed from it.
+  std::ofstream(corpus + "/good.txt", std::ios::binary) << std::string("\0\0\0", 3);
+  run_command(kIndex + " --db " + shell_quote(db) + " " + shell_quote(corpus), true);
+  EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政").out, "2\n");
+}
+
+}  // namespace
+}  // namespace speechdex::testing

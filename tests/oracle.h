@@ -1,0 +1,38 @@
+// The oracle: queries sampled from a corpus, answered by brute force over the normalized
+// paragraphs and by the engine; the two hit sets must be equal.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "test_support.h"
+
+namespace speechdex::testing {
+
+/// A sampled query and the class it was drawn for (len3-freq, len5-rare, traditional, ...).
+struct OracleQuery {
+  std::string cls;
+  std::string text;  ///< as typed (quoted where it holds non-CJK characters)
+};
+
+/// Draws about `n` queries from the paragraphs, deterministically from `seed`: CJK
+/// substrings of 1 to 12 characters, half drawn by position (frequent) and half from the
+/// distinct substrings (rare); their Traditional-character forms; and substrings holding
+/// Latin letters or digits, in full-width forms.
+std::vector<OracleQuery> sample_queries(const std::vector<StoredParagraph>& paragraphs, size_t n,
+                                        uint32_t seed);
+
+/// Paragraphs whose normalized text (white space removed) contains the normalized query
+/// (white space and quotes removed), with word boundaries respected where the query starts
+/// or ends with a letter or digit. Written independently of the tokenizer.
+std::set<unsigned> brute_force(const std::vector<StoredParagraph>& paragraphs,
+                               const std::string& query);
+
+/// Runs every query through the engine and compares; returns the number of mismatches
+/// (each is reported as a test failure with the query, class and differences).
+size_t check_oracle(const std::string& db, const std::vector<StoredParagraph>& paragraphs,
+                    const std::vector<OracleQuery>& queries);
+
+}  // namespace speechdex::testing

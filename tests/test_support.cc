@@ -1,0 +1,80 @@
+// Test helpers: real folders, real databases, real processes.
+#include "test_support.h"
+
+#include <sys/wait.h>
+#include <xapian.h>
+
+#include <boost/filesystem.hpp>
+#include <cstdio>
+#include <stdexcept>
+
+#include "cleaner.h"
+#include "corpus_reader.h"
+#include "index_writer.h"
+#include "speech_splitter.h"
+
+namespace speechdex::testing {
+
+TempDir::TempDir() {
+  namespace fs = boost::filesystem;
+  const fs::path p = fs::temp_directory_path() / fs::unique_path("speechdex-test-%%%%-%%%%-%%%%");
+  fs::create_directories(p);
+  path_ = p.string();
+}
+
+TempDir::~TempDir() {
+  boost::system::error_code ec;
+  boost::filesystem::remove_all(path_, ec);
+}
+
+std::string source_path(const std::string& relative) {
+  return std::string(SPEECHDEX_SOURCE_DIR) + "/" + relative;
+}
+
+void index_paths(const std::string& db, const std::vector<std::string>& paths) {
+  using namespace speechdex::indexer;
+  IndexWriter writer(db);
+  for (const SourceFile& f : collect_files(paths, [](const std::string&what, const std::string&p) {
+         throw std::runtime_error(what + " " + p);
+       })) {
+    writer.write_file(f, split_speeches(clean(read_text(f).utf8)).speeches);
+    writer.commit_if_due();
+  }
+  writer.commit();
+}
+
+std::vector<StoredParagraph> read_all(const std::string& db) {
+  Xapian::Database d(db);
+  std::vector<StoredParagraph> out;
+  for (Xapian::PostingIterator it = d.postlist_begin(""); it != d.postlist_end(""); ++it) {
+    out.push_back({*it, schema::ParagraphRecord::from_data(d.get_document(*it).get_data())});
+  }
+  return out;
+}
+
+CommandResult run_command(const std::string& command, bool stderr_too) {
+  const std::string full = command + (stderr_too ? " 2>&1" : "");
+  FILE* pipe = popen(full.c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("popen failed: " + command);
+  CommandResult r{0, ""};
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.out.append(buf, n);
+  const int status = pclose(pipe);
+  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace speechdex::testing

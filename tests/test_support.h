@@ -1,0 +1,48 @@
+// Helpers shared by the test suites: temporary folders, indexing a corpus, running binaries.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "record.h"
+
+namespace speechdex::testing {
+
+/// A temporary folder removed when it goes out of scope.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// Path of a file or folder in the source tree.
+std::string source_path(const std::string& relative);
+
+/// Indexes `paths` into the database at `db` with the indexer library.
+void index_paths(const std::string& db, const std::vector<std::string>& paths);
+
+/// Every paragraph record in a database, by docid (index 0 is docid 1).
+struct StoredParagraph {
+  unsigned docid;
+  schema::ParagraphRecord record;
+};
+std::vector<StoredParagraph> read_all(const std::string& db);
+
+/// Runs a shell command; returns its exit status and captures stdout (and stderr if
+/// `stderr_too`).
+struct CommandResult {
+  int status;
+  std::string out;
+};
+CommandResult run_command(const std::string& command, bool stderr_too = false);
+
+/// Quotes a string for the shell.
+std::string shell_quote(const std::string& s);
+
+}  // namespace speechdex::testing
