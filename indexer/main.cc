@@ -90,16 +90,5 @@ int main(int argc, char** argv) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
     return 2;
   }
-  try {
-    return run(opt);
-  } catch (const speechdex::UsageError& e) {
-    std::cerr << kProgram << ": error: " << speechdex::describe(e) << "\n";
-    return 2;
-  } catch (const speechdex::Error& e) {
-    std::cerr << kProgram << ": error: " << speechdex::describe(e) << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << kProgram << ": error: " << e.what() << "\n";
-    return 1;
-  }
+  return speechdex::run_and_report(kProgram, [&] { return run(opt); });
 }

@@ -1,6 +1,8 @@
 // The error family every speechdex program throws: each error carries its context.
 #pragma once
 
+#include <exception>
+#include <iostream>
 #include <stdexcept>
 #include <string>
 
@@ -14,15 +16,18 @@ class Error : public std::runtime_error {
       : std::runtime_error(what), context_(std::move(context)) {}
   /// The file, query or option the error is about (may be empty).
   const std::string& context() const noexcept { return context_; }
+  /// The exit status a program ends with because of this error.
+  virtual int exit_status() const noexcept { return 1; }
 
  private:
   std::string context_;
 };
 
-/// The command line is wrong (exit status 2).
+/// The command line is wrong: a bad option value, a path that does not exist (exit 2).
 class UsageError : public Error {
  public:
   using Error::Error;
+  int exit_status() const noexcept override { return 2; }
 };
 
 /// An input file cannot be read or decoded; the indexer warns and goes on.
@@ -37,10 +42,12 @@ class IndexError : public Error {
   using Error::Error;
 };
 
-/// The query text is malformed (unbalanced quotes or parentheses, empty, bad filter).
+/// The query text is malformed (unbalanced quotes or parentheses, empty, bad filter)
+/// (exit 2).
 class QueryError : public Error {
  public:
   using Error::Error;
+  int exit_status() const noexcept override { return 2; }
 };
 
 /// Formats an error the one way every program prints it:
@@ -48,6 +55,22 @@ class QueryError : public Error {
 inline std::string describe(const Error& e) {
   return e.context().empty() ? std::string(e.what())
                              : std::string(e.what()) + " (" + e.context() + ")";
+}
+
+/// Runs a program's body and catches what it throws, once: prints
+/// `<program>: error: <what> (<context>)` to stderr and returns the error's exit status
+/// (1 for anything that is not a speechdex error).
+template <class Body>
+int run_and_report(const char* program, Body&& body) {
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::cerr << program << ": error: " << describe(e) << "\n";
+    return e.exit_status();
+  } catch (const std::exception& e) {
+    std::cerr << program << ": error: " << e.what() << "\n";
+    return 1;
+  }
 }
 
 }  // namespace speechdex

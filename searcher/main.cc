@@ -109,19 +109,5 @@ int main(int argc, char** argv) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
     return 2;
   }
-  try {
-    return run(validate(raw));
-  } catch (const speechdex::QueryError& e) {
-    std::cerr << kProgram << ": error: " << speechdex::describe(e) << "\n";
-    return 2;
-  } catch (const speechdex::IndexError& e) {
-    std::cerr << kProgram << ": error: " << speechdex::describe(e) << "\n";
-    return 2;
-  } catch (const speechdex::Error& e) {
-    std::cerr << kProgram << ": error: " << speechdex::describe(e) << "\n";
-    return 1;
-  } catch (const std::exception& e) {
-    std::cerr << kProgram << ": error: " << e.what() << "\n";
-    return 1;
-  }
+  return speechdex::run_and_report(kProgram, [&] { return run(validate(raw)); });
 }

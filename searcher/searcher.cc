@@ -11,7 +11,7 @@ namespace speechdex::searcher {
 
 Searcher::Searcher(const std::string& path) : path_(path) {
   if (!boost::filesystem::is_directory(path)) {
-    throw IndexError("no database at this path", path);
+    throw UsageError("no database at this path", path);
   }
   try {
     db_ = std::make_unique<Xapian::Database>(path);

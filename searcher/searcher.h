@@ -34,7 +34,8 @@ struct Page {
 /// A database opened for searching.
 class Searcher {
  public:
-  /// Opens the database at `path` and checks its schema version; throws IndexError.
+  /// Opens the database at `path` and checks its schema version; throws UsageError if
+  /// there is no folder at `path`, IndexError if it cannot be opened or is of another version.
   explicit Searcher(const std::string& path);
   ~Searcher();
   Searcher(const Searcher&) = delete;

@@ -47,8 +47,8 @@ TEST(SchemaVersion, IndexRecordsVersionAndTokenizer) {
   EXPECT_NO_THROW(searcher::Searcher s(db));
 }
 
-TEST(SchemaVersion, MissingDatabaseIsAnIndexError) {
-  EXPECT_THROW(searcher::Searcher s("/nonexistent/speechdex-db"), IndexError);
+TEST(SchemaVersion, MissingDatabaseIsAUsageError) {
+  EXPECT_THROW(searcher::Searcher s("/nonexistent/speechdex-db"), UsageError);
 }
 
 }  // namespace
