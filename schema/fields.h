@@ -10,7 +10,7 @@ namespace speechdex::schema {
 
 /// Bumped whenever terms, prefixes, slots or document data change meaning. A searcher
 /// refuses an index written with another version.
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 /// The tokenizer settings an index was built with, recorded in its metadata.
 inline constexpr std::string_view kTokenizerSettings =
@@ -21,6 +21,11 @@ inline constexpr std::string_view kMetaSchemaVersion = "speechdex.schema_version
 inline constexpr std::string_view kMetaTokenizer = "speechdex.tokenizer";
 /// Prefix of the per-file keys: kMetaFilePrefix + canonical path -> "size mtime hash".
 inline constexpr std::string_view kMetaFilePrefix = "speechdex.file:";
+/// The gazetteer tables the index was built with (Gazetteer::serialize()).
+inline constexpr std::string_view kMetaGazetteer = "speechdex.gazetteer";
+/// The topic taxonomy the index was built with (the topics.tsv text); its row order
+/// gives the topic slots.
+inline constexpr std::string_view kMetaTopics = "speechdex.topics";
 
 /// How a field is searched.
 enum class FieldKind : uint8_t {
@@ -45,6 +50,11 @@ inline constexpr Field kFields[] = {
     {"id", "Q", FieldKind::kBoolean, "unique paragraph key (speech key '/' paragraph number)"},
     {"speech", "XSPEECH:", FieldKind::kBoolean, "speech key: 16 hex digits"},
     {"source", "XSOURCE:", FieldKind::kBoolean, "source file key: 16 hex digits"},
+    {"county", "XCOUNTY:", FieldKind::kBoolean, "county code of the speech: 6 digits"},
+    {"province", "XPROVINCE:", FieldKind::kBoolean, "province of the speech: 2-digit code"},
+    {"year", "XYEAR:", FieldKind::kBoolean, "year of the speech: 4 digits"},
+    {"topic", "XTOPIC:", FieldKind::kBoolean, "a topic of the paragraph: taxonomy id"},
+    {"role", "XROLE:", FieldKind::kBoolean, "speaker role of the speech: 县长, 县委书记, ..."},
 };
 
 /// Looks a field up by name; nullptr if there is none.
@@ -55,9 +65,16 @@ const Field& field(std::string_view name);
 
 /// Value slots. Each comment gives the encoding; the encoder and decoder follow.
 enum Slot : unsigned {
-  kSlotSpeech = 0,    ///< speech key, 8 bytes big-endian (collapse key: one hit per speech)
-  kSlotTextHash = 1,  ///< hash of the normalized paragraph text, 8 bytes big-endian
-                      ///< (collapse key for duplicate paragraphs)
+  kSlotSpeech = 0,      ///< speech key, 8 bytes big-endian (collapse key: one hit per speech)
+  kSlotTextHash = 1,    ///< hash of the normalized paragraph text, 8 bytes big-endian
+                        ///< (collapse key for duplicate paragraphs)
+  kSlotYear = 2,        ///< Xapian::sortable_serialise(year); absent if unknown
+  kSlotCounty = 3,      ///< county code, 6 ASCII digits; absent if unknown
+  kSlotProvince = 4,    ///< province code, 2 ASCII digits; absent if unknown
+  kSlotRole = 5,        ///< speaker role, UTF-8; absent if unknown
+  kSlotTopics = 6,      ///< the paragraph's topic ids, sorted, joined by ','; absent if none
+  kSlotTopicBase = 16,  ///< slot kSlotTopicBase + i holds "1" if the paragraph has topic i
+                        ///< (i = row of the index's taxonomy), for exact per-topic counts
 };
 
 /// Encodes a 64-bit key for a value slot (8 bytes, big-endian, so it sorts numerically).

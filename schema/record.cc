@@ -8,10 +8,26 @@
 namespace speechdex::schema {
 
 std::string ParagraphRecord::to_data() const {
-  nlohmann::json j = {
-      {"source", source}, {"speech", speech}, {"speech_id", speech_id}, {"paragraph", paragraph},
-      {"kind", kind},     {"title", title},   {"section", section},     {"subsection", subsection},
-      {"text", text}};
+  nlohmann::json j = {{"source", source},
+                      {"speech", speech},
+                      {"speech_id", speech_id},
+                      {"paragraph", paragraph},
+                      {"kind", kind},
+                      {"title", title},
+                      {"section", section},
+                      {"subsection", subsection},
+                      {"text", text},
+                      {"county_code", county_code},
+                      {"county", county},
+                      {"city", city},
+                      {"province", province},
+                      {"year", year},
+                      {"role", role},
+                      {"speaker", speaker},
+                      {"date", date},
+                      {"topics", topics},
+                      {"speech_topics", speech_topics},
+                      {"how", how}};
   return j.dump();
 }
 
@@ -28,6 +44,17 @@ ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
     r.section = j.at("section").get<std::string>();
     r.subsection = j.at("subsection").get<std::string>();
     r.text = j.at("text").get<std::string>();
+    r.county_code = j.at("county_code").get<std::string>();
+    r.county = j.at("county").get<std::string>();
+    r.city = j.at("city").get<std::string>();
+    r.province = j.at("province").get<std::string>();
+    r.year = j.at("year").get<int>();
+    r.role = j.at("role").get<std::string>();
+    r.speaker = j.at("speaker").get<std::string>();
+    r.date = j.at("date").get<std::string>();
+    r.topics = j.at("topics").get<std::vector<std::string>>();
+    r.speech_topics = j.at("speech_topics").get<std::vector<std::string>>();
+    r.how = j.at("how").get<std::map<std::string, std::string>>();
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw IndexError("document data is not a paragraph record: " + std::string(e.what()), "");

@@ -1,8 +1,10 @@
 // The document data of one paragraph: everything needed to print a hit without the source.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace speechdex::schema {
 
@@ -22,6 +24,20 @@ struct ParagraphRecord {
   std::string section;     ///< the level-1 heading over the paragraph ("" if none)
   std::string subsection;  ///< the level-2 heading over the paragraph ("" if none)
   std::string text;        ///< the paragraph text as read (white space at the ends trimmed)
+
+  // Metadata of the speech (found in the text or given by a manifest).
+  std::string county_code;                 ///< 6 digits, "" if unknown
+  std::string county;                      ///< 巴东县
+  std::string city;                        ///< 恩施土家族苗族自治州
+  std::string province;                    ///< 湖北省
+  int year = 0;                            ///< 0 if unknown
+  std::string role;                        ///< speaker role, "" if unknown
+  std::string speaker;                     ///< speaker name (manifest only)
+  std::string date;                        ///< date of the speech (manifest only)
+  std::vector<std::string> topics;         ///< topic ids of this paragraph
+  std::vector<std::string> speech_topics;  ///< main topic ids of the speech
+  /// How each field was found: field name -> rule and evidence ("manifest" when given).
+  std::map<std::string, std::string> how;
 
   /// Serializes to the document data.
   std::string to_data() const;
