@@ -3,6 +3,8 @@
 
 #include <xapian.h>
 
+#include <algorithm>
+
 #include "errors.h"
 #include "fields.h"
 #include "index_meta.h"
@@ -38,12 +40,15 @@ std::string file_state(const SourceFile& f) {
 }  // namespace
 
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
-                                int paragraph_number, const Paragraph& paragraph) {
+                                const SpeechMetadata& meta, size_t paragraph_index,
+                                const schema::Taxonomy& taxonomy) {
+  const Paragraph& paragraph = speech.paragraphs[paragraph_index];
+  const int paragraph_number = static_cast<int>(paragraph_index + 1);
+  const std::string& title = meta.title ? *meta.title : speech.title;
   Xapian::Document doc;
   const std::vector<schema::Unit> units = schema::tokenize(paragraph.text);
   add_text_terms(doc, schema::field("text"), units, schema::kFirstPosition);
-  add_text_terms(doc, schema::field("title"), schema::tokenize(speech.title),
-                 schema::kFirstPosition);
+  add_text_terms(doc, schema::field("title"), schema::tokenize(title), schema::kFirstPosition);
   Xapian::termpos pos = add_text_terms(doc, schema::field("heading"),
                                        schema::tokenize(paragraph.section), schema::kFirstPosition);
   add_text_terms(doc, schema::field("heading"), schema::tokenize(paragraph.subsection), pos);
@@ -68,15 +73,66 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   r.speech_id = file.path + "#" + std::to_string(speech_number);
   r.paragraph = paragraph_number;
   r.kind = paragraph.kind;
-  r.title = speech.title;
+  r.title = title;
   r.section = paragraph.section;
   r.subsection = paragraph.subsection;
   r.text = paragraph.text;
+
+  // Speech metadata: a filter term, a value slot and the record for each field known.
+  if (const schema::Division* d = meta.county.value) {
+    const std::string province = d->code.substr(0, 2);
+    doc.add_boolean_term(schema::boolean_term(schema::field("county"), d->code));
+    doc.add_boolean_term(schema::boolean_term(schema::field("province"), province));
+    doc.add_value(schema::kSlotCounty, d->code);
+    doc.add_value(schema::kSlotProvince, province);
+    r.county_code = d->code;
+    r.county = d->name;
+    r.city = d->city;
+    r.province = d->province;
+  }
+  r.how["county"] = meta.county.how;
+  if (meta.year.value > 0) {
+    doc.add_boolean_term(
+        schema::boolean_term(schema::field("year"), std::to_string(meta.year.value)));
+    doc.add_value(schema::kSlotYear, Xapian::sortable_serialise(meta.year.value));
+    r.year = meta.year.value;
+  }
+  r.how["year"] = meta.year.how;
+  if (!meta.role.value.empty()) {
+    doc.add_boolean_term(schema::boolean_term(schema::field("role"), meta.role.value));
+    doc.add_value(schema::kSlotRole, meta.role.value);
+    r.role = meta.role.value;
+  }
+  r.how["role"] = meta.role.how;
+  r.speaker = meta.speaker.value;
+  r.date = meta.date.value;
+  if (!meta.speaker.how.empty()) r.how["speaker"] = meta.speaker.how;
+  if (!meta.date.how.empty()) r.how["date"] = meta.date.how;
+
+  // Paragraph topics.
+  std::vector<std::string> ids;
+  for (int t : meta.topics[paragraph_index]) {
+    const std::string& id = taxonomy.topics()[static_cast<size_t>(t)].id;
+    doc.add_boolean_term(schema::boolean_term(schema::field("topic"), id));
+    doc.add_value(schema::kSlotTopicBase + static_cast<unsigned>(t), "1");
+    ids.push_back(id);
+  }
+  std::vector<std::string> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  std::string joined;
+  for (const std::string& id : sorted) joined += (joined.empty() ? "" : ",") + id;
+  if (!joined.empty()) doc.add_value(schema::kSlotTopics, joined);
+  r.topics = ids;
+  r.how["topics"] = meta.topics_how[paragraph_index];
+  for (int t : meta.speech_topics)
+    r.speech_topics.push_back(taxonomy.topics()[static_cast<size_t>(t)].id);
   doc.set_data(r.to_data());
   return doc;
 }
 
-IndexWriter::IndexWriter(const std::string& path) : path_(path) {
+IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazetteer,
+                         const schema::Taxonomy& taxonomy, bool force)
+    : path_(path), gazetteer_(gazetteer), taxonomy_(taxonomy) {
   try {
     db_ = std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_CREATE_OR_OPEN);
   } catch (const Xapian::DatabaseLockError&) {
@@ -85,6 +141,20 @@ IndexWriter::IndexWriter(const std::string& path) : path_(path) {
     throw IndexError("cannot open database for writing: " + e.get_msg(), path);
   }
   schema::check_schema(*db_, path);
+  if (db_->get_doccount() > 0 && !force) {
+    if (db_->get_metadata(std::string(schema::kMetaTopics)) != taxonomy.text()) {
+      throw UsageError(
+          "the topic taxonomy differs from the one this index was built with; "
+          "re-index with --force",
+          path);
+    }
+    if (db_->get_metadata(std::string(schema::kMetaGazetteer)) != gazetteer.serialize()) {
+      throw UsageError(
+          "the gazetteer differs from the one this index was built with; "
+          "re-index with --force",
+          path);
+    }
+  }
 }
 
 IndexWriter::~IndexWriter() = default;
@@ -94,7 +164,8 @@ bool IndexWriter::is_current(const SourceFile& file) const {
          file_state(file);
 }
 
-size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches) {
+size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches,
+                               const std::vector<SpeechMetadata>& metas) {
   const uint64_t source = schema::source_key(file.canonical_path);
   try {
     db_->delete_document(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
@@ -102,8 +173,8 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     for (size_t s = 0; s < speeches.size(); ++s) {
       const Speech& speech = speeches[s];
       for (size_t p = 0; p < speech.paragraphs.size(); ++p) {
-        db_->add_document(build_document(file, static_cast<int>(s + 1), speech,
-                                         static_cast<int>(p + 1), speech.paragraphs[p]));
+        db_->add_document(
+            build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p, taxonomy_));
         ++n;
       }
     }
@@ -122,6 +193,8 @@ void IndexWriter::commit_if_due() {
 void IndexWriter::commit() {
   try {
     schema::write_schema_metadata(*db_);
+    db_->set_metadata(std::string(schema::kMetaTopics), taxonomy_.text());
+    db_->set_metadata(std::string(schema::kMetaGazetteer), gazetteer_.serialize());
     db_->commit();
     pending_ = 0;
   } catch (const Xapian::Error& e) {

@@ -6,7 +6,10 @@
 #include <vector>
 
 #include "corpus_reader.h"
+#include "gazetteer.h"
+#include "metadata_extractor.h"
 #include "speech_splitter.h"
+#include "taxonomy.h"
 
 namespace Xapian {
 class Document;
@@ -15,9 +18,11 @@ class WritableDatabase;
 
 namespace speechdex::indexer {
 
-/// Builds the Xapian document of one paragraph (terms, values, data).
+/// Builds the Xapian document of paragraph `paragraph_index` (0-based) of a speech: text
+/// terms, filter terms, value slots and the record (docs/index.md).
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
-                                int paragraph_number, const Paragraph& paragraph);
+                                const SpeechMetadata& meta, size_t paragraph_index,
+                                const schema::Taxonomy& taxonomy);
 
 /// Writes files into a Xapian database. Each file's paragraphs replace whatever the
 /// database held for that file, and commits happen only between files, so a crash or a
@@ -25,8 +30,11 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
 class IndexWriter {
  public:
   /// Opens or creates the database at `path`; throws IndexError if it cannot be opened
-  /// (locked by another writer, not a database, another schema version).
-  explicit IndexWriter(const std::string& path);
+  /// (locked by another writer, not a database, another schema version). An index built
+  /// with another gazetteer or topic taxonomy is refused (UsageError) unless `force`, when
+  /// every file given is re-indexed.
+  IndexWriter(const std::string& path, const schema::Gazetteer& gazetteer,
+              const schema::Taxonomy& taxonomy, bool force);
   ~IndexWriter();
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
@@ -34,8 +42,10 @@ class IndexWriter {
   /// True if the database holds this file as it is now (same size and mtime).
   bool is_current(const SourceFile& file) const;
 
-  /// Replaces the file's paragraphs by these speeches. Returns the number of paragraphs.
-  size_t write_file(const SourceFile& file, const std::vector<Speech>& speeches);
+  /// Replaces the file's paragraphs by these speeches and their metadata (one entry per
+  /// speech). Returns the number of paragraphs.
+  size_t write_file(const SourceFile& file, const std::vector<Speech>& speeches,
+                    const std::vector<SpeechMetadata>& metas);
 
   /// Commits if enough has been written since the last commit (call between files).
   void commit_if_due();
@@ -45,6 +55,8 @@ class IndexWriter {
 
  private:
   std::string path_;
+  const schema::Gazetteer& gazetteer_;
+  const schema::Taxonomy& taxonomy_;
   std::unique_ptr<Xapian::WritableDatabase> db_;
   size_t pending_ = 0;
 };

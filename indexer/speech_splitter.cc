@@ -334,44 +334,59 @@ SplitResult split_speeches(const std::vector<Line>& lines) {
     result.front_matter_lines += blocks[k].last_line - blocks[k].first_line + 1;
   }
 
-  // Pass 3: speeches, titles and headings.
+  // Pass 3: speeches, titles and headings. A speech has its own title or not yet, and its
+  // body has started once a salutation, a sentence or a heading is in it; lines under a
+  // title (speaker, date) do not start the body.
   std::string file_title;
   Speech* cur = nullptr;
-  auto has_body = [](const Speech* s) {
-    if (s == nullptr) return false;
-    for (const Paragraph& p : s->paragraphs) {
-      if (p.kind != schema::kKindTitle) return true;
-    }
-    return false;
-  };
-  auto start_speech = [&](const std::string& title) {
+  bool own_title = false, started = false;
+  auto start_speech = [&](const std::string& title, bool is_own) {
     result.speeches.emplace_back();
     cur = &result.speeches.back();
     cur->title = title;
+    own_title = is_own;
+    started = false;
+  };
+  auto opening_line = [&](const Block& b) {
+    return b.norm.size() <= 40 && b.heading_level == 0 && !b.salutation &&
+           !ends_sentence(schema::to_utf8(b.norm));
   };
   std::string section, subsection;
   for (size_t k = first; k < blocks.size(); ++k) {
     const Block& b = blocks[k];
     if (b.marker) {
+      if (cur == nullptr || started) start_speech(file_title, false);
+      section.clear();
+      subsection.clear();
+      continue;
+    }
+    const bool titled = is_title_like(schema::to_utf8(b.norm));
+    const bool untitled_head =
+        !titled && title_at(k) && (cur == nullptr || (!own_title && !started));
+    if (titled || untitled_head) {
+      bool take = false;
       if (cur == nullptr) {
-        start_speech(file_title);
-      } else if (has_body(cur)) {
-        start_speech(file_title);
+        if (file_title.empty()) file_title = b.text;
+        start_speech(b.text, true);
+        take = true;
+      } else if (!started && !own_title) {
+        cur->title = b.text;
+        own_title = true;
+        take = true;
+      } else if (started && salutation_follows(k)) {
+        start_speech(b.text, true);
+        take = true;
       }
-      section.clear();
-      subsection.clear();
-      continue;
+      if (take) {
+        cur->paragraphs.push_back(
+            {b.text, std::string(schema::kKindTitle), "", "", b.first_line, b.last_line});
+        section.clear();
+        subsection.clear();
+        continue;
+      }
     }
-    if (title_at(k) && (cur == nullptr || (has_body(cur) && salutation_follows(k)))) {
-      if (cur == nullptr && file_title.empty()) file_title = b.text;
-      start_speech(b.text);
-      cur->paragraphs.push_back(
-          {b.text, std::string(schema::kKindTitle), "", "", b.first_line, b.last_line});
-      section.clear();
-      subsection.clear();
-      continue;
-    }
-    if (cur == nullptr) start_speech(file_title);
+    if (cur == nullptr) start_speech(file_title, false);
+    if (!opening_line(b)) started = true;
     Paragraph p{b.text, std::string(schema::kKindText), "", "", b.first_line, b.last_line};
     if (b.heading_level > 0) {
       const std::string head = heading_text(b.text);

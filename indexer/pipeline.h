@@ -1,0 +1,37 @@
+// The indexing pipeline: paths -> read -> clean -> split -> metadata -> write, file by file.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "corpus_reader.h"
+
+namespace speechdex::indexer {
+
+/// What to index and with which vocabularies.
+struct IndexOptions {
+  std::string db;
+  std::vector<std::string> paths;
+  std::string data_dir = kDefaultDataDir;  ///< gazetteer tables (admin-divisions.tsv, ...)
+  std::string topics;                      ///< topic taxonomy; "" = data_dir/topics.tsv
+  std::string manifest;                    ///< "" = none
+  bool force = false;                      ///< re-index unchanged files too
+
+  /// The data folder of the source tree this program was built from.
+  static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;
+};
+
+/// What a run did.
+struct IndexStats {
+  size_t indexed = 0, unchanged = 0, failed = 0, speeches = 0, paragraphs = 0;
+  size_t files = 0;  ///< files found
+};
+
+/// Indexes the paths. Bad files are reported through `warn` (what, path) and skipped;
+/// `note` receives remarks that are not problems (a file read as GB18030). Throws
+/// IndexError / UsageError / InputError for what stops the whole run (the database cannot
+/// be opened, a vocabulary cannot be read).
+IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const Warn& note);
+
+}  // namespace speechdex::indexer
