@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "errors.h"
+#include "facets.h"
 #include "printer.h"
 #include "query_parser.h"
 #include "searcher.h"
@@ -25,46 +26,90 @@ struct RawOptions {
   bool count = false;
   std::string format = "table";
   std::string color = "auto";
+  std::vector<std::string> county, province, year, topic, role;
+  std::vector<std::string> facets;
+  std::string group;
+  std::string sort = "relevance";
+  long explain = -1;
 };
 
 // Options validated.
 struct Config {
   std::string db;
   std::string query;
-  speechdex::searcher::Page page;
-  bool count_only;
-  speechdex::searcher::Format format;
-  bool color;
+  speechdex::searcher::SearchRequest request;
+  bool count_only = false;
+  speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
+  bool color = false;
+  long explain = -1;
 };
 
 Config validate(const RawOptions& raw) {
+  using namespace speechdex::searcher;
   Config c;
   c.db = raw.db;
   for (const std::string& w : raw.query_words) {
-    std::string word = (!w.empty() && w[0] == kWordMark) ? w.substr(1) : w;
+    const std::string word = (!w.empty() && w[0] == kWordMark) ? w.substr(1) : w;
     if (!c.query.empty()) c.query.push_back(' ');
     c.query += word;
   }
-  c.page.offset = raw.offset;
-  c.page.limit = raw.count ? 0 : raw.limit;
+  auto add = [&](const std::string& field, const std::vector<std::string>& values) {
+    for (const std::string& v : values) c.request.filters.push_back({field, v, false});
+  };
+  add("county", raw.county);
+  add("province", raw.province);
+  add("year", raw.year);
+  add("topic", raw.topic);
+  add("role", raw.role);
+  c.explain = raw.explain;
+  if (c.explain < 0) {
+    if (c.query.empty() && c.request.filters.empty()) {
+      throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
+                                  "");
+    }
+    // Filters alone list the paragraphs they select.
+    c.request.query =
+        c.query.empty() ? ParsedQuery{Xapian::Query::MatchAll, {}, true, {}} : parse_query(c.query);
+  }
+  c.request.page.offset = raw.offset;
+  c.request.page.limit = raw.count ? 0 : raw.limit;
   c.count_only = raw.count;
-  c.format = raw.format == "json"  ? speechdex::searcher::Format::kJson
-             : raw.format == "csv" ? speechdex::searcher::Format::kCsv
-                                   : speechdex::searcher::Format::kTable;
+  for (const std::string& f : raw.facets) {
+    const auto& names = facet_names();
+    if (std::find(names.begin(), names.end(), f) == names.end()) {
+      throw speechdex::UsageError(
+          "unknown facet '" + f + "'; valid values are county, province, year, topic, role",
+          "--facets");
+    }
+    c.request.facets.push_back(f);
+  }
+  c.request.group_by_speech = raw.group == "speech";
+  c.request.sort = raw.sort == "year"    ? Sort::kYear
+                   : raw.sort == "-year" ? Sort::kYearDescending
+                                         : Sort::kRelevance;
+  c.format = raw.format == "json"  ? Format::kJson
+             : raw.format == "csv" ? Format::kCsv
+                                   : Format::kTable;
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   return c;
 }
 
 int run(const Config& c) {
   using namespace speechdex::searcher;
-  const ParsedQuery query = parse_query(c.query);
   Searcher searcher(c.db);
-  const SearchResult result = searcher.search(query, c.page);
-  if (c.count_only) {
+  auto printer = make_printer(c.format, std::cout, c.color);
+  if (c.explain >= 0) {
+    printer->explain(static_cast<unsigned>(c.explain),
+                     searcher.record(static_cast<unsigned>(c.explain)));
+    return 0;
+  }
+  const SearchResult result = searcher.search(c.request);
+  if (c.count_only && c.request.facets.empty()) {
     std::cout << result.total << "\n";
     return 0;
   }
-  make_printer(c.format, std::cout, c.color)->print(c.query, query, result);
+  printer->print(c.query.empty() ? "(filters only)" : c.query, c.request.query, result,
+                 c.request.group_by_speech);
   return 0;
 }
 
@@ -75,28 +120,49 @@ int main(int argc, char** argv) {
       "Search a speechdex database. A run of Chinese characters matches exactly as a "
       "substring; parts separated by spaces are ANDed; -part excludes; \"quoted text\" "
       "matches exactly, punctuation included; OR and ( ) combine; title: and heading: "
-      "search the speech title and the section headings. See docs/query.md.",
+      "search the speech title and the section headings; county:, province:, year:, "
+      "topic:, role: filter. See docs/query.md.",
       kProgram};
   RawOptions raw;
   app.add_option("--db", raw.db, "database folder")->required();
-  app.add_option("query", raw.query_words, "the query")->required();
+  app.add_option("query", raw.query_words, "the query");
   app.add_option("-n,--limit", raw.limit, "number of hits to print")
       ->default_val(10)
       ->check(CLI::Range(0, 100000));
   app.add_option("--offset", raw.offset, "hits to skip before printing")->default_val(0);
-  app.add_flag("-c,--count", raw.count, "print only the exact number of matching paragraphs");
+  app.add_flag("-c,--count", raw.count, "print only the exact number of matches");
   app.add_option("-f,--format", raw.format, "output format")
       ->default_val("table")
       ->check(CLI::IsMember({"table", "json", "csv"}));
   app.add_option("--color", raw.color, "colour the table")
       ->default_val("auto")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  // Each occurrence of a repeatable option takes one value, so the query may follow it.
+  app.add_option("--county", raw.county, "county: name, short name or code (repeat to OR)")
+      ->allow_extra_args(false);
+  app.add_option("--province", raw.province, "province: name, short name or 2-digit code")
+      ->allow_extra_args(false);
+  app.add_option("--year", raw.year, "year or range: 2020, 2015..2020")->allow_extra_args(false);
+  app.add_option("--topic", raw.topic, "topic id or label (data/topics.tsv)")
+      ->allow_extra_args(false);
+  app.add_option("--role", raw.role, "speaker role: 县长, 县委书记, ...")->allow_extra_args(false);
+  app.add_option("--facets", raw.facets, "count matches by county,province,year,topic,role")
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  app.add_option("--group", raw.group, "one hit per speech (its best paragraph)")
+      ->check(CLI::IsMember({"speech"}));
+  app.add_option("--sort", raw.sort, "order of hits")
+      ->default_val("relevance")
+      ->check(CLI::IsMember({"relevance", "year", "-year"}));
+  app.add_option("--explain", raw.explain, "show a paragraph's metadata and how it was found (id)")
+      ->check(CLI::NonNegativeNumber);
 
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.size() > 1 && a[0] == '-' && static_cast<unsigned char>(a[1]) >= 0x80)
+    if (a.size() > 1 && a[0] == '-' && static_cast<unsigned char>(a[1]) >= 0x80) {
       a.insert(0, 1, kWordMark);
+    }
     args.push_back(std::move(a));
   }
   std::reverse(args.begin(), args.end());  // CLI11 takes the vector back to front

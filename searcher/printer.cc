@@ -1,5 +1,5 @@
-// Printers. Machine formats (JSON Lines, CSV) are stable and documented; the table is for
-// people and may change.
+// Printers. Machine formats (JSON Lines, CSV) are stable and documented in docs/output.md;
+// the table is for people and may change.
 #include "printer.h"
 
 #include <unicode/uchar.h>
@@ -22,6 +22,17 @@ std::string format_score(double s) {
   return buf;
 }
 
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::string how(const schema::ParagraphRecord& r, const std::string& field) {
+  auto it = r.how.find(field);
+  return it == r.how.end() ? "" : it->second;
+}
+
 // Cuts text to at most `width` columns, adding "…" when cut.
 std::string clip(const std::string& text, size_t width) {
   if (display_width(text) <= width) return text;
@@ -42,16 +53,42 @@ std::string location(const Hit& h) {
   return h.record.speech_id + " ¶" + std::to_string(h.record.paragraph);
 }
 
+// County · year · role · topics, with ? for what is unknown.
+std::string metadata_line(const Hit& h) {
+  const schema::ParagraphRecord& r = h.record;
+  std::string out = r.county.empty() ? "county ?" : r.county + " (" + r.province + ")";
+  out += " · " + (r.year ? std::to_string(r.year) : std::string("year ?"));
+  out += " · " + (r.role.empty() ? std::string("role ?") : r.role);
+  if (!r.topics.empty()) out += " · " + join(r.topics);
+  if (h.speech_matches > 0) {
+    out += " · " + std::to_string(h.speech_matches) + " matching paragraph" +
+           (h.speech_matches == 1 ? "" : "s") + " in this speech";
+  }
+  return out;
+}
+
+std::string snippet(const Hit& h, const ParsedQuery& query, const std::string& open,
+                    const std::string& close) {
+  return render(make_snippet(h.record.text, find_matches(h.record.text, query.highlights)), open,
+                close);
+}
+
 class TablePrinter : public Printer {
  public:
   TablePrinter(std::ostream& out, bool color) : out_(out), color_(color) {}
 
-  void print(const std::string& query_text, const ParsedQuery& query,
-             const SearchResult& result) override {
+  void print(const std::string& query_text, const ParsedQuery& query, const SearchResult& result,
+             bool grouped) override {
     const std::string dim = color_ ? "\033[2m" : "", bold = color_ ? "\033[1m" : "";
     const std::string match_on = color_ ? "\033[1;31m" : "", off = color_ ? "\033[0m" : "";
-    out_ << bold << result.total
-         << (result.total == 1 ? " paragraph matches " : " paragraphs match ") << query_text << off;
+    out_ << bold;
+    if (grouped) {
+      out_ << result.total << (result.total == 1 ? " speech (" : " speeches (")
+           << result.total_paragraphs << " paragraphs) match ";
+    } else {
+      out_ << result.total << (result.total == 1 ? " paragraph matches " : " paragraphs match ");
+    }
+    out_ << query_text << off;
     if (!result.hits.empty()) {
       out_ << dim << " (showing " << result.hits.front().rank << "–" << result.hits.back().rank
            << ")" << off;
@@ -69,9 +106,48 @@ class TablePrinter : public Printer {
       if (!h.record.section.empty()) where += " › " + h.record.section;
       if (!h.record.subsection.empty()) where += " › " + h.record.subsection;
       out_ << indent << dim << clip(where, 96) << off << "\n";
-      const auto matches = find_matches(h.record.text, query.highlights);
-      out_ << indent << render(make_snippet(h.record.text, matches), match_on, off) << "\n";
+      out_ << indent << dim << metadata_line(h) << off << "\n";
+      out_ << indent << snippet(h, query, match_on, off) << "\n";
     }
+    for (const Facet& f : result.facets) {
+      out_ << "\n" << bold << f.name << off << "\n";
+      size_t shown = 0;
+      for (const FacetBucket& b : f.buckets) {
+        if (shown++ == 30) {
+          out_ << "  … " << f.buckets.size() - 30 << " more\n";
+          break;
+        }
+        out_ << "  " << b.count << "\t" << b.label << (b.label != b.key ? " [" + b.key + "]" : "")
+             << "\n";
+      }
+      out_ << "  " << f.unknown << "\t(unknown)\n";
+    }
+  }
+
+  void explain(unsigned docid, const schema::ParagraphRecord& r) override {
+    auto line = [&](const std::string& k, const std::string& v) {
+      out_ << k << std::string(k.size() < 14 ? 14 - k.size() : 1, ' ') << v << "\n";
+    };
+    line("id", std::to_string(docid));
+    line("speech", r.speech_id);
+    line("paragraph", std::to_string(r.paragraph) + " (" + r.kind + ")");
+    line("title", r.title);
+    line("section", r.section);
+    line("subsection", r.subsection);
+    line("text", r.text);
+    line("county", r.county.empty()
+                       ? "(unknown)"
+                       : r.county + " " + r.county_code + ", " + r.city + ", " + r.province);
+    line("  found by", how(r, "county"));
+    line("year", r.year ? std::to_string(r.year) : "(unknown)");
+    line("  found by", how(r, "year"));
+    line("role", r.role.empty() ? "(unknown)" : r.role);
+    line("  found by", how(r, "role"));
+    if (!r.speaker.empty()) line("speaker", r.speaker + " (" + how(r, "speaker") + ")");
+    if (!r.date.empty()) line("date", r.date + " (" + how(r, "date") + ")");
+    line("topics", r.topics.empty() ? "(none)" : join(r.topics));
+    line("  found by", how(r, "topics"));
+    line("speech topics", r.speech_topics.empty() ? "(none)" : join(r.speech_topics));
   }
 
  private:
@@ -79,35 +155,70 @@ class TablePrinter : public Printer {
   bool color_;
 };
 
+std::string dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 nlohmann::json hit_json(const Hit& h, const ParsedQuery& query) {
   const auto matches = find_matches(h.record.text, query.highlights);
   nlohmann::json ranges = nlohmann::json::array();
-  for (const Range& r : to_char_ranges(h.record.text, matches))
+  for (const Range& r : to_char_ranges(h.record.text, matches)) {
     ranges.push_back({r.first, r.second});
+  }
+  const schema::ParagraphRecord& r = h.record;
   return {{"rank", h.rank},
           {"score", std::stod(format_score(h.score))},
           {"id", h.docid},
-          {"speech_id", h.record.speech_id},
-          {"paragraph", h.record.paragraph},
-          {"source", h.record.source},
-          {"speech", h.record.speech},
-          {"kind", h.record.kind},
-          {"title", h.record.title},
-          {"section", h.record.section},
-          {"subsection", h.record.subsection},
-          {"text", h.record.text},
-          {"snippet", render(make_snippet(h.record.text, matches), kMatchOpen, kMatchClose)},
-          {"matches", ranges}};
+          {"speech_id", r.speech_id},
+          {"paragraph", r.paragraph},
+          {"source", r.source},
+          {"speech", r.speech},
+          {"kind", r.kind},
+          {"title", r.title},
+          {"section", r.section},
+          {"subsection", r.subsection},
+          {"text", r.text},
+          {"snippet", render(make_snippet(r.text, matches), kMatchOpen, kMatchClose)},
+          {"matches", ranges},
+          {"county", r.county},
+          {"county_code", r.county_code},
+          {"province", r.province},
+          {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
+          {"role", r.role},
+          {"topics", r.topics},
+          {"speech_matches", h.speech_matches}};
+}
+
+nlohmann::json summary_json(const SearchResult& result) {
+  nlohmann::json facets = nlohmann::json::object(), labels = nlohmann::json::object();
+  for (const Facet& f : result.facets) {
+    nlohmann::json counts = nlohmann::json::object(), names = nlohmann::json::object();
+    for (const FacetBucket& b : f.buckets) {
+      counts[b.key] = b.count;
+      if (b.label != b.key) names[b.key] = b.label;
+    }
+    counts["unknown"] = f.unknown;
+    facets[f.name] = counts;
+    if (!names.empty()) labels[f.name] = names;
+  }
+  return {{"total", result.total},
+          {"paragraphs", result.total_paragraphs},
+          {"facets", facets},
+          {"labels", labels}};
 }
 
 class JsonPrinter : public Printer {
  public:
   explicit JsonPrinter(std::ostream& out) : out_(out) {}
-  void print(const std::string&, const ParsedQuery& query, const SearchResult& result) override {
-    for (const Hit& h : result.hits) {
-      out_ << hit_json(h, query).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-           << "\n";
-    }
+  void print(const std::string&, const ParsedQuery& query, const SearchResult& result,
+             bool) override {
+    if (!result.facets.empty()) out_ << dump(summary_json(result)) << "\n";
+    for (const Hit& h : result.hits) out_ << dump(hit_json(h, query)) << "\n";
+  }
+  void explain(unsigned docid, const schema::ParagraphRecord& r) override {
+    nlohmann::json j = nlohmann::json::parse(r.to_data());
+    j["id"] = docid;
+    out_ << dump(j) << "\n";
   }
 
  private:
@@ -126,23 +237,48 @@ std::string csv_field(const std::string& s) {
 class CsvPrinter : public Printer {
  public:
   explicit CsvPrinter(std::ostream& out) : out_(out) {}
-  void print(const std::string&, const ParsedQuery& query, const SearchResult& result) override {
-    out_ << "rank,score,id,speech_id,paragraph,source,speech,kind,title,section,subsection,text,"
-            "snippet\r\n";
+  void print(const std::string&, const ParsedQuery& query, const SearchResult& result,
+             bool) override {
+    row({"rank",   "score",    "id",      "speech_id",  "paragraph", "source",        "speech",
+         "kind",   "title",    "section", "subsection", "text",      "snippet",       "county_code",
+         "county", "province", "year",    "role",       "topics",    "speech_matches"});
     for (const Hit& h : result.hits) {
-      const auto matches = find_matches(h.record.text, query.highlights);
-      out_ << h.rank << ',' << format_score(h.score) << ',' << h.docid << ','
-           << csv_field(h.record.speech_id) << ',' << h.record.paragraph << ','
-           << csv_field(h.record.source) << ',' << h.record.speech << ','
-           << csv_field(h.record.kind) << ',' << csv_field(h.record.title) << ','
-           << csv_field(h.record.section) << ',' << csv_field(h.record.subsection) << ','
-           << csv_field(h.record.text) << ','
-           << csv_field(render(make_snippet(h.record.text, matches), kMatchOpen, kMatchClose))
-           << "\r\n";
+      const schema::ParagraphRecord& r = h.record;
+      row({std::to_string(h.rank),
+           format_score(h.score),
+           std::to_string(h.docid),
+           r.speech_id,
+           std::to_string(r.paragraph),
+           r.source,
+           std::to_string(r.speech),
+           r.kind,
+           r.title,
+           r.section,
+           r.subsection,
+           r.text,
+           snippet(h, query, kMatchOpen, kMatchClose),
+           r.county_code,
+           r.county,
+           r.province,
+           r.year ? std::to_string(r.year) : "",
+           r.role,
+           join(r.topics),
+           std::to_string(h.speech_matches)});
     }
+  }
+  void explain(unsigned docid, const schema::ParagraphRecord& r) override {
+    row({"id", "speech_id", "paragraph", "county_code", "county", "province", "year", "role",
+         "topics", "county_how", "year_how", "role_how", "topics_how"});
+    row({std::to_string(docid), r.speech_id, std::to_string(r.paragraph), r.county_code, r.county,
+         r.province, r.year ? std::to_string(r.year) : "", r.role, join(r.topics), how(r, "county"),
+         how(r, "year"), how(r, "role"), how(r, "topics")});
   }
 
  private:
+  void row(const std::vector<std::string>& fields) {
+    for (size_t i = 0; i < fields.size(); ++i) out_ << (i ? "," : "") << csv_field(fields[i]);
+    out_ << "\r\n";
+  }
   std::ostream& out_;
 };
 

@@ -16,9 +16,11 @@ enum class Format { kTable, kJson, kCsv };
 class Printer {
  public:
   virtual ~Printer() = default;
-  /// Prints the whole result of `query_text`; `highlights` come from the parsed query.
+  /// Prints the whole result of `query_text`; highlights come from the parsed query.
   virtual void print(const std::string& query_text, const ParsedQuery& query,
-                     const SearchResult& result) = 0;
+                     const SearchResult& result, bool grouped) = 0;
+  /// Prints one paragraph's record with how each metadata field was found (--explain).
+  virtual void explain(unsigned docid, const schema::ParagraphRecord& record) = 0;
 };
 
 /// The printer for a format. `color` applies to the table only (ANSI, for a terminal).

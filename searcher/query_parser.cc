@@ -96,9 +96,10 @@ class Parser {
     }
     ParsedQuery out;
     out.highlights = std::move(highlights_);
+    out.filters = std::move(filters_);
     Xapian::Query q = n.positive ? *n.positive : Xapian::Query::MatchAll;
     out.only_negative = !n.positive.has_value();
-    if (!n.positive && n.excluded.empty()) {
+    if (!n.positive && n.excluded.empty() && out.filters.empty()) {
       throw QueryError("query has no searchable text", query_);
     }
     for (const Xapian::Query& e : n.excluded) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
@@ -169,6 +170,7 @@ class Parser {
           throw QueryError("'" + t.text + "' needs something to exclude", query_);
         }
         Node inner = parse_unary(!negated);
+        if (!inner.positive && inner.excluded.empty()) return inner;  // a negated filter
         Node n;
         n.excluded.push_back(fold(inner));
         return n;
@@ -180,9 +182,20 @@ class Parser {
         return inner;
       }
       case Tok::kField: {
+        if (is_filter_field(t.text)) {
+          const Token v = next();
+          if (v.kind != Tok::kWord && v.kind != Tok::kQuoted) {
+            throw QueryError("filter '" + t.text + ":' needs a value", query_);
+          }
+          filters_.push_back({t.text, v.text, negated || negated_});
+          return Node{};  // neither positive nor excluded text
+        }
         const schema::Field* f = schema::find_field(t.text);
         if (f == nullptr || f->kind != schema::FieldKind::kText || f->name == "text") {
-          throw QueryError("unknown field '" + t.text + ":' (fields: title:, heading:)", query_);
+          throw QueryError("unknown field '" + t.text +
+                               ":' (fields: title:, heading:, county:, province:, year:, topic:, "
+                               "role:)",
+                           query_);
         }
         const Token v = next();
         if (v.kind != Tok::kWord && v.kind != Tok::kQuoted) {
@@ -255,9 +268,15 @@ class Parser {
   size_t pos_ = 0;
   bool negated_ = false;
   std::vector<std::vector<std::string>> highlights_;
+  std::vector<FilterSpec> filters_;
 };
 
 }  // namespace
+
+bool is_filter_field(std::string_view name) {
+  return name == "county" || name == "province" || name == "year" || name == "topic" ||
+         name == "role";
+}
 
 ParsedQuery parse_query(std::string_view text) {
   const std::string query(text);

@@ -9,15 +9,27 @@
 
 namespace speechdex::searcher {
 
+/// A metadata filter as typed (county:巴东, year:2015..2020); the searcher resolves it.
+struct FilterSpec {
+  std::string field;  ///< county, province, year, topic or role
+  std::string value;
+  bool negated = false;  ///< -county:巴东 excludes
+};
+
+/// Fields that filter by metadata.
+bool is_filter_field(std::string_view name);
+
 /// A parsed query: the Xapian query and what to highlight in hits.
 struct ParsedQuery {
   Xapian::Query query;
   /// Unit sequences (normalized unit texts) that positive parts of the query look for in
   /// the paragraph text; a snippet marks their occurrences.
   std::vector<std::vector<std::string>> highlights;
-  /// True if the query has no positive part (only exclusions): it matches all paragraphs
-  /// without the excluded ones.
+  /// True if the query has no positive text part (only exclusions, or only filters): it
+  /// matches all paragraphs but the excluded ones.
   bool only_negative = false;
+  /// Metadata filters typed inline, in order.
+  std::vector<FilterSpec> filters;
 };
 
 /// Parses query text. The grammar (docs/query.md):
@@ -27,7 +39,9 @@ struct ParsedQuery {
 ///   atom    := '"' text '"' | word
 /// A word is read as units (see schema/tokenizer.h); punctuation inside it splits it into
 /// runs that are ANDed, each run matching exactly as a substring. Quoted text is one run,
-/// punctuation included. Fields: title:, heading:.
+/// punctuation included. Fields: title:, heading:; filters: county:, province:, year:,
+/// topic:, role: (collected in `filters`, resolved by the searcher). A query of filters
+/// alone is valid.
 /// Throws QueryError (context: the query) for unbalanced quotes or parentheses, an
 /// unknown field, an operator with nothing to apply to, or a query with no searchable text.
 ParsedQuery parse_query(std::string_view text);

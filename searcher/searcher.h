@@ -1,13 +1,17 @@
-// Running a parsed query against a database: exact counts and ranked hits.
+// Running a query against a database: exact counts, filters, facets, grouping, ranked hits.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "facets.h"
+#include "gazetteer.h"
 #include "query_parser.h"
 #include "record.h"
+#include "taxonomy.h"
 
 namespace speechdex::searcher {
 
@@ -17,18 +21,35 @@ struct Hit {
   double score = 0;
   size_t rank = 0;  ///< 1-based, counting from the first hit of the whole result
   schema::ParagraphRecord record;
-};
-
-/// What a search returns.
-struct SearchResult {
-  uint64_t total = 0;  ///< exact number of matching paragraphs
-  std::vector<Hit> hits;
+  /// With grouping by speech: how many paragraphs of this hit's speech match.
+  uint64_t speech_matches = 0;
 };
 
 /// Which page of hits to fetch.
 struct Page {
   size_t offset = 0;
   size_t limit = 10;  ///< 0: count only, fetch no hits
+};
+
+/// Order of hits.
+enum class Sort { kRelevance, kYear, kYearDescending };
+
+/// What to search for and what to return.
+struct SearchRequest {
+  ParsedQuery query;
+  std::vector<FilterSpec> filters;  ///< from flags; ANDed with the query's inline filters
+  Page page;
+  std::vector<std::string> facets;  ///< facet names (facet_names())
+  bool group_by_speech = false;     ///< one hit per speech, its best paragraph
+  Sort sort = Sort::kRelevance;
+};
+
+/// What a search returns.
+struct SearchResult {
+  uint64_t total = 0;             ///< exact number of matches: paragraphs, or speeches if grouped
+  uint64_t total_paragraphs = 0;  ///< exact number of matching paragraphs
+  std::vector<Hit> hits;
+  std::vector<Facet> facets;  ///< counts of matching paragraphs
 };
 
 /// A database opened for searching.
@@ -41,15 +62,26 @@ class Searcher {
   Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
 
-  /// Runs a query (BM25, ties by document order). The total is exact. Reopens and retries
-  /// once if the database was modified by a writer during the search.
+  /// Convenience: a plain query and a page.
   SearchResult search(const ParsedQuery& query, const Page& page);
+  /// Runs a request (BM25, ties by document order). Counts and facets are exact. Reopens
+  /// and retries once if a writer modified the database during the search.
+  SearchResult search(const SearchRequest& request);
+
+  /// The record of a paragraph by document id; throws UsageError if there is none.
+  schema::ParagraphRecord record(unsigned docid);
+
+  /// The vocabularies the index was built with (read from its metadata on first use).
+  const schema::Gazetteer& gazetteer();
+  const schema::Taxonomy& taxonomy();
 
  private:
-  SearchResult run(const ParsedQuery& query, const Page& page);
+  SearchResult run(const SearchRequest& request);
 
   std::string path_;
   std::unique_ptr<Xapian::Database> db_;
+  std::optional<schema::Gazetteer> gazetteer_;
+  std::optional<schema::Taxonomy> taxonomy_;
 };
 
 }  // namespace speechdex::searcher
