@@ -19,9 +19,13 @@ std::set<std::string> doc_terms(const Xapian::Document& doc) {
 
 void expect_no_drift(const std::string& sentence, const std::string& title) {
   indexer::SourceFile file{"x.txt", "/x.txt", 0, 0};
-  indexer::Speech speech{title, {}};
-  indexer::Paragraph p{sentence, "text", "一、总体要求", "(一)抓好落实", 1, 1};
-  const std::set<std::string> terms = doc_terms(indexer::build_document(file, 1, speech, 1, p));
+  indexer::Speech speech{title, {{sentence, "text", "一、总体要求", "(一)抓好落实", 1, 1}}};
+  const schema::Taxonomy taxonomy = schema::Taxonomy::load(testing::source_path("data/topics.tsv"));
+  indexer::SpeechMetadata meta;
+  meta.topics.resize(1);
+  meta.topics_how.resize(1);
+  const std::set<std::string> terms =
+      doc_terms(indexer::build_document(file, 1, speech, meta, 0, taxonomy));
   for (const std::string& q : {sentence, "\"" + sentence + "\"", "title:\"" + title + "\"",
                                std::string("heading:总体要求"), std::string("heading:抓好落实")}) {
     const Xapian::Query query = searcher::parse_query(q).query;

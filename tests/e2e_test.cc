@@ -123,7 +123,8 @@ TEST_F(EndToEnd, ErrorsAreOneLineWithExitStatusTwo) {
     std::string message;
   };
   for (const Case& c : std::vector<Case>{{"'\"法治'", "unbalanced quotes"},
-                                         {"''", "query has no searchable text"},
+                                         {"''", "give a query, a filter"},
+                                         {"'   '", "query has no searchable text"},
                                          {"'法治 OR'", "OR needs something on both sides"},
                                          {"--format xml 法治", "--format"}}) {
     const CommandResult r = search(c.args + " 2>&1 >/dev/null");
@@ -169,6 +170,87 @@ TEST(EndToEndIndexer, BadFilesAreWarnedAboutAndTheRunGoesOn) {
   std::ofstream(corpus + "/good.txt", std::ios::binary) << std::string("\0\0\0", 3);
   run_command(kIndex + " --db " + shell_quote(db) + " " + shell_quote(corpus), true);
   EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政").out, "2\n");
+}
+
+TEST_F(EndToEnd, FacetsAndExplainInJson) {
+  const CommandResult r = search("--format json --facets year,county,topic -n 1 依法行政");
+  ASSERT_EQ(r.status, 0);
+  std::istringstream lines(r.out);
+  std::string first, hit;
+  std::getline(lines, first);
+  std::getline(lines, hit);
+  const nlohmann::json summary = nlohmann::json::parse(first);
+  EXPECT_EQ(summary.at("total").get<size_t>(), std::stoul(search("--count 依法行政").out));
+  EXPECT_EQ(summary.at("facets").at("year").at("2020").get<size_t>(),
+            std::stoul(search("--count --year 2020 依法行政").out));
+  EXPECT_EQ(summary.at("labels").at("county").at("422823").get<std::string>(), "巴东县 (湖北省)");
+  const nlohmann::json h = nlohmann::json::parse(hit);
+  for (const char* k : {"county", "county_code", "province", "year", "role", "topics"}) {
+    EXPECT_TRUE(h.contains(k)) << k;
+  }
+  const CommandResult explain =
+      search("--format json --explain " + std::to_string(h.at("id").get<int>()));
+  const nlohmann::json e = nlohmann::json::parse(explain.out);
+  EXPECT_EQ(e.at("text"), h.at("text"));
+  EXPECT_TRUE(e.at("how").contains("county"));
+  const CommandResult missing = search("--explain 999999 2>&1");
+  EXPECT_EQ(missing.status, 2);
+}
+
+TEST_F(EndToEnd, UnknownCountySuggestsNearestNames) {
+  const CommandResult r = search("--county 巴冬 依法 2>&1");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("unknown county '巴冬' (did you mean 巴东县"), std::string::npos) << r.out;
+}
+
+TEST(EndToEndIndexer, ManifestOverridesWhatTheTextSays) {
+  TempDir dir;
+  const std::string corpus = dir.path() + "/corpus";
+  const std::string db = dir.path() + "/db";
+  run_command("mkdir -p " + shell_quote(corpus) + "/a");
+  std::ofstream(corpus + "/a/one.txt")
+      << "在全县工作会议上的讲话\n同志们：\n今年是2019年，我们巴东要抓好依法行政。\n";
+  std::ofstream(corpus + "/two.txt")
+      << "同志们：\n> 篇一\n同志们：\n第一篇讲依法行政。\n> 篇二\n同志们：\n第二篇讲依法行政。\n";
+  std::ofstream(corpus + "/manifest.csv") << "path,speech,county,year,speaker,role\n"
+                                          << "a/one.txt,,罗田县,2021,张某,县长\n"
+                                          << "two.txt,2,421123,2018,,\n"
+                                          << "two.txt,1,火星县,20xx,,\n";
+  const CommandResult r =
+      run_command(kIndex + " --db " + shell_quote(db) + " --manifest " +
+                      shell_quote(corpus + "/manifest.csv") + " " + shell_quote(corpus),
+                  true);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("warning: unknown county '火星县' (" + corpus + "/manifest.csv:4)"),
+            std::string::npos)
+      << r.out;
+  const std::string s = kSearch + " --db " + shell_quote(db) + " ";
+  EXPECT_EQ(run_command(s + "--count --county 罗田 --year 2021 依法行政").out, "1\n");
+  EXPECT_EQ(run_command(s + "--count --county 罗田 --year 2018 依法行政").out, "1\n");
+  EXPECT_EQ(run_command(s + "--count --role 县长 依法行政").out, "1\n");
+  const CommandResult hit = run_command(s + "--format json --year 2021 依法行政");
+  const nlohmann::json j = nlohmann::json::parse(hit.out);
+  const CommandResult explain =
+      run_command(s + "--format json --explain " + std::to_string(j.at("id").get<int>()));
+  const nlohmann::json e = nlohmann::json::parse(explain.out);
+  EXPECT_EQ(e.at("speaker"), "张某");
+  EXPECT_NE(e.at("how").at("county").get<std::string>().find("manifest"), std::string::npos);
+}
+
+TEST(EndToEndIndexer, AChangedTopicTaxonomyNeedsForce) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  const std::string topics = dir.path() + "/topics.tsv";
+  std::ofstream(topics) << "id\tlabel\tkeywords\nrule_of_law\t法治\t依法行政\n";
+  const std::string index = kIndex + " --db " + shell_quote(db) + " " +
+                            shell_quote(source_path("data/sample/003_878e5e52374565a1.txt"));
+  EXPECT_EQ(run_command(index).status, 0);
+  const CommandResult again = run_command(index + " --topics " + shell_quote(topics) + " 2>&1");
+  EXPECT_EQ(again.status, 2);
+  EXPECT_NE(again.out.find("topic taxonomy differs"), std::string::npos) << again.out;
+  EXPECT_EQ(run_command(index + " --force --topics " + shell_quote(topics)).status, 0);
+  EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(db) + " --count --topic rule_of_law").out,
+            run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政").out);
 }
 
 }  // namespace

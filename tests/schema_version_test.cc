@@ -33,7 +33,9 @@ TEST(SchemaVersion, SearcherRefusesAnIndexOfThePreviousVersion) {
         << what;
     EXPECT_EQ(e.context(), db);
   }
-  EXPECT_THROW(indexer::IndexWriter w(db), IndexError);
+  const schema::Gazetteer g = schema::Gazetteer::load(testing::source_path("data"));
+  const schema::Taxonomy t = schema::Taxonomy::load(testing::source_path("data/topics.tsv"));
+  EXPECT_THROW(indexer::IndexWriter w(db, g, t, false), IndexError);
 }
 
 TEST(SchemaVersion, IndexRecordsVersionAndTokenizer) {

@@ -8,10 +8,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "cleaner.h"
-#include "corpus_reader.h"
-#include "index_writer.h"
-#include "speech_splitter.h"
+#include "pipeline.h"
 
 namespace speechdex::testing {
 
@@ -32,15 +29,13 @@ std::string source_path(const std::string& relative) {
 }
 
 void index_paths(const std::string& db, const std::vector<std::string>& paths) {
-  using namespace speechdex::indexer;
-  IndexWriter writer(db);
-  for (const SourceFile& f : collect_files(paths, [](const std::string&what, const std::string&p) {
-         throw std::runtime_error(what + " " + p);
-       })) {
-    writer.write_file(f, split_speeches(clean(read_text(f).utf8)).speeches);
-    writer.commit_if_due();
-  }
-  writer.commit();
+  indexer::IndexOptions options;
+  options.db = db;
+  options.paths = paths;
+  const auto fail = [](const std::string& what, const std::string& p) {
+    throw std::runtime_error(what + " " + p);
+  };
+  indexer::index_corpus(options, fail, [](const std::string&, const std::string&) {});
 }
 
 std::vector<StoredParagraph> read_all(const std::string& db) {
