@@ -85,7 +85,8 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
           row[lower(k)] = v.is_string() ? v.get<std::string>() : v.dump();
         }
       } catch (const nlohmann::json::exception& e) {
-        warn(std::string("manifest line is not JSON: ") + e.what(), path + ":" + std::to_string(number));
+        warn(std::string("manifest line is not JSON: ") + e.what(),
+             path + ":" + std::to_string(number));
         continue;
       }
     } else {
@@ -94,7 +95,8 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
         for (const std::string& h : fields) header.push_back(lower(trim(h)));
         continue;
       }
-      for (size_t i = 0; i < fields.size() && i < header.size(); ++i) row[header[i]] = trim(fields[i]);
+      for (size_t i = 0; i < fields.size() && i < header.size(); ++i)
+        row[header[i]] = trim(fields[i]);
     }
     rows.emplace_back(number, std::move(row));
   }
@@ -134,12 +136,14 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
       if (found.size() == 1) {
         e.county = found.front();
       } else {
-        warn(found.empty() ? "unknown county '" + v + "'" : "county '" + v + "' names several divisions; give its code",
+        warn(found.empty() ? "unknown county '" + v + "'"
+                           : "county '" + v + "' names several divisions; give its code",
              where);
       }
     }
     if (const std::string y = get({"year"}); !y.empty()) {
-      if (y.size() == 4 && std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      if (y.size() == 4 &&
+          std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         e.year = std::stoi(y);
       } else {
         warn("year is not a year: " + y, where);

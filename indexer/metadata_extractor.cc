@@ -113,19 +113,18 @@ bool is_other_place(std::u32string_view before, std::u32string_view after) {
 // Own voice, strictly: words around the name that only the speaker's own county gets
 // (我们巴东, 全县, 范县县委, 巴东人民).
 bool is_own_voice_strict(std::u32string_view before, std::u32string_view after) {
-  if (ends_with_any(before, {U"我们", U"咱们", U"全", U"建设", U"打造", U"美丽", U"法治",
-                             U"幸福", U"魅力", U"大美", U"中共"})) {
+  if (ends_with_any(before, {U"我们", U"咱们", U"全", U"建设", U"打造", U"美丽", U"法治", U"幸福",
+                             U"魅力", U"大美", U"中共"})) {
     return true;
   }
-  return starts_with_any(after, {U"县委", U"县人民政府", U"县政府", U"县人大", U"县政协", U"人民",
-                                 U"全县", U"全市", U"全区", U"县域", U"的发展", U"经济社会",
-                                 U"广大", U"大地"});
+  return starts_with_any(
+      after, {U"县委", U"县人民政府", U"县政府", U"县人大", U"县政协", U"人民", U"全县", U"全市",
+              U"全区", U"县域", U"的发展", U"经济社会", U"广大", U"大地"});
 }
 
 // Own voice, also counting the name's own suffix as the start of an institution
 // (巴东县 + 委 = 巴东县委) and the speaker's own posting (到罗田工作后).
-bool is_own_voice(std::u32string_view before, std::u32string_view after,
-                  std::u32string_view name) {
+bool is_own_voice(std::u32string_view before, std::u32string_view after, std::u32string_view name) {
   if (is_own_voice_strict(before, after)) return true;
   std::u32string tail(after.substr(0, 8));
   if (!name.empty() && (name.back() == U'县' || name.back() == U'市' || name.back() == U'区')) {
@@ -177,7 +176,8 @@ void scan_names(const schema::Gazetteer& g, const std::u32string& text, bool in_
       continue;
     }
     const std::u32string name = text.substr(i, matched);
-    const std::u32string_view before = std::u32string_view(text).substr(i >= 8 ? i - 8 : 0, i >= 8 ? 8 : i);
+    const std::u32string_view before =
+        std::u32string_view(text).substr(i >= 8 ? i - 8 : 0, i >= 8 ? 8 : i);
     const std::u32string_view after = std::u32string_view(text).substr(i + matched);
     // A stem followed by 省 or 市 names a province or city (河南省, 西安市), not a county.
     const bool region = entry->kind == schema::NameKind::kStem &&
@@ -191,7 +191,8 @@ void scan_names(const schema::Gazetteer& g, const std::u32string& text, bool in_
               is_other_place(before, after) || region};
     // A list continues the kind of place it started with: 与公安县、松滋市相比.
     if (previous_other && i == previous_end + 1 &&
-        (text[previous_end] == U'、' || text[previous_end] == U'和' || text[previous_end] == U'及')) {
+        (text[previous_end] == U'、' || text[previous_end] == U'和' ||
+         text[previous_end] == U'及')) {
       m.other = true;
     }
     if (!m.other && previous_other && i == previous_end && entry->kind == schema::NameKind::kStem) {
@@ -216,7 +217,8 @@ bool is_anonymized(const SpeechText& t, std::u32string* marker) {
       size_t j = i;
       while (j < s.size() && (s[j] == U'x' || s[j] == U'×' || s[j] == U'某' || s[j] == U'*')) ++j;
       if (j < s.size() && (s[j] == U'县' || s[j] == U'市' || s[j] == U'区') &&
-          !(j + 1 < s.size() && s[j + 1] == U'长') && (i == 0 || s[i - 1] < U'a' || s[i - 1] > U'z')) {
+          !(j + 1 < s.size() && s[j + 1] == U'长') &&
+          (i == 0 || s[i - 1] < U'a' || s[i - 1] > U'z')) {
         *marker = s.substr(i, j - i + 1);
         return true;
       }
@@ -257,7 +259,8 @@ void scan_years(const std::u32string& text, bool own_frame_text, std::vector<Yea
     const std::u32string_view near_after = after.substr(0, 10);
     // The clause the year opens, after its punctuation: 2019年，全县…的目标任务是.
     std::u32string_view clause = after;
-    while (!clause.empty() && (clause.front() == U',' || clause.front() == U'，' || clause.front() == U'、')) {
+    while (!clause.empty() &&
+           (clause.front() == U',' || clause.front() == U'，' || clause.front() == U'、')) {
       clause.remove_prefix(1);
     }
     clause = clause.substr(0, 16);
@@ -270,14 +273,16 @@ void scan_years(const std::u32string& text, bool own_frame_text, std::vector<Yea
                ends_with_any(before, {U"自", U"从", U"早在", U"回顾", U"始于", U"截至"}) ||
                after.substr(0, 1) == U"至" || after.substr(0, 1) == U"-") {
       m.kind = YearMention::kHistory;
-    } else if (own_frame_text || ends_with_any(before, {U"今年是", U"今年", U"在", U"做好", U"抓好",
-                                                         U"完成", U"召开"}) ||
-               starts_with_any(after, {U"是", U"工作安排", U"工作要点", U"工作任务", U"重点工作",
-                                       U"目标任务", U"初步工作安排", U"全县", U"全市", U"工作会议",
-                                       U"各项工作"}) ||
+    } else if (own_frame_text ||
+               ends_with_any(before,
+                             {U"今年是", U"今年", U"在", U"做好", U"抓好", U"完成", U"召开"}) ||
+               starts_with_any(
+                   after, {U"是", U"工作安排", U"工作要点", U"工作任务", U"重点工作", U"目标任务",
+                           U"初步工作安排", U"全县", U"全市", U"工作会议", U"各项工作"}) ||
                contains_any(near_after, {U"工作安排", U"工作要点"}) ||
-               contains_any(clause, {U"目标任务", U"工作安排", U"工作要点", U"主要任务", U"重点任务",
-                                     U"总体要求", U"力争", U"确保", U"全县要", U"我们要"})) {
+               contains_any(clause,
+                            {U"目标任务", U"工作安排", U"工作要点", U"主要任务", U"重点任务",
+                             U"总体要求", U"力争", U"确保", U"全县要", U"我们要"})) {
       m.kind = YearMention::kOwn;
     }
     out.push_back(std::move(m));
@@ -300,7 +305,8 @@ constexpr PlanPeriod kPlanPeriods[] = {{U"十五", 2001},   {U"十一五", 2006}
 // Plan-period cues: “十三五”…开局之年 -> first year; …收官之年 -> last year.
 std::optional<std::pair<int, std::u32string>> plan_cue(const std::u32string& text) {
   for (const PlanPeriod& p : kPlanPeriods) {
-    for (size_t at = text.find(p.name); at != std::u32string::npos; at = text.find(p.name, at + 1)) {
+    for (size_t at = text.find(p.name); at != std::u32string::npos;
+         at = text.find(p.name, at + 1)) {
       // 十五 inside 十一五/十二五…: skip when preceded by 十 + digit word.
       if (p.name == U"十五" && at > 0 && (text[at - 1] == U'十')) continue;
       if (p.name == U"十五" && at + 2 < text.size() && text[at + 2] == U'五') continue;
@@ -340,7 +346,8 @@ Found<const schema::Division*> MetadataExtractor::find_county(const Speech& spee
 
 Found<const schema::Division*> MetadataExtractor::county_of(const SpeechText& t) const {
   std::u32string marker;
-  if (is_anonymized(t, &marker)) return {nullptr, "none: the speech is anonymized (" + to_utf8(marker) + ")"};
+  if (is_anonymized(t, &marker))
+    return {nullptr, "none: the speech is anonymized (" + to_utf8(marker) + ")"};
 
   std::vector<Mention> mentions;
   scan_names(gazetteer_, t.title, true, mentions);
@@ -411,7 +418,8 @@ Found<const schema::Division*> MetadataExtractor::county_of(const SpeechText& t)
       int n = 0;
       for (const std::string& region : {schema::Gazetteer::short_region(div.city),
                                         schema::Gazetteer::short_region(div.province)}) {
-        if (!region.empty() && region != "市辖") n += all.find(to_utf32(region)) != std::u32string::npos;
+        if (!region.empty() && region != "市辖")
+          n += all.find(to_utf32(region)) != std::u32string::npos;
       }
       if (n > best) {
         best = n;
@@ -441,7 +449,8 @@ Found<int> MetadataExtractor::year_of(const SpeechText& t) const {
     if (is_date_line(p)) scan_years(p, true, mentions);
   }
   for (const std::u32string& p : t.paragraphs) {
-    if (std::find(t.opening.begin(), t.opening.end(), p) != t.opening.end() && is_date_line(p)) continue;
+    if (std::find(t.opening.begin(), t.opening.end(), p) != t.opening.end() && is_date_line(p))
+      continue;
     scan_years(p, false, mentions);
   }
   std::map<int, int> own;
@@ -457,15 +466,17 @@ Found<int> MetadataExtractor::year_of(const SpeechText& t) const {
     int ties = 0;
     for (const auto& [y, n] : own) ties += n == best->second;
     if (ties == 1) {
-      return {best->first, "own frame: " + evidence[best->first] +
-                               (best->second > 1 ? " (×" + std::to_string(best->second) + ")" : "")};
+      return {best->first,
+              "own frame: " + evidence[best->first] +
+                  (best->second > 1 ? " (×" + std::to_string(best->second) + ")" : "")};
     }
     return {0, "none: own-frame years disagree"};
   }
   std::optional<std::pair<int, std::u32string>> cue = plan_cue(t.title);
   for (size_t i = 0; !cue && i < t.paragraphs.size(); ++i) cue = plan_cue(t.paragraphs[i]);
   if (cue) return {cue->first, "plan period: " + to_utf8(cue->second)};
-  return {0, mentions.empty() ? "none: no year written" : "none: only history, targets or other years"};
+  return {
+      0, mentions.empty() ? "none: no year written" : "none: only history, targets or other years"};
 }
 
 Found<std::string> MetadataExtractor::find_role(const Speech& speech) const {
@@ -490,7 +501,8 @@ Found<std::string> MetadataExtractor::role_of(const SpeechText& t) const {
           length = r.size();
         }
       }
-      if (found < roles.size() && (best == roles.size() || roles[found].priority < roles[best].priority)) {
+      if (found < roles.size() &&
+          (best == roles.size() || roles[found].priority < roles[best].priority)) {
         best = found;
         where = (s == &t.title ? "title: " : "opening: ") + to_utf8(*s);
       }
@@ -518,10 +530,12 @@ std::vector<int> MetadataExtractor::find_topics(const std::string& text, std::st
     for (const auto& [kw, w] : kws) {
       for (size_t at = u.find(kw); at != std::string::npos; at = u.find(kw, at + kw.size())) {
         if (std::any_of(used.begin() + static_cast<long>(at),
-                        used.begin() + static_cast<long>(at + kw.size()), [](bool b) { return b; })) {
+                        used.begin() + static_cast<long>(at + kw.size()),
+                        [](bool b) { return b; })) {
           continue;
         }
-        std::fill(used.begin() + static_cast<long>(at), used.begin() + static_cast<long>(at + kw.size()), true);
+        std::fill(used.begin() + static_cast<long>(at),
+                  used.begin() + static_cast<long>(at + kw.size()), true);
         weight += w;
         hits[kw]++;
       }
@@ -556,8 +570,8 @@ SpeechMetadata MetadataExtractor::extract(const Speech& speech) const {
   std::string title_how;
   const std::vector<int> title_topics = find_topics(speech.title, &title_how);
   for (size_t i = 0; i < counts.size(); ++i) {
-    const bool in_title = std::find(title_topics.begin(), title_topics.end(), static_cast<int>(i)) !=
-                          title_topics.end();
+    const bool in_title = std::find(title_topics.begin(), title_topics.end(),
+                                    static_cast<int>(i)) != title_topics.end();
     if (in_title || (counts[i] >= 2 && counts[i] * 5 >= static_cast<int>(text_paragraphs))) {
       m.speech_topics.push_back(static_cast<int>(i));
     }

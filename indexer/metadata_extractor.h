@@ -24,13 +24,13 @@ struct Found {
 /// What the extractor finds for one speech.
 struct SpeechMetadata {
   Found<const schema::Division*> county{nullptr, ""};
-  Found<int> year{0, ""};                   ///< 0: unknown
-  Found<std::string> role;                  ///< "": unknown
-  std::vector<int> speech_topics;           ///< taxonomy rows, the speech's main topics
-  std::vector<std::vector<int>> topics;     ///< per paragraph: taxonomy rows
-  std::vector<std::string> topics_how;      ///< per paragraph: keyword evidence
+  Found<int> year{0, ""};                ///< 0: unknown
+  Found<std::string> role;               ///< "": unknown
+  std::vector<int> speech_topics;        ///< taxonomy rows, the speech's main topics
+  std::vector<std::vector<int>> topics;  ///< per paragraph: taxonomy rows
+  std::vector<std::string> topics_how;   ///< per paragraph: keyword evidence
   // Given only by a manifest.
-  std::optional<std::string> title;         ///< replaces the title found in the text
+  std::optional<std::string> title;  ///< replaces the title found in the text
   Found<std::string> speaker, date;
 };
 

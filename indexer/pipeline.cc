@@ -14,8 +14,8 @@ namespace speechdex::indexer {
 
 IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const Warn& note) {
   const schema::Gazetteer gazetteer = schema::Gazetteer::load(options.data_dir);
-  const schema::Taxonomy taxonomy =
-      schema::Taxonomy::load(options.topics.empty() ? options.data_dir + "/topics.tsv" : options.topics);
+  const schema::Taxonomy taxonomy = schema::Taxonomy::load(
+      options.topics.empty() ? options.data_dir + "/topics.tsv" : options.topics);
   const MetadataExtractor extractor(gazetteer, taxonomy);
   Manifest manifest;
   if (!options.manifest.empty()) manifest = Manifest::load(options.manifest, gazetteer, warn);

@@ -24,12 +24,13 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 
 // Ethnic groups that appear in the names of autonomous counties and banners.
 constexpr std::array<std::string_view, 57> kEthnicGroups = {
-    "土家", "苗",   "回",     "蒙古", "藏",   "维吾尔", "彝",   "壮",   "布依", "朝鲜",
-    "满",   "侗",   "瑶",     "白",   "哈尼", "哈萨克", "傣",   "黎",   "傈僳", "佤",
-    "畲",   "高山", "拉祜",   "水",   "东乡", "纳西",   "景颇", "柯尔克孜", "土", "达斡尔",
-    "仫佬", "羌",   "布朗",   "撒拉", "毛南", "仡佬",   "锡伯", "阿昌", "普米", "塔吉克",
-    "怒",   "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙",
-    "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各", "汉"};
+    "土家",     "苗",   "回",     "蒙古",   "藏",   "维吾尔",   "彝",     "壮",     "布依",
+    "朝鲜",     "满",   "侗",     "瑶",     "白",   "哈尼",     "哈萨克", "傣",     "黎",
+    "傈僳",     "佤",   "畲",     "高山",   "拉祜", "水",       "东乡",   "纳西",   "景颇",
+    "柯尔克孜", "土",   "达斡尔", "仫佬",   "羌",   "布朗",     "撒拉",   "毛南",   "仡佬",
+    "锡伯",     "阿昌", "普米",   "塔吉克", "怒",   "乌孜别克", "俄罗斯", "鄂温克", "德昂",
+    "保安",     "裕固", "京",     "塔塔尔", "独龙", "鄂伦春",   "赫哲",   "门巴",   "珞巴",
+    "基诺",     "各",   "汉"};
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -72,7 +73,8 @@ size_t edit_distance(std::string_view a, std::string_view b) {
   for (size_t i = 1; i <= x.size(); ++i) {
     cur[0] = i;
     for (size_t j = 1; j <= y.size(); ++j) {
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)});
+      cur[j] =
+          std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)});
     }
     std::swap(prev, cur);
   }
@@ -105,8 +107,8 @@ std::string Gazetteer::stem_of(std::string_view name) {
 
 std::string Gazetteer::short_region(std::string_view name) {
   std::string s(name);
-  for (std::string_view suffix : {"维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区",
-                                  "自治州", "地区", "盟", "省", "市"}) {
+  for (std::string_view suffix : {"维吾尔自治区", "壮族自治区", "回族自治区", "自治区",
+                                  "特别行政区", "自治州", "地区", "盟", "省", "市"}) {
     if (ends_with(s, suffix) && char_count(s) > char_count(suffix) + 1) {
       s.resize(s.size() - suffix.size());
       break;
@@ -125,7 +127,8 @@ void Gazetteer::add_name(const std::string& name, NameKind kind, uint32_t divisi
   NameEntry& e = it->second;
   // A full name outranks a former name, which outranks a stem of the same spelling.
   if (!inserted && static_cast<int>(kind) < static_cast<int>(e.kind)) e = fresh;
-  if (e.kind == kind && std::find(e.divisions.begin(), e.divisions.end(), division) == e.divisions.end()) {
+  if (e.kind == kind &&
+      std::find(e.divisions.begin(), e.divisions.end(), division) == e.divisions.end()) {
     e.divisions.push_back(division);
   }
   max_name_chars_ = std::max(max_name_chars_, char_count(name));
@@ -192,7 +195,8 @@ std::string Gazetteer::serialize() const {
 Gazetteer Gazetteer::deserialize(std::string_view text, const std::string& origin) {
   const size_t a = text.find('\x1e');
   const size_t b = a == std::string_view::npos ? a : text.find('\x1e', a + 1);
-  if (b == std::string_view::npos) throw IndexError("gazetteer in index metadata is malformed", origin);
+  if (b == std::string_view::npos)
+    throw IndexError("gazetteer in index metadata is malformed", origin);
   return parse(text.substr(0, a), text.substr(a + 1, b - a - 1), text.substr(b + 1), origin);
 }
 
@@ -240,7 +244,8 @@ std::vector<std::string> Gazetteer::suggest(std::string_view text, size_t n) con
   std::sort(scored.begin(), scored.end());
   std::vector<std::string> out;
   for (size_t i = 0; i < scored.size() && out.size() < n; ++i) {
-    if (std::find(out.begin(), out.end(), scored[i].second) == out.end()) out.push_back(scored[i].second);
+    if (std::find(out.begin(), out.end(), scored[i].second) == out.end())
+      out.push_back(scored[i].second);
   }
   return out;
 }

@@ -69,7 +69,8 @@ class Gazetteer {
   /// Up to `n` names closest to `text` (edit distance over characters), for errors.
   std::vector<std::string> suggest(std::string_view text, size_t n) const;
 
-  /// Short form of a city or province name (西安市 -> 西安, 湖北省 -> 湖北, 广西壮族自治区 -> 广西).
+  /// Short form of a city or province name (西安市 -> 西安, 湖北省 -> 湖北, 广西壮族自治区 ->
+  /// 广西).
   static std::string short_region(std::string_view name);
   /// The stem of a county name (巴东县 -> 巴东, 长阳土家族自治县 -> 长阳); "" if it would
   /// be shorter than two characters.

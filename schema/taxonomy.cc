@@ -41,7 +41,8 @@ Taxonomy Taxonomy::parse(std::string_view text, const std::string& origin) {
     }
     flush();
     if (t.find(topic.id) >= 0) {
-      throw InputError("topic id '" + topic.id + "' appears twice", origin + ":" + std::to_string(row.line));
+      throw InputError("topic id '" + topic.id + "' appears twice",
+                       origin + ":" + std::to_string(row.line));
     }
     t.topics_.push_back(std::move(topic));
   }
@@ -75,14 +76,33 @@ std::vector<std::string> Taxonomy::suggest(std::string_view text, size_t n) cons
 }
 
 const std::vector<Role>& speaker_roles() {
-  static const std::vector<Role> kRoles = {
-      {"县委书记", 1},         {"县长", 2},          {"县人大常委会主任", 3}, {"县政协主席", 4},
-      {"常务副县长", 5},       {"副县长", 6},        {"县人大常委会副主任", 7}, {"县政协副主席", 8},
-      {"县委副书记", 9},       {"区委书记", 1},      {"区长", 2},           {"区人大常委会主任", 3},
-      {"区政协主席", 4},       {"常务副区长", 5},    {"副区长", 6},         {"区委副书记", 9},
-      {"市委书记", 1},         {"市长", 2},          {"市人大常委会主任", 3}, {"市政协主席", 4},
-      {"常务副市长", 5},       {"副市长", 6},        {"市委副书记", 9},     {"旗委书记", 1},
-      {"旗长", 2},             {"人大常委会主任", 3}, {"政协主席", 4}};
+  static const std::vector<Role> kRoles = {{"县委书记", 1},
+                                           {"县长", 2},
+                                           {"县人大常委会主任", 3},
+                                           {"县政协主席", 4},
+                                           {"常务副县长", 5},
+                                           {"副县长", 6},
+                                           {"县人大常委会副主任", 7},
+                                           {"县政协副主席", 8},
+                                           {"县委副书记", 9},
+                                           {"区委书记", 1},
+                                           {"区长", 2},
+                                           {"区人大常委会主任", 3},
+                                           {"区政协主席", 4},
+                                           {"常务副区长", 5},
+                                           {"副区长", 6},
+                                           {"区委副书记", 9},
+                                           {"市委书记", 1},
+                                           {"市长", 2},
+                                           {"市人大常委会主任", 3},
+                                           {"市政协主席", 4},
+                                           {"常务副市长", 5},
+                                           {"副市长", 6},
+                                           {"市委副书记", 9},
+                                           {"旗委书记", 1},
+                                           {"旗长", 2},
+                                           {"人大常委会主任", 3},
+                                           {"政协主席", 4}};
   return kRoles;
 }
 

@@ -12,8 +12,8 @@ const std::vector<std::string>& facet_names() {
   return kNames;
 }
 
-FacetCollector::FacetCollector(const std::vector<std::string>& names, const schema::Taxonomy& taxonomy,
-                               Xapian::Enquire& enquire)
+FacetCollector::FacetCollector(const std::vector<std::string>& names,
+                               const schema::Taxonomy& taxonomy, Xapian::Enquire& enquire)
     : names_(names), taxonomy_(taxonomy) {
   auto add = [&](const std::string& facet, unsigned slot, int topic) {
     spies_.push_back({facet, std::make_unique<Xapian::ValueCountMatchSpy>(slot), topic});
@@ -33,7 +33,8 @@ FacetCollector::FacetCollector(const std::vector<std::string>& names, const sche
   }
 }
 
-std::vector<Facet> FacetCollector::collect(uint64_t total, const schema::Gazetteer& gazetteer) const {
+std::vector<Facet> FacetCollector::collect(uint64_t total,
+                                           const schema::Gazetteer& gazetteer) const {
   std::vector<Facet> out;
   for (const std::string& name : names_) {
     Facet f{name, {}, 0};
@@ -41,7 +42,8 @@ std::vector<Facet> FacetCollector::collect(uint64_t total, const schema::Gazette
     for (const Spy& s : spies_) {
       if (s.facet != name) continue;
       if (name == "topic" && s.topic < 0) {
-        for (auto it = s.spy->values_begin(); it != s.spy->values_end(); ++it) with_value += it.get_termfreq();
+        for (auto it = s.spy->values_begin(); it != s.spy->values_end(); ++it)
+          with_value += it.get_termfreq();
         continue;
       }
       for (auto it = s.spy->values_begin(); it != s.spy->values_end(); ++it) {

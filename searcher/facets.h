@@ -1,12 +1,12 @@
 // Facets: exact counts of metadata values over the whole match set.
 #pragma once
 
+#include <xapian.h>
+
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <xapian.h>
 
 #include "gazetteer.h"
 #include "taxonomy.h"

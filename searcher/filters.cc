@@ -30,12 +30,15 @@ std::vector<std::string> terms_for(const FilterSpec& f, const schema::Gazetteer&
   const std::string what = f.field + ":" + f.value;
   std::vector<std::string> terms;
   if (f.field == "county") {
-    for (const schema::Division* d : g.resolve(f.value)) terms.push_back(schema::boolean_term(field, d->code));
+    for (const schema::Division* d : g.resolve(f.value))
+      terms.push_back(schema::boolean_term(field, d->code));
     if (terms.empty()) {
-      throw QueryError("unknown county '" + f.value + "'" + did_you_mean(g.suggest(f.value, 3)), what);
+      throw QueryError("unknown county '" + f.value + "'" + did_you_mean(g.suggest(f.value, 3)),
+                       what);
     }
   } else if (f.field == "province") {
-    for (const std::string& code2 : g.resolve_province(f.value)) terms.push_back(schema::boolean_term(field, code2));
+    for (const std::string& code2 : g.resolve_province(f.value))
+      terms.push_back(schema::boolean_term(field, code2));
     if (terms.empty()) {
       std::vector<std::pair<size_t, std::string>> scored;
       for (const schema::Division& d : g.divisions()) {
@@ -44,12 +47,14 @@ std::vector<std::string> terms_for(const FilterSpec& f, const schema::Gazetteer&
       std::sort(scored.begin(), scored.end());
       scored.erase(std::unique(scored.begin(), scored.end()), scored.end());
       std::vector<std::string> near;
-      for (size_t i = 0; i < scored.size() && near.size() < 3; ++i) near.push_back(scored[i].second);
+      for (size_t i = 0; i < scored.size() && near.size() < 3; ++i)
+        near.push_back(scored[i].second);
       throw QueryError("unknown province '" + f.value + "'" + did_you_mean(near), what);
     }
   } else if (f.field == "year") {
     auto parse_year = [&](const std::string& s) {
-      if (s.size() != 4 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      if (s.size() != 4 ||
+          !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         throw QueryError("a year is four digits, a range is 2015..2020", what);
       }
       return std::stoi(s);
@@ -58,11 +63,13 @@ std::vector<std::string> terms_for(const FilterSpec& f, const schema::Gazetteer&
     const int from = parse_year(dots == std::string::npos ? f.value : f.value.substr(0, dots));
     const int to = dots == std::string::npos ? from : parse_year(f.value.substr(dots + 2));
     if (to < from) throw QueryError("the range ends before it starts", what);
-    for (int y = from; y <= to; ++y) terms.push_back(schema::boolean_term(field, std::to_string(y)));
+    for (int y = from; y <= to; ++y)
+      terms.push_back(schema::boolean_term(field, std::to_string(y)));
   } else if (f.field == "topic") {
     const int i = t.find(f.value);
     if (i < 0) {
-      throw QueryError("unknown topic '" + f.value + "'" + did_you_mean(t.suggest(f.value, 3)), what);
+      throw QueryError("unknown topic '" + f.value + "'" + did_you_mean(t.suggest(f.value, 3)),
+                       what);
     }
     terms.push_back(schema::boolean_term(field, t.topics()[static_cast<size_t>(i)].id));
   } else if (f.field == "role") {
@@ -78,8 +85,8 @@ std::vector<std::string> terms_for(const FilterSpec& f, const schema::Gazetteer&
 
 }  // namespace
 
-FilterQueries build_filters(const std::vector<FilterSpec>& filters, const schema::Gazetteer& gazetteer,
-                            const schema::Taxonomy& taxonomy) {
+FilterQueries build_filters(const std::vector<FilterSpec>& filters,
+                            const schema::Gazetteer& gazetteer, const schema::Taxonomy& taxonomy) {
   std::map<std::string, std::vector<std::string>> keep;  // field -> terms (ORed)
   std::vector<std::string> drop;
   for (const FilterSpec& f : filters) {
@@ -92,7 +99,8 @@ FilterQueries build_filters(const std::vector<FilterSpec>& filters, const schema
   for (const auto& [field, terms] : keep) {
     per_field.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
   }
-  if (!per_field.empty()) out.keep = Xapian::Query(Xapian::Query::OP_AND, per_field.begin(), per_field.end());
+  if (!per_field.empty())
+    out.keep = Xapian::Query(Xapian::Query::OP_AND, per_field.begin(), per_field.end());
   if (!drop.empty()) out.drop = Xapian::Query(Xapian::Query::OP_OR, drop.begin(), drop.end());
   return out;
 }

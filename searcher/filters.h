@@ -1,10 +1,10 @@
 // Metadata filters: county:, province:, year:, topic:, role: resolved to filter terms.
 #pragma once
 
+#include <xapian.h>
+
 #include <optional>
 #include <vector>
-
-#include <xapian.h>
 
 #include "gazetteer.h"
 #include "query_parser.h"
@@ -22,7 +22,7 @@ struct FilterQueries {
 /// short name (a name shared by several divisions means all of them); a province by name,
 /// short name or 2-digit code; a year or a range 2015..2020; a topic by id or label; a role.
 /// An unknown value is a QueryError naming the nearest valid values.
-FilterQueries build_filters(const std::vector<FilterSpec>& filters, const schema::Gazetteer& gazetteer,
-                            const schema::Taxonomy& taxonomy);
+FilterQueries build_filters(const std::vector<FilterSpec>& filters,
+                            const schema::Gazetteer& gazetteer, const schema::Taxonomy& taxonomy);
 
 }  // namespace speechdex::searcher

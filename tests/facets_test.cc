@@ -28,7 +28,8 @@ class Facets : public ::testing::Test {
   // Brute force: paragraphs matching `text` (all if empty) whose record passes `keep`.
   template <class Keep>
   static std::vector<const StoredParagraph*> brute(const std::string& text, Keep keep) {
-    const std::set<unsigned> hits = text.empty() ? std::set<unsigned>{} : brute_force(*paragraphs_, text);
+    const std::set<unsigned> hits =
+        text.empty() ? std::set<unsigned>{} : brute_force(*paragraphs_, text);
     std::vector<const StoredParagraph*> out;
     for (const StoredParagraph& p : *paragraphs_) {
       if ((text.empty() || hits.count(p.docid)) && keep(p.record)) out.push_back(&p);
@@ -36,7 +37,8 @@ class Facets : public ::testing::Test {
     return out;
   }
 
-  static searcher::SearchResult run(const std::string& query, std::vector<searcher::FilterSpec> filters,
+  static searcher::SearchResult run(const std::string& query,
+                                    std::vector<searcher::FilterSpec> filters,
                                     std::vector<std::string> facets = {}, bool group = false) {
     searcher::Searcher s(db_);
     searcher::SearchRequest r;
@@ -83,13 +85,18 @@ TEST_F(Facets, FiltersSelectExactlyTheRecordsThatHaveTheValue) {
       {"", {{"county", "定陶县", false}}, [](const R& r) { return r.county_code == "371703"; }},
       {"", {{"province", "湖北", false}}, [](const R& r) { return r.province == "湖北省"; }},
       {"", {{"year", "2020", false}}, [](const R& r) { return r.year == 2020; }},
-      {"", {{"year", "2015..2019", false}}, [](const R& r) { return r.year >= 2015 && r.year <= 2019; }},
+      {"",
+       {{"year", "2015..2019", false}},
+       [](const R& r) { return r.year >= 2015 && r.year <= 2019; }},
       {"", {{"role", "县长", false}}, [](const R& r) { return r.role == "县长"; }},
-      {"", {{"topic", "法治政府", false}},
+      {"",
+       {{"topic", "法治政府", false}},
        [](const R& r) { return std::count(r.topics.begin(), r.topics.end(), "rule_of_law") > 0; }},
-      {"发展", {{"county", "巴东", false}, {"county", "罗田", false}},
+      {"发展",
+       {{"county", "巴东", false}, {"county", "罗田", false}},
        [](const R& r) { return r.county_code == "422823" || r.county_code == "421123"; }},
-      {"发展", {{"province", "湖北", false}, {"year", "2016..2022", false}},
+      {"发展",
+       {{"province", "湖北", false}, {"year", "2016..2022", false}},
        [](const R& r) { return r.province == "湖北省" && r.year >= 2016 && r.year <= 2022; }},
       {"工作", {{"province", "湖北", true}}, [](const R& r) { return r.province != "湖北省"; }},
   };
@@ -97,8 +104,8 @@ TEST_F(Facets, FiltersSelectExactlyTheRecordsThatHaveTheValue) {
     const auto expected = brute(c.query, c.keep);
     ASSERT_FALSE(expected.empty()) << c.filters.front().field << ":" << c.filters.front().value;
     const auto got = run(c.query, c.filters);
-    EXPECT_EQ(ids(got), ids(expected)) << c.query << " " << c.filters.front().field << ":"
-                                       << c.filters.front().value;
+    EXPECT_EQ(ids(got), ids(expected))
+        << c.query << " " << c.filters.front().field << ":" << c.filters.front().value;
     EXPECT_EQ(got.total, expected.size());
   }
 }

@@ -84,10 +84,14 @@ TEST(MetadataRules, Years) {
 TEST(MetadataRules, RolesComeFromTheTitleAndOpeningOnly) {
   const schema::Taxonomy t = schema::Taxonomy::load(testing::source_path("data/topics.tsv"));
   const indexer::MetadataExtractor x(gazetteer(), t);
-  EXPECT_EQ(x.find_role(speech("常务副县长在全县财政工作会议上的讲话", {"同志们："})).value, "常务副县长");
-  EXPECT_EQ(x.find_role(speech("在全县工作会议上的讲话", {"副县长、县公安局局长 杨某", "同志们："})).value,
+  EXPECT_EQ(x.find_role(speech("常务副县长在全县财政工作会议上的讲话", {"同志们："})).value,
+            "常务副县长");
+  EXPECT_EQ(x.find_role(speech("在全县工作会议上的讲话", {"副县长、县公安局局长 杨某", "同志们："}))
+                .value,
             "副县长");
-  EXPECT_EQ(x.find_role(speech("在全县工作会议上的讲话", {"同志们：", "刚才，王县长作了部署。"})).value, "");
+  EXPECT_EQ(
+      x.find_role(speech("在全县工作会议上的讲话", {"同志们：", "刚才，王县长作了部署。"})).value,
+      "");
 }
 
 TEST(MetadataRules, TopicsNeedEnoughKeywordWeight) {

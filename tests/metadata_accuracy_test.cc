@@ -45,10 +45,12 @@ Score check_corpus(const std::string& truth, const std::string& folder) {
   Score s;
   for (const Label& l : read_truth(truth)) {
     indexer::SourceFile f{folder + "/" + l.file, "", 0, 0};
-    const auto speeches = indexer::split_speeches(indexer::clean(indexer::read_text(f).utf8)).speeches;
+    const auto speeches =
+        indexer::split_speeches(indexer::clean(indexer::read_text(f).utf8)).speeches;
     ++s.total;
     if (l.speech > speeches.size()) {
-      ADD_FAILURE() << l.file << "#" << l.speech << ": only " << speeches.size() << " speeches found";
+      ADD_FAILURE() << l.file << "#" << l.speech << ": only " << speeches.size()
+                    << " speeches found";
       continue;
     }
     const indexer::Speech& sp = speeches[l.speech - 1];
@@ -78,7 +80,8 @@ Score check_corpus(const std::string& truth, const std::string& folder) {
     }
   }
   std::cout << folder << ": " << s.total << " speeches; county " << s.county << "/" << s.total
-            << ", year " << s.year << "/" << s.total << ", role " << s.role << "/" << s.total << "\n";
+            << ", year " << s.year << "/" << s.total << ", role " << s.role << "/" << s.total
+            << "\n";
   return s;
 }
 
@@ -98,7 +101,8 @@ TEST(MetadataAccuracy, LabelledTrapSpeeches) { expect_all_right("tests/data/face
 TEST(MetadataAccuracy, SecondLabelledSet) { expect_all_right("tests/data/facets-holdout", 24); }
 
 TEST(MetadataAccuracy, SampleCorpus) {
-  const Score s = check_corpus(source_path("tests/data/sample-truth.tsv"), source_path("data/sample"));
+  const Score s =
+      check_corpus(source_path("tests/data/sample-truth.tsv"), source_path("data/sample"));
   EXPECT_EQ(s.total, 7u);
   EXPECT_EQ(s.county, s.total);
   EXPECT_EQ(s.year, s.total);
