@@ -81,8 +81,13 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
     std::map<std::string, std::string> row;
     if (ext == ".jsonl" || ext == ".json") {
       try {
-        for (const auto& [k, v] : nlohmann::json::parse(line).items()) {
-          row[lower(k)] = v.is_string() ? v.get<std::string>() : v.dump();
+        const nlohmann::json object = nlohmann::json::parse(line);
+        if (!object.is_object()) {
+          warn("manifest line is not a JSON object", path + ":" + std::to_string(number));
+          continue;
+        }
+        for (auto it = object.begin(); it != object.end(); ++it) {
+          row[lower(it.key())] = it->is_string() ? it->get<std::string>() : it->dump();
         }
       } catch (const nlohmann::json::exception& e) {
         warn(std::string("manifest line is not JSON: ") + e.what(),

@@ -3,7 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/filesystem.hpp>
+#include <fstream>
+
 #include "errors.h"
+#include "manifest.h"
 #include "metadata_extractor.h"
 #include "test_support.h"
 
@@ -58,6 +62,28 @@ indexer::Speech speech(const std::string& title, std::vector<std::string> lines)
   if (!title.empty()) s.paragraphs.push_back({title, "title", "", "", 0, 0});
   for (std::string& l : lines) s.paragraphs.push_back({std::move(l), "text", "", "", 0, 0});
   return s;
+}
+
+TEST(Manifest, JsonLinesRowsApplyPerSpeechOrPerFile) {
+  testing::TempDir dir;
+  const std::string path = dir.path() + "/m.jsonl";
+  std::ofstream(path) << "{\"path\": \"a.txt\", \"county\": \"巴东\", \"year\": 2019}\n"
+                      << "{\"file\": \"a.txt\", \"speech\": 2, \"code\": \"421123\"}\n"
+                      << "not json\n"
+                      << "[1, 2]\n";
+  std::vector<std::string> warnings;
+  const auto m = indexer::Manifest::load(path, gazetteer(),
+                                         [&](const std::string& w, const std::string& where) {
+                                           warnings.push_back(w + " @ " + where);
+                                         });
+  const std::string a = boost::filesystem::weakly_canonical(dir.path() + "/a.txt").string();
+  ASSERT_NE(m.find(a, 1), nullptr);
+  EXPECT_EQ(m.find(a, 1)->county->code, "422823");
+  EXPECT_EQ(*m.find(a, 1)->year, 2019);
+  EXPECT_EQ(m.find(a, 2)->county->code, "421123");
+  EXPECT_EQ(m.find(dir.path() + "/b.txt", 1), nullptr);
+  ASSERT_EQ(warnings.size(), 2u);
+  EXPECT_NE(warnings[0].find("m.jsonl:3"), std::string::npos);
 }
 
 TEST(MetadataRules, Years) {
