@@ -86,6 +86,7 @@ struct Mention {
   bool own;         // own-voice context
   bool own_strict;  // own-voice context without the suffix rule
   bool department;  // a department name follows (会同 + 县公安局)
+  bool boundary;    // a word boundary precedes it
   bool other;       // another place: neighbour, study trip, comparison
 };
 
@@ -138,6 +139,18 @@ bool is_own_voice(std::u32string_view before, std::u32string_view after, std::u3
          starts_with_any(after, {U"工作", U"任职", U"上任", U"发展"});
 }
 
+// A word boundary before a name: the start, punctuation or a function word (在临县, ，临县).
+// Inside a word the character before makes a word with the name's first character:
+// 示范县, 乡镇和县直, 召开县委, 面临县域.
+bool boundary_before(std::u32string_view before) {
+  if (before.empty()) return true;
+  const char32_t c = before.back();
+  if (u_ispunct(static_cast<UChar32>(c))) return true;
+  static constexpr std::u32string_view kFunctionWords =
+      U"在是的对向到从为把让使与同及将于由按据经即";
+  return kFunctionWords.find(c) != std::u32string_view::npos;
+}
+
 // A department follows: 会同 + 县公安局 reads as 会同县 + 公安局.
 bool department_follows(std::u32string_view after) {
   for (size_t n = 1; n <= 5 && n < after.size(); ++n) {
@@ -188,6 +201,7 @@ void scan_names(const schema::Gazetteer& g, const std::u32string& text, bool in_
               is_own_voice(before, after, name),
               is_own_voice_strict(before, after),
               department_follows(after),
+              boundary_before(before),
               is_other_place(before, after) || region};
     // A list continues the kind of place it started with: 与公安县、松滋市相比.
     if (previous_other && i == previous_end + 1 &&
@@ -374,7 +388,9 @@ Found<const schema::Division*> MetadataExtractor::county_of(const SpeechText& t)
       const bool word = m.entry->word;
       Tally& tl = tally[d];
       if (m.entry->kind != schema::NameKind::kStem) {
-        const bool counts = one_char ? m.own_strict : word ? (m.own || !m.department) : true;
+        const bool counts = one_char ? (m.own_strict || m.boundary)
+                            : word   ? (m.own || !m.department)
+                                     : true;
         if (!counts) continue;
         tl.anchored = true;
         tl.score += 3 + (m.in_title ? 4 : 0) + (m.own ? 2 : 0);
