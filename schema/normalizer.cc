@@ -2,12 +2,14 @@
 #include "normalizer.h"
 
 #include <unicode/normalizer2.h>
-#include <unicode/translit.h>
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
+
+#include "t2s_table.h"
 
 namespace speechdex::schema {
 namespace {
@@ -86,14 +88,10 @@ Normalizer::Normalizer() : bmp_(0x10000, 0) {
   UErrorCode status = U_ZERO_ERROR;
   nfkc_cf_ = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status)) throw std::runtime_error("ICU NFKC_Casefold is unavailable");
-  t2s_ = icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, status);
-  if (U_FAILURE(status) || t2s_ == nullptr) {
-    throw std::runtime_error("ICU transliterator Traditional-Simplified is unavailable");
-  }
   multi_.emplace_back();  // index 0: the empty mapping (default ignorables).
 }
 
-Normalizer::~Normalizer() { delete t2s_; }
+Normalizer::~Normalizer() = default;
 
 Normalizer& Normalizer::thread_instance() {
   thread_local Normalizer instance;
@@ -102,11 +100,21 @@ Normalizer& Normalizer::thread_instance() {
 
 std::u32string Normalizer::compute(char32_t c) {
   UErrorCode status = U_ZERO_ERROR;
-  icu::UnicodeString s = nfkc_cf_->normalize(icu::UnicodeString(static_cast<UChar32>(c)), status);
-  t2s_->transliterate(s);
-  s = nfkc_cf_->normalize(s, status);
+  const icu::UnicodeString once =
+      nfkc_cf_->normalize(icu::UnicodeString(static_cast<UChar32>(c)), status);
   if (U_FAILURE(status)) return std::u32string(1, c);
-  return from_unicode_string(s);
+  icu::UnicodeString mapped;
+  for (char32_t x : from_unicode_string(once)) mapped.append(static_cast<UChar32>(simplified(x)));
+  const icu::UnicodeString twice = nfkc_cf_->normalize(mapped, status);
+  if (U_FAILURE(status)) return std::u32string(1, c);
+  return from_unicode_string(twice);
+}
+
+char32_t simplified(char32_t c) {
+  const T2sEntry* end = kT2sTable + kT2sTableSize;
+  const T2sEntry* it =
+      std::lower_bound(kT2sTable, end, c, [](const T2sEntry& e, char32_t x) { return e.from < x; });
+  return it != end && it->from == c ? it->to : c;
 }
 
 void Normalizer::append_char(char32_t c, std::u32string& out) {

@@ -11,7 +11,6 @@
 
 U_NAMESPACE_BEGIN
 class Normalizer2;
-class Transliterator;
 U_NAMESPACE_END
 
 namespace speechdex::schema {
@@ -24,7 +23,9 @@ namespace speechdex::schema {
 /// Per-character application is deliberate: a context-free mapping keeps substring
 /// containment intact (if q occurs in t, norm(q) occurs in norm(t)), which exact search
 /// relies on, and it lets each character's mapping be computed once from ICU and cached
-/// instead of running the transliterator over every character. Text is split only at
+/// instead of running the transliterator over every character. The mapping is a table
+/// derived from ICU at build time (schema/tools/gen_t2s.cc), so no process pays for
+/// building ICU's transliterator. Text is split only at
 /// ICU normalization boundaries, so NFKC composition across characters stays correct.
 ///
 /// Not thread-safe: use one instance per thread (see `thread_instance`).
@@ -55,13 +56,16 @@ class Normalizer {
   std::u32string compute(char32_t c);
 
   const icu::Normalizer2* nfkc_cf_;
-  icu::Transliterator* t2s_;
   // Cache for the Basic Multilingual Plane: 0 = not computed yet; high bit set = index
   // into multi_ (a mapping to zero or several code points); otherwise code point + 1.
   std::vector<uint32_t> bmp_;
   std::vector<std::u32string> multi_;
   std::unordered_map<char32_t, std::u32string> astral_;
 };
+
+/// The Simplified form of one character by ICU's Traditional-Simplified mapping (the
+/// table derived from ICU at build time); `c` itself if it has none.
+char32_t simplified(char32_t c);
 
 /// Appends the UTF-8 encoding of `c` to `out`.
 void append_utf8(char32_t c, std::string& out);

@@ -2,8 +2,12 @@
 #include "normalizer.h"
 
 #include <gtest/gtest.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
 
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "test_support.h"
@@ -63,6 +67,27 @@ TEST(Normalizer, SourceOffsetsPointBackIntoTheInput) {
   EXPECT_EQ(offsets[5], 15u);  // 長 starts after five 3-byte full-width characters
   EXPECT_EQ(offsets[7], 21u);  // é comes from the segment e + U+0301 at byte 21
   EXPECT_EQ(offsets.back(), input.size());
+}
+
+TEST(Normalizer, BuildTimeTableEqualsIcuForEveryHanCharacter) {
+  UErrorCode status = U_ZERO_ERROR;
+  std::unique_ptr<icu::Transliterator> t2s(
+      icu::Transliterator::createInstance("Traditional-Simplified", UTRANS_FORWARD, status));
+  ASSERT_TRUE(U_SUCCESS(status));
+  size_t han = 0, changed = 0;
+  for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
+    UErrorCode st = U_ZERO_ERROR;
+    if (!u_isdefined(c) || uscript_getScript(c, &st) != USCRIPT_HAN) continue;
+    ++han;
+    icu::UnicodeString s(c);
+    t2s->transliterate(s);
+    const char32_t icu_result =
+        s.countChar32() == 1 ? static_cast<char32_t>(s.char32At(0)) : static_cast<char32_t>(c);
+    ASSERT_EQ(simplified(static_cast<char32_t>(c)), icu_result) << "U+" << std::hex << c;
+    changed += icu_result != static_cast<char32_t>(c);
+  }
+  EXPECT_GT(han, 90000u);
+  EXPECT_GT(changed, 2000u);
 }
 
 TEST(Normalizer, InvalidUtf8BecomesReplacementCharacters) {
