@@ -33,8 +33,13 @@ FacetCollector::FacetCollector(const std::vector<std::string>& names,
   }
 }
 
+bool FacetCollector::needs_gazetteer() const {
+  return std::find(names_.begin(), names_.end(), "county") != names_.end() ||
+         std::find(names_.begin(), names_.end(), "province") != names_.end();
+}
+
 std::vector<Facet> FacetCollector::collect(uint64_t total,
-                                           const schema::Gazetteer& gazetteer) const {
+                                           const schema::Gazetteer* gazetteer) const {
   std::vector<Facet> out;
   for (const std::string& name : names_) {
     Facet f{name, {}, 0};
@@ -54,10 +59,10 @@ std::vector<Facet> FacetCollector::collect(uint64_t total,
           b.key = t.id;
           b.label = t.label;
         } else if (name == "county") {
-          const schema::Division* d = gazetteer.by_code(value);
+          const schema::Division* d = gazetteer->by_code(value);
           b.label = d ? d->name + " (" + d->province + ")" : value;
         } else if (name == "province") {
-          b.label = gazetteer.province_name(value);
+          b.label = gazetteer->province_name(value);
         } else if (name == "year") {
           b.key = b.label = std::to_string(static_cast<int>(Xapian::sortable_unserialise(value)));
         }

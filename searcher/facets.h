@@ -39,7 +39,10 @@ class FacetCollector {
   FacetCollector(const std::vector<std::string>& names, const schema::Taxonomy& taxonomy,
                  Xapian::Enquire& enquire);
   /// Reads the counts after the match; `total` is the exact number of matches.
-  std::vector<Facet> collect(uint64_t total, const schema::Gazetteer& gazetteer) const;
+  /// `gazetteer` labels county and province buckets (needed only for those facets).
+  std::vector<Facet> collect(uint64_t total, const schema::Gazetteer* gazetteer) const;
+  /// True if collect() needs the gazetteer.
+  bool needs_gazetteer() const;
 
  private:
   struct Spy {

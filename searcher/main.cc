@@ -2,8 +2,10 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
+#include "batch.h"
 #include "errors.h"
 #include "facets.h"
 #include "printer.h"
@@ -31,6 +33,7 @@ struct RawOptions {
   std::string group;
   std::string sort = "relevance";
   long explain = -1;
+  std::string batch;
 };
 
 // Options validated.
@@ -42,6 +45,7 @@ struct Config {
   speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
   bool color = false;
   long explain = -1;
+  std::string batch;  ///< "" = no batch; "-" = stdin
 };
 
 Config validate(const RawOptions& raw) {
@@ -62,7 +66,12 @@ Config validate(const RawOptions& raw) {
   add("topic", raw.topic);
   add("role", raw.role);
   c.explain = raw.explain;
-  if (c.explain < 0) {
+  c.batch = raw.batch;
+  if (!c.batch.empty() && !c.query.empty()) {
+    throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
+                                "--batch");
+  }
+  if (c.explain < 0 && c.batch.empty()) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
@@ -102,6 +111,15 @@ int run(const Config& c) {
     printer->explain(static_cast<unsigned>(c.explain),
                      searcher.record(static_cast<unsigned>(c.explain)));
     return 0;
+  }
+  if (!c.batch.empty()) {
+    std::ifstream file;
+    if (c.batch != "-") {
+      file.open(c.batch);
+      if (!file) throw speechdex::UsageError("cannot read batch file", c.batch);
+    }
+    std::istream& in = c.batch == "-" ? std::cin : file;
+    return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
   }
   const SearchResult result = searcher.search(c.request);
   if (c.count_only && c.request.facets.empty()) {
@@ -154,6 +172,10 @@ int main(int argc, char** argv) {
   app.add_option("--sort", raw.sort, "order of hits")
       ->default_val("relevance")
       ->check(CLI::IsMember({"relevance", "year", "-year"}));
+  app.add_option("--batch", raw.batch,
+                 "run one query per line of FILE (- for stdin) in this process; prints count, "
+                 "top ids, facets and milliseconds per query (json), or a query x count table "
+                 "(csv)");
   app.add_option("--explain", raw.explain, "show a paragraph's metadata and how it was found (id)")
       ->check(CLI::NonNegativeNumber);
 

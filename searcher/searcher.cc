@@ -114,7 +114,10 @@ SearchResult Searcher::run(const SearchRequest& request) {
     }
     result.hits.push_back(std::move(h));
   }
-  if (facets) result.facets = facets->collect(result.total_paragraphs, gazetteer());
+  if (facets) {
+    result.facets = facets->collect(result.total_paragraphs,
+                                    facets->needs_gazetteer() ? &gazetteer() : nullptr);
+  }
   return result;
 }
 
