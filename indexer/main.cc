@@ -50,6 +50,8 @@ int main(int argc, char** argv) {
       ->default_val(opt.data_dir);
   app.add_option("--topics", opt.topics, "topic taxonomy (default: DATA/topics.tsv)");
   app.add_flag("--force", opt.force, "re-index files even if unchanged since the last run");
+  app.add_flag("--lines", opt.lines,
+               "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("-q,--quiet", quiet, "print only warnings and the summary");
   try {
     app.parse(argc, argv);

@@ -31,7 +31,8 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const War
     }
     try {
       const DecodedText text = read_text(file);
-      const SplitResult split = split_speeches(clean(text.utf8));
+      const SplitResult split =
+          options.lines ? split_lines(text.utf8) : split_speeches(clean(text.utf8));
       if (split.speeches.empty()) {
         warn("no speech text found", file.path);
         ++stats.failed;

@@ -17,6 +17,9 @@ struct IndexOptions {
   std::string topics;                      ///< topic taxonomy; "" = data_dir/topics.tsv
   std::string manifest;                    ///< "" = none
   bool force = false;                      ///< re-index unchanged files too
+  /// Every non-blank line is a paragraph and a file is one speech: no boilerplate removal,
+  /// no rejoined lines (corpora with one document per line).
+  bool lines = false;
 
   /// The data folder of the source tree this program was built from.
   static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;

@@ -255,6 +255,26 @@ bool is_speech_marker(std::string_view norm_utf8) {
   return false;
 }
 
+SplitResult split_lines(std::string_view text) {
+  SplitResult result;
+  Speech speech;
+  int number = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    ++number;
+    std::string line = trim(text.substr(start, end - start));
+    if (!line.empty()) {
+      speech.paragraphs.push_back(
+          {std::move(line), std::string(schema::kKindText), "", "", number, number});
+    }
+    start = end + 1;
+  }
+  if (!speech.paragraphs.empty()) result.speeches.push_back(std::move(speech));
+  return result;
+}
+
 SplitResult split_speeches(const std::vector<Line>& lines) {
   SplitResult result;
 

@@ -47,6 +47,10 @@ struct SplitResult {
 ///   file is website furniture and is left out.
 SplitResult split_speeches(const std::vector<Line>& lines);
 
+/// One speech with every non-blank line a paragraph (trimmed), for corpora with one
+/// document per line.
+SplitResult split_lines(std::string_view text);
+
 /// An enumerator at the start of normalized text.
 enum class EnumKind : unsigned char {
   kNone,

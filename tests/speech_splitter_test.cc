@@ -132,6 +132,16 @@ TEST(SpeechSplitter, TextWithoutTitleIsOneSpeech) {
   EXPECT_EQ(r.speeches[0].paragraphs.size(), 2u);
 }
 
+TEST(SpeechSplitter, LinesModeKeepsEveryLineAsItIs) {
+  const SplitResult r =
+      split_lines("床前明月光，疑是地上霜\n\n  在全县工作会议上的讲话\n同志们：\n");
+  ASSERT_EQ(r.speeches.size(), 1u);
+  EXPECT_EQ(texts(r.speeches[0]), (std::vector<std::string>{"床前明月光，疑是地上霜",
+                                                            "在全县工作会议上的讲话", "同志们："}));
+  EXPECT_EQ(r.speeches[0].paragraphs[1].first_line, 3);
+  EXPECT_TRUE(split_lines("\n \n").speeches.empty());
+}
+
 TEST(SpeechSplitter, RecognisesStructureLines) {
   EXPECT_TRUE(is_speech_marker("> 篇一"));
   EXPECT_TRUE(is_speech_marker(">篇十二"));
