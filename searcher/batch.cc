@@ -3,11 +3,11 @@
 #include "batch.h"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include <cmath>
 #include "errors.h"
 
 namespace speechdex::searcher {
@@ -23,7 +23,8 @@ std::string csv_field(const std::string& s) {
 }
 
 std::string trim_line(std::string s) {
-  while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) {
+  while (!s.empty() &&
+         (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) {
     s.pop_back();
   }
   size_t b = 0;
@@ -62,7 +63,8 @@ size_t run_batch(Searcher& searcher, std::istream& in, const SearchRequest& base
       row.error = describe(e);
       ++failed;
     }
-    row.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    row.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                 .count();
     if (format == Format::kCsv) {
       rows.push_back(std::move(row));
       continue;

@@ -197,6 +197,28 @@ TEST_F(EndToEnd, FacetsAndExplainInJson) {
   EXPECT_EQ(missing.status, 2);
 }
 
+TEST_F(EndToEnd, BatchRunsEveryLineAndGoesOnAfterABadOne) {
+  const std::string file = dir_->path() + "/queries.txt";
+  std::ofstream(file) << "依法行政\n\n\"法治\n执行力 -政府\n";
+  const CommandResult r = search("--batch " + shell_quote(file) + " --facets year -n 2");
+  EXPECT_EQ(r.status, 1);  // one query failed
+  std::istringstream lines(r.out);
+  std::vector<nlohmann::json> rows;
+  for (std::string l; std::getline(lines, l);) rows.push_back(nlohmann::json::parse(l));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].at("count").get<size_t>(), std::stoul(search("--count 依法行政").out));
+  EXPECT_EQ(rows[0].at("top").size(), 2u);
+  EXPECT_EQ(rows[0].at("facets").at("year").at("2020").get<size_t>(),
+            std::stoul(search("--count --year 2020 依法行政").out));
+  EXPECT_TRUE(rows[1].contains("error"));
+  EXPECT_EQ(rows[2].at("count").get<size_t>(), std::stoul(search("--count '执行力 -政府'").out));
+  EXPECT_TRUE(rows[2].contains("ms"));
+  const CommandResult csv = search("--batch " + shell_quote(file) + " --facets year --format csv");
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\r')),
+            "\"query\",\"count\",\"year:2020\",\"year:unknown\",\"error\"");
+  EXPECT_EQ(search("--batch " + shell_quote(file) + " 法治 2>&1").status, 2);
+}
+
 TEST_F(EndToEnd, UnknownCountySuggestsNearestNames) {
   const CommandResult r = search("--county 巴冬 依法 2>&1");
   EXPECT_EQ(r.status, 2);

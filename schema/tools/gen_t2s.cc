@@ -3,8 +3,8 @@
 // run time (10 ms per process). Writes C++ source to stdout.
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
-#include <unicode/uscript.h>
 #include <unicode/unistr.h>
+#include <unicode/uscript.h>
 
 #include <cstdio>
 #include <memory>
@@ -30,7 +30,8 @@ int main() {
     t2s->transliterate(s);
     if (s.countChar32() != 1 || s.char32At(0) == c) {
       if (s.countChar32() != 1) {
-        std::fprintf(stderr, "gen_t2s: U+%04X maps to %d characters; kept as is\n", c, s.countChar32());
+        std::fprintf(stderr, "gen_t2s: U+%04X maps to %d characters; kept as is\n", c,
+                     s.countChar32());
       }
       continue;
     }
