@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <boost/filesystem.hpp>
 
 #include "errors.h"
 #include "fields.h"
@@ -141,6 +142,7 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
     throw IndexError("cannot open database for writing: " + e.get_msg(), path);
   }
   schema::check_schema(*db_, path);
+  started_empty_ = db_->get_doccount() == 0;
   if (db_->get_doccount() > 0 && !force) {
     if (db_->get_metadata(std::string(schema::kMetaTopics)) != taxonomy.text()) {
       throw UsageError(
@@ -183,6 +185,27 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     return n;
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot write to database: " + e.get_msg(), path_);
+  }
+}
+
+void IndexWriter::compact() {
+  commit();
+  db_->close();
+  db_.reset();
+  namespace fs = boost::filesystem;
+  const fs::path db(path_), fresh(path_ + ".compacting"), old(path_ + ".old");
+  try {
+    fs::remove_all(fresh);
+    Xapian::Database(path_).compact(fresh.string());
+    fs::remove_all(old);
+    fs::rename(db, old);
+    fs::rename(fresh, db);
+    fs::remove_all(old);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot compact database: " + e.get_msg(), path_);
+  } catch (const fs::filesystem_error& e) {
+    throw IndexError("cannot replace database with its compacted copy: " + e.code().message(),
+                     path_);
   }
 }
 

@@ -53,12 +53,21 @@ class IndexWriter {
   /// Commits everything written.
   void commit();
 
+  /// True if the database held no documents when it was opened.
+  bool started_empty() const { return started_empty_; }
+
+  /// Commits, closes the database and rewrites it compacted (Xapian's compactor), through
+  /// a temporary copy that replaces the original only when complete. The writer cannot be
+  /// used afterwards.
+  void compact();
+
  private:
   std::string path_;
   const schema::Gazetteer& gazetteer_;
   const schema::Taxonomy& taxonomy_;
   std::unique_ptr<Xapian::WritableDatabase> db_;
   size_t pending_ = 0;
+  bool started_empty_ = false;
 };
 
 }  // namespace speechdex::indexer

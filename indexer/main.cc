@@ -27,7 +27,7 @@ int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
                 "%zu files indexed (%zu unchanged, %zu failed), %zu speeches, %zu paragraphs, "
                 "%.2f s",
                 s.indexed, s.unchanged, s.failed, s.speeches, s.paragraphs, seconds);
-  std::cout << summary << "\n";
+  std::cout << summary << (s.compacted ? ", compacted" : "") << "\n";
   return s.failed > 0 || s.files == 0 ? 1 : 0;
 }
 
@@ -50,6 +50,12 @@ int main(int argc, char** argv) {
       ->default_val(opt.data_dir);
   app.add_option("--topics", opt.topics, "topic taxonomy (default: DATA/topics.tsv)");
   app.add_flag("--force", opt.force, "re-index files even if unchanged since the last run");
+  std::string compact = "auto";
+  app.add_option("--compact", compact,
+                 "compact the database after indexing (about half the size); auto: when the "
+                 "database was empty before this run")
+      ->default_val("auto")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_flag("--lines", opt.lines,
                "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("-q,--quiet", quiet, "print only warnings and the summary");
@@ -62,5 +68,9 @@ int main(int argc, char** argv) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
     return 2;
   }
+  using Compact = speechdex::indexer::IndexOptions::Compact;
+  opt.compact = compact == "always"  ? Compact::kAlways
+                : compact == "never" ? Compact::kNever
+                                     : Compact::kAuto;
   return speechdex::run_and_report(kProgram, [&] { return run(opt, quiet); });
 }

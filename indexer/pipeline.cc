@@ -56,7 +56,14 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const War
     }
     writer.commit_if_due();
   }
-  writer.commit();
+  using Compact = IndexOptions::Compact;
+  if (options.compact == Compact::kAlways ||
+      (options.compact == Compact::kAuto && writer.started_empty() && stats.paragraphs > 0)) {
+    writer.compact();
+    stats.compacted = true;
+  } else {
+    writer.commit();
+  }
   return stats;
 }
 

@@ -20,6 +20,9 @@ struct IndexOptions {
   /// Every non-blank line is a paragraph and a file is one speech: no boilerplate removal,
   /// no rejoined lines (corpora with one document per line).
   bool lines = false;
+  /// Compact the database after the run (Xapian's compactor: about half the size).
+  /// kAuto compacts when the run started from an empty database.
+  enum class Compact { kAuto, kAlways, kNever } compact = Compact::kAuto;
 
   /// The data folder of the source tree this program was built from.
   static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;
@@ -28,6 +31,7 @@ struct IndexOptions {
 /// What a run did.
 struct IndexStats {
   size_t indexed = 0, unchanged = 0, failed = 0, speeches = 0, paragraphs = 0;
+  bool compacted = false;
   size_t files = 0;  ///< files found
 };
 

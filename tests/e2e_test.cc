@@ -45,7 +45,7 @@ std::string EndToEnd::first_summary_;
 TEST_F(EndToEnd, IndexerPrintsOneSummaryLine) {
   EXPECT_TRUE(std::regex_match(
       first_summary_, std::regex("5 files indexed \\(0 unchanged, 0 failed\\), 7 speeches, "
-                                 "[0-9]+ paragraphs, [0-9.]+ s\n")))
+                                 "[0-9]+ paragraphs, [0-9.]+ s, compacted\n")))
       << first_summary_;
 }
 
