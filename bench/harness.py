@@ -1,0 +1,356 @@
+#!/usr/bin/env python3
+"""speechdex benchmark harness: speechdex against Xapian (FLAG_CJK_NGRAM), SQLite FTS5
+trigram, Groonga TokenBigram and grep, on a make-corpus corpus and the chinese-poetry
+Tang/Song shi, in one run. See bench/README.md. Standard library only."""
+import argparse, collections, datetime, glob, json, os, re, shutil, sqlite3, statistics
+import subprocess, sys, time
+
+def log(*a):
+    print('bench:', *a, file=sys.stderr, flush=True)
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, **kw)
+
+def timed(cmd, stdin=None):
+    """Runs cmd under GNU time; returns (wall seconds, peak RSS MB)."""
+    t0 = time.perf_counter()
+    p = subprocess.run(['/usr/bin/time', '-f', '%M'] + cmd, stdin=stdin, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, text=True)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit('bench: command failed: %s\n%s' % (' '.join(cmd), p.stderr[-2000:]))
+    rss_kb = int(p.stderr.strip().splitlines()[-1])
+    return wall, rss_kb / 1024
+
+def du_mb(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for f in files:
+            total += os.path.getsize(os.path.join(root, f))
+    return total / 1e6
+
+# ---- corpora ---------------------------------------------------------------------------
+
+def prepare_synth(out, shared, size_mb, seed):
+    d = os.path.join(out, 'synth')
+    if not os.path.exists(os.path.join(d, 'manifest.tsv')):
+        log('generating synth corpus, %d MB, seed %d' % (size_mb, seed))
+        shutil.rmtree(d, ignore_errors=True)
+        run([sys.executable, os.path.join(shared, 'bench', 'make-corpus'), '--size-mb', str(size_mb),
+             '--seed', str(seed), '--out', d], stdout=subprocess.DEVNULL)
+    q = os.path.join(out, 'synth.queries.tsv')
+    with open(q, 'w') as f:
+        run([sys.executable, os.path.join(shared, 'bench', 'make-corpus'), '--queries', '60', '--seed',
+             str(seed), '--out', d], stdout=f)
+    return d, q
+
+def prepare_poetry(out, shared, size_mb, seed):
+    pkg = os.path.join(out, 'poetry-package')
+    if not os.path.isdir(os.path.join(pkg, 'package')):
+        log('fetching chinese-poetry@2.0.1 with npm pack')
+        os.makedirs(pkg, exist_ok=True)
+        run(['npm', 'pack', 'chinese-poetry@2.0.1', '--silent'], cwd=pkg, stdout=subprocess.DEVNULL)
+        run(['tar', 'xzf', 'chinese-poetry-2.0.1.tgz'], cwd=pkg)
+    d = os.path.join(out, 'poetry')
+    jsonl = os.path.join(out, 'poetry.jsonl')
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    files = sorted(glob.glob(os.path.join(pkg, 'package', 'dist', 'quantangshi', 'poet.*.json')),
+                   key=lambda p: (p.split('poet.')[1].split('.')[0], int(p.split('.')[-2])))
+    poems, size, limit = [], 0, size_mb * 1e6 if size_mb else float('inf')
+    for f in files:
+        for p in json.load(open(f, encoding='utf-8')):
+            text = ''.join(p.get('paragraphs') or []).replace('\n', '').strip()
+            if not text:
+                continue
+            poems.append(text)
+            size += len(text.encode())
+            if size >= limit:
+                break
+        if size >= limit:
+            break
+    for i in range(0, len(poems), 10000):
+        with open(os.path.join(d, '%03d.txt' % (i // 10000)), 'w', encoding='utf-8') as f:
+            f.write('\n'.join(poems[i:i + 10000]) + '\n')
+    with open(jsonl, 'w', encoding='utf-8') as f:
+        for p in poems:
+            f.write(json.dumps({'text': p}, ensure_ascii=False) + '\n')
+    q = os.path.join(out, 'poetry.queries.tsv')
+    with open(q, 'w') as f:
+        run([sys.executable, os.path.join(shared, 'bench', 'make-corpus'), '--queries', '60', '--seed',
+             str(seed), '--jsonl', jsonl], stdout=f)
+    log('poetry: %d poems, %.1f MB' % (len(poems), size / 1e6))
+    return d, q
+
+def corpus_lines(d):
+    files = sorted(glob.glob(os.path.join(d, '**', '*.txt'), recursive=True))
+    lines = []
+    for f in files:
+        with open(f, encoding='utf-8') as fh:
+            lines.extend(l.strip() for l in fh if l.strip())
+    return files, lines
+
+def read_queries(path):
+    out = []
+    for l in open(path, encoding='utf-8'):
+        if '\t' in l:
+            c, q = l.rstrip('\n').split('\t', 1)
+            out.append((c, q))
+    return out
+
+# ---- engines ---------------------------------------------------------------------------
+
+def sqlite_build(db, files):
+    con = sqlite3.connect(db)
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize='trigram')")
+    for f in files:
+        with open(f, encoding='utf-8') as fh:
+            con.executemany('INSERT INTO t(body) VALUES (?)', ((l.strip(),) for l in fh if l.strip()))
+    con.commit()
+    con.close()
+
+def sqlite_query(db, q):
+    """Exact count + top 10. Parts of 3+ characters use the trigram index; shorter parts
+    need LIKE, a scan (FTS5 trigram cannot answer them from the index)."""
+    con = sqlite3.connect(db)
+    parts = q.split(' ')
+    def run_one(con=con):
+        if all(len(p) >= 3 for p in parts):
+            m = ' AND '.join('"%s"' % p.replace('"', '""') for p in parts)
+            n = con.execute('SELECT count(*) FROM t WHERE t MATCH ?', (m,)).fetchone()[0]
+            top = [r[0] for r in con.execute('SELECT rowid FROM t WHERE t MATCH ? ORDER BY rank LIMIT 10', (m,))]
+        else:
+            # FTS5's trigram LIKE returns no rows for patterns under 3 characters: scan.
+            where = ' AND '.join(['instr(body, ?) > 0'] * len(parts))
+            args = parts
+            n = con.execute('SELECT count(*) FROM t WHERE ' + where, args).fetchone()[0]
+            top = [r[0] for r in con.execute('SELECT rowid FROM t WHERE ' + where + ' LIMIT 10', args)]
+        return n, top
+    return run_one
+
+def groonga_load_commands(files):
+    yield 'table_create Docs TABLE_NO_KEY\n'
+    yield 'column_create Docs body COLUMN_SCALAR Text\n'
+    yield ('table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram '
+           '--normalizer NormalizerAuto\n')
+    yield 'column_create Terms index COLUMN_INDEX|WITH_POSITION Docs body\n'
+    batch = []
+    for f in files:
+        with open(f, encoding='utf-8') as fh:
+            for l in fh:
+                if l.strip():
+                    batch.append({'body': l.strip()})
+                    if len(batch) == 5000:
+                        yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
+                        batch = []
+    if batch:
+        yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
+
+def groonga_select(q):
+    query = ' '.join('"%s"' % p.replace('\\', '\\\\').replace('"', '\\"') for p in q.split(' '))
+    return ('select Docs --match_columns body --query %s --limit 10 --output_columns _id '
+            '--cache no\n' % json.dumps(query, ensure_ascii=False))
+
+# ---- measurements -----------------------------------------------------------------------
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    if not xs:
+        return float('nan')
+    k = (len(xs) - 1) * p
+    f = int(k)
+    return xs[f] if f + 1 >= len(xs) else xs[f] + (xs[f + 1] - xs[f]) * (k - f)
+
+def measure_corpus(name, d, qfile, args, bins, out):
+    files, lines = corpus_lines(d)
+    queries = read_queries(qfile)
+    mb = sum(len(l.encode()) for l in lines) / 1e6
+    log('%s: %d documents, %.1f MB, %d queries' % (name, len(lines), mb, len(queries)))
+    work = os.path.join(out, 'idx-' + name)
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    res = {'name': name, 'docs': len(lines), 'mb': mb, 'build': {}, 'lat': {}, 'counts': {}, 'cold': {}}
+
+    # Builds.
+    sd = os.path.join(work, 'speechdex')
+    res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--db', sd, d]) + (du_mb(sd),)
+    xp = os.path.join(work, 'xapian')
+    res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
+    sq = os.path.join(work, 'fts5.db')
+    res['build']['sqlite'] = timed([sys.executable, __file__, 'sqlite-build', sq] + files) + (os.path.getsize(sq) / 1e6,)
+    gr = os.path.join(work, 'groonga')
+    os.makedirs(gr)
+    cmds = os.path.join(work, 'groonga-load.txt')
+    with open(cmds, 'w', encoding='utf-8') as f:
+        f.writelines(groonga_load_commands(files))
+    with open(cmds, encoding='utf-8') as f:
+        res['build']['groonga'] = timed(['groonga', '-n', os.path.join(gr, 'db')], stdin=f) + (du_mb(gr),)
+    os.remove(cmds)
+    for e, (s, rss, size) in res['build'].items():
+        log('%s build: %.1f s, %.0f MB RSS, %.0f MB index' % (e, s, rss, size))
+
+    # Latency: count + top 10, each query 3 times in one process, median per query.
+    qs = [q for _, q in queries]
+    rep = os.path.join(work, 'queries3.txt')
+    with open(rep, 'w', encoding='utf-8') as f:
+        for _ in range(3):
+            f.write('\n'.join(qs) + '\n')
+    lat = collections.defaultdict(list)
+    cnt = {}
+    p = run([bins['search'], '--db', sd, '--batch', rep, '--format', 'json', '-n', '10'],
+            capture_output=True, text=True)
+    for i, l in enumerate(p.stdout.splitlines()):
+        j = json.loads(l)
+        lat[('speechdex', i % len(qs))].append(j['ms'])
+        cnt[('speechdex', i % len(qs))] = j.get('count', -1)
+    with open(rep, encoding='utf-8') as f:
+        p = run([bins['xapian'], 'query', xp], stdin=f, capture_output=True, text=True)
+    for i, l in enumerate(p.stdout.splitlines()):
+        c, ms, _ = l.split('\t')
+        lat[('xapian', i % len(qs))].append(float(ms))
+        cnt[('xapian', i % len(qs))] = int(c)
+    for i, q in enumerate(qs):
+        fn = sqlite_query(sq, q)
+        for _ in range(3):
+            t0 = time.perf_counter()
+            n, _ = fn()
+            lat[('sqlite', i)].append((time.perf_counter() - t0) * 1000)
+        cnt[('sqlite', i)] = n
+    sel = ''.join(groonga_select(q) for q in qs) * 3
+    p = run(['groonga', os.path.join(gr, 'db')], input=sel, capture_output=True, text=True)
+    outs = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('[')]
+    for i, o in enumerate(outs):
+        lat[('groonga', i % len(qs))].append(o[0][2] * 1000)
+        cnt[('groonga', i % len(qs))] = o[1][0][0][0] if o[0][0] == 0 else -1
+
+    # Exactness: grep over the text as each engine normalizes it.
+    norm = run([bins['normalize']], input='\n'.join(lines) + '\n', capture_output=True, text=True).stdout.split('\n')
+    disagreements = collections.defaultdict(list)
+    for i, (cls, q) in enumerate(queries):
+        ref_sd = sum(1 for l in norm if all(p in l for p in q_norm_parts(q, bins)))
+        ref_raw = sum(1 for l in lines if all(p in l for p in q.split(' ')))
+        res['counts'][i] = (cls, q, ref_sd, ref_raw)
+        for e in ('speechdex', 'xapian', 'sqlite', 'groonga'):
+            ref = ref_sd if e == 'speechdex' else ref_raw
+            if cnt.get((e, i)) != ref:
+                disagreements[e].append((cls, q, cnt.get((e, i)), ref))
+    res['disagreements'] = disagreements
+    for e in ('speechdex', 'xapian', 'sqlite', 'groonga'):
+        log('%s: %d disagreements with grep' % (e, len(disagreements[e])))
+        for cls, q, got, ref in disagreements[e][:5]:
+            log('   %s %s: %s vs grep %s' % (cls, q, got, ref))
+    per_class = collections.defaultdict(lambda: collections.defaultdict(list))
+    for (e, i), xs in lat.items():
+        per_class[queries[i][0]][e].append(statistics.median(xs))
+    res['lat'] = per_class
+
+    # Cold single-query process, median of 5.
+    q = queries[0][1]
+    def cold(cmd, stdin_text=None):
+        xs = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, input=stdin_text, capture_output=True, text=True)
+            xs.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(xs)
+    res['cold']['speechdex'] = cold([bins['search'], '--db', sd, '--count', q])
+    res['cold']['sqlite'] = cold(['sqlite3', sq, "SELECT count(*) FROM t WHERE instr(body, '%s') > 0" % q.split(' ')[0]] if len(q.split(' ')[0]) < 3
+                                 else ['sqlite3', sq, "SELECT count(*) FROM t WHERE t MATCH '\"%s\"'" % q.split(' ')[0]])
+    res['cold']['groonga'] = cold(['groonga', os.path.join(gr, 'db')], groonga_select(q))
+    res['cold']['xapian'] = cold([bins['xapian'], 'query', xp], q + '\n')
+    res['cold']['grep'] = cold(['grep', '-r', '-F', '-c', '--include=*.txt', q.split(' ')[0], d])
+    return res
+
+_norm_cache = {}
+def q_norm_parts(q, bins):
+    if q not in _norm_cache:
+        parts = q.split(' ')
+        out = run([bins['normalize']], input='\n'.join(parts) + '\n', capture_output=True, text=True).stdout.split('\n')
+        _norm_cache[q] = [o for o in out[:len(parts)]]
+    return _norm_cache[q]
+
+# ---- report -----------------------------------------------------------------------------
+
+def write_results(path, results, argv, versions):
+    engines = ['xapian', 'sqlite', 'groonga']
+    out = ['# Benchmark results', '',
+           'Measured %s on this machine kind (2 cores), one run, all engines side by side.' %
+           datetime.date.today().isoformat(),
+           'Command: `%s`' % ' '.join(argv), '', 'Versions: ' + versions, '',
+           'Latency = exact count + top 10, median of 3 runs per query, warm, inside one process '
+           '(speechdex and Xapian: C++; SQLite: Python sqlite3; Groonga: its own elapsed time). '
+           'Ratios are speechdex / peer: below 1 means speechdex is faster or smaller.', '']
+    for r in results:
+        out += ['## %s: %d documents, %.1f MB' % (r['name'], r['docs'], r['mb']), '',
+                '| engine | build s | build MB/s | peak RSS MB | index MB | grep disagreements |',
+                '|---|---|---|---|---|---|']
+        for e in ['speechdex'] + engines:
+            s, rss, size = r['build'][e]
+            out.append('| %s | %.1f | %.2f | %.0f | %.0f | %d |' % (e, s, r['mb'] / s, rss, size,
+                                                               len(r['disagreements'].get(e, []))))
+        sd = r['build']['speechdex']
+        out += ['', 'speechdex / peer: ' + ', '.join(
+            '%s build time %.2f×, index size %.2f×, RSS %.2f×' % (e, sd[0] / r['build'][e][0], sd[2] / r['build'][e][2],
+                                                               sd[1] / r['build'][e][1]) for e in engines), '',
+                '| class | speechdex p50 / p95 ms | xapian p50 | sqlite p50 | groonga p50 | best exact peer p50 (p95) | ratio p50 (p95) |',
+                '|---|---|---|---|---|---|---|']
+        exact_peers = [e for e in ('sqlite', 'groonga') if not r['disagreements'].get(e)]
+        for cls in sorted(r['lat']):
+            L = r['lat'][cls]
+            sp50, sp95 = percentile(L['speechdex'], .5), percentile(L['speechdex'], .95)
+            best = min(exact_peers or ['groonga'], key=lambda e: percentile(L[e], .5))
+            bp50, bp95 = percentile(L[best], .5), percentile(L[best], .95)
+            out.append('| %s | %.2f / %.2f | %.2f | %.2f | %.2f | %s %.2f (%.2f) | %.2f (%.2f) |' % (
+                cls, sp50, sp95, percentile(L['xapian'], .5), percentile(L['sqlite'], .5),
+                percentile(L['groonga'], .5), best, bp50, bp95, sp50 / bp50 if bp50 else float('nan'),
+                sp95 / bp95 if bp95 else float('nan')))
+        out += ['', 'Cold single-query process (median of 5, ms): ' + ', '.join(
+            '%s %.1f' % (e, v) for e, v in r['cold'].items()), '']
+        for e, ds in r['disagreements'].items():
+            if ds:
+                out.append('%s disagrees with grep on %d queries, e.g. %s' % (
+                    e, len(ds), '; '.join('%s “%s” %s vs %s' % d for d in ds[:3])))
+        out.append('')
+    # The analysis below the marker is written by people; keep it across runs.
+    marker = '<!-- analysis: kept by harness.py across runs -->'
+    kept = marker + '\n'
+    if os.path.exists(path):
+        old = open(path, encoding='utf-8').read()
+        if marker in old:
+            kept = old[old.index(marker):]
+    with open(path, 'w', encoding='utf-8') as f:
+        f.write('\n'.join(out) + '\n' + kept)
+
+def main():
+    if len(sys.argv) > 2 and sys.argv[1] == 'sqlite-build':
+        sqlite_build(sys.argv[2], sys.argv[3:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--out', default='build/bench')
+    ap.add_argument('--bin', default='build/release', help='speechdex build folder')
+    ap.add_argument('--shared', default='../shared')
+    ap.add_argument('--synth-mb', type=int, default=100)
+    ap.add_argument('--poetry-mb', type=int, default=0, help='0 = all of it')
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--quick', action='store_true', help='about 20 MB of each corpus')
+    ap.add_argument('--results', default='bench/RESULTS.md')
+    a = ap.parse_args()
+    if a.quick:
+        a.synth_mb, a.poetry_mb = 20, 20
+    os.makedirs(a.out, exist_ok=True)
+    bins = {'index': os.path.join(a.bin, 'indexer', 'speechdex-index'),
+            'search': os.path.join(a.bin, 'searcher', 'speechdex-search'),
+            'xapian': os.path.join(a.bin, 'bench', 'speechdex-bench-xapian'),
+            'normalize': os.path.join(a.bin, 'bench', 'speechdex-bench-normalize')}
+    results = []
+    d, q = prepare_synth(a.out, a.shared, a.synth_mb, a.seed)
+    results.append(measure_corpus('synth', d, q, a, bins, a.out))
+    d, q = prepare_poetry(a.out, a.shared, a.poetry_mb, a.seed)
+    results.append(measure_corpus('poetry', d, q, a, bins, a.out))
+    versions = '; '.join(subprocess.run(c, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
+                         for c in ['groonga --version', 'sqlite3 --version', 'xapian-config --version 2>/dev/null || echo xapian 1.4'])
+    write_results(a.results, results, ['bench/run'] + sys.argv[1:], versions)
+    log('wrote', a.results)
+
+if __name__ == '__main__':
+    main()
