@@ -51,7 +51,8 @@ int query(const std::string& db_path) {
       top.append(std::to_string(*it));
     }
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+            .count();
     std::cout << mset.get_matches_estimated() << "\t" << ms << "\t" << top << "\n";
   }
   return 0;
