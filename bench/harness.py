@@ -173,7 +173,8 @@ def measure_corpus(name, d, qfile, args, bins, out):
 
     # Builds.
     sd = os.path.join(work, 'speechdex')
-    res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--db', sd, d]) + (du_mb(sd),)
+    res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--jobs', str(args.jobs),
+                                       '--db', sd, d]) + (du_mb(sd),)
     xp = os.path.join(work, 'xapian')
     res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
     sq = os.path.join(work, 'fts5.db')
@@ -333,6 +334,7 @@ def main():
     ap.add_argument('--poetry-mb', type=int, default=0, help='0 = all of it')
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--quick', action='store_true', help='about 20 MB of each corpus')
+    ap.add_argument('--jobs', type=int, default=2, help='speechdex-index --jobs')
     ap.add_argument('--results', default='bench/RESULTS.md')
     a = ap.parse_args()
     if a.quick:

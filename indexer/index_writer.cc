@@ -188,27 +188,32 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
   }
 }
 
+void compact_into(const std::vector<std::string>& sources, const std::string& target) {
+  namespace fs = boost::filesystem;
+  const fs::path db(target), fresh(target + ".compacting"), old(target + ".old");
+  try {
+    fs::remove_all(fresh);
+    Xapian::Database all;
+    for (const std::string& s : sources) all.add_database(Xapian::Database(s));
+    all.compact(fresh.string());
+    fs::remove_all(old);
+    if (fs::exists(db)) fs::rename(db, old);
+    fs::rename(fresh, db);
+    fs::remove_all(old);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot compact database: " + e.get_msg(), target);
+  } catch (const fs::filesystem_error& e) {
+    throw IndexError("cannot replace database with its compacted copy: " + e.code().message(),
+                     target);
+  }
+}
+
 void IndexWriter::compact() {
   commit();
   db_->close();
   db_.reset();
-  namespace fs = boost::filesystem;
-  const fs::path db(path_), fresh(path_ + ".compacting"), old(path_ + ".old");
-  try {
-    fs::remove_all(fresh);
-    Xapian::Database(path_).compact(fresh.string());
-    fs::remove_all(old);
-    fs::rename(db, old);
-    fs::rename(fresh, db);
-    fs::remove_all(old);
-  } catch (const Xapian::Error& e) {
-    throw IndexError("cannot compact database: " + e.get_msg(), path_);
-  } catch (const fs::filesystem_error& e) {
-    throw IndexError("cannot replace database with its compacted copy: " + e.code().message(),
-                     path_);
-  }
+  compact_into({path_}, path_);
 }
-
 void IndexWriter::commit_if_due() {
   if (pending_ >= kCommitEvery) commit();
 }

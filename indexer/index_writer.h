@@ -24,6 +24,11 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy);
 
+/// Compacts the databases at `sources` into one database at `target`, through a temporary
+/// copy that replaces `target` only when complete (Xapian's compactor merges shards and
+/// halves a freshly built index). Throws IndexError.
+void compact_into(const std::vector<std::string>& sources, const std::string& target);
+
 /// Writes files into a Xapian database. Each file's paragraphs replace whatever the
 /// database held for that file, and commits happen only between files, so a crash or a
 /// bad file never leaves a file half-indexed or loses what was committed before.

@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
                  "database was empty before this run")
       ->default_val("auto")
       ->check(CLI::IsMember({"auto", "always", "never"}));
+  app.add_option("--jobs,-j", opt.jobs,
+                 "parallel jobs for a fresh build (each writes a shard; merged by compaction)")
+      ->default_val(1)
+      ->check(CLI::Range(1, 64));
   app.add_flag("--lines", opt.lines,
                "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("-q,--quiet", quiet, "print only warnings and the summary");

@@ -177,7 +177,11 @@ void scan_names(const schema::Gazetteer& g, const std::u32string& text, bool in_
   for (size_t i = 0; i < text.size();) {
     size_t matched = 0;
     const schema::NameEntry* entry = nullptr;
-    for (size_t len = std::min(max_len, text.size() - i); len >= 2; --len) {
+    const size_t longest =
+        i + 2 <= text.size()
+            ? g.max_name_chars_from(std::string_view(utf8).substr(at[i], at[i + 2] - at[i]))
+            : 0;
+    for (size_t len = std::min({max_len, longest, text.size() - i}); len >= 2; --len) {
       entry = g.find(std::string_view(utf8).substr(at[i], at[i + len] - at[i]));
       if (entry != nullptr) {
         matched = len;

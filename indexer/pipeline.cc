@@ -1,6 +1,14 @@
 // The indexing pipeline, shared by speechdex-index and the tests.
 #include "pipeline.h"
 
+#include <atomic>
+#include <boost/filesystem.hpp>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+
 #include "cleaner.h"
 #include "errors.h"
 #include "gazetteer.h"
@@ -12,19 +20,16 @@
 
 namespace speechdex::indexer {
 
-IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const Warn& note) {
-  const schema::Gazetteer gazetteer = schema::Gazetteer::load(options.data_dir);
-  const schema::Taxonomy taxonomy = schema::Taxonomy::load(
-      options.topics.empty() ? options.data_dir + "/topics.tsv" : options.topics);
-  const MetadataExtractor extractor(gazetteer, taxonomy);
-  Manifest manifest;
-  if (!options.manifest.empty()) manifest = Manifest::load(options.manifest, gazetteer, warn);
+namespace {
 
-  IndexStats stats;
-  const std::vector<SourceFile> files = collect_files(options.paths, warn);
-  stats.files = files.size();
-  IndexWriter writer(options.db, gazetteer, taxonomy, options.force);
-  for (const SourceFile& file : files) {
+// Indexes files[next...] into `writer`, taking the next file from the shared counter, so
+// several workers share one list. Reports through `warn`/`note` (serialized by the caller).
+void index_files(const std::vector<SourceFile>& files, std::atomic<size_t>& next,
+                 IndexWriter& writer, const MetadataExtractor& extractor, const Manifest& manifest,
+                 const IndexOptions& options, IndexStats& stats, const Warn& warn,
+                 const Warn& note) {
+  for (size_t k = next++; k < files.size(); k = next++) {
+    const SourceFile& file = files[k];
     if (!options.force && writer.is_current(file)) {
       ++stats.unchanged;
       continue;
@@ -56,13 +61,87 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const War
     }
     writer.commit_if_due();
   }
+}
+
+void add(IndexStats& into, const IndexStats& s) {
+  into.indexed += s.indexed;
+  into.unchanged += s.unchanged;
+  into.failed += s.failed;
+  into.speeches += s.speeches;
+  into.paragraphs += s.paragraphs;
+}
+
+}  // namespace
+
+IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
+                        const Warn& note_unsafe) {
+  std::mutex report;
+  const Warn warn = [&](const std::string& what, const std::string& path) {
+    std::lock_guard<std::mutex> lock(report);
+    warn_unsafe(what, path);
+  };
+  const Warn note = [&](const std::string& what, const std::string& path) {
+    std::lock_guard<std::mutex> lock(report);
+    note_unsafe(what, path);
+  };
+  const schema::Gazetteer gazetteer = schema::Gazetteer::load(options.data_dir);
+  const schema::Taxonomy taxonomy = schema::Taxonomy::load(
+      options.topics.empty() ? options.data_dir + "/topics.tsv" : options.topics);
+  const MetadataExtractor extractor(gazetteer, taxonomy);
+  Manifest manifest;
+  if (!options.manifest.empty()) manifest = Manifest::load(options.manifest, gazetteer, warn);
+
+  IndexStats stats;
+  const std::vector<SourceFile> files = collect_files(options.paths, warn);
+  stats.files = files.size();
+  std::atomic<size_t> next{0};
+  std::optional<IndexWriter> writer(std::in_place, options.db, gazetteer, taxonomy, options.force);
+  const unsigned jobs =
+      std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
+  if (jobs > 1 && writer->started_empty()) {
+    // A fresh build: one shard per job, merged into the database by compaction.
+    writer.reset();
+    std::vector<std::string> shards;
+    std::vector<std::unique_ptr<IndexWriter>> writers;
+    for (unsigned j = 0; j < jobs; ++j) {
+      shards.push_back(options.db + ".shard" + std::to_string(j));
+      boost::filesystem::remove_all(shards.back());
+      writers.push_back(std::make_unique<IndexWriter>(shards.back(), gazetteer, taxonomy, true));
+    }
+    std::vector<IndexStats> per_job(jobs);
+    std::vector<std::exception_ptr> errors(jobs);
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < jobs; ++j) {
+      threads.emplace_back([&, j] {
+        try {
+          index_files(files, next, *writers[j], extractor, manifest, options, per_job[j], warn,
+                      note);
+          writers[j]->commit();
+        } catch (...) {
+          errors[j] = std::current_exception();
+          next = files.size();  // stop the others
+        }
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    writers.clear();
+    for (const std::exception_ptr& e : errors) {
+      if (e) std::rethrow_exception(e);
+    }
+    for (const IndexStats& s : per_job) add(stats, s);
+    compact_into(shards, options.db);
+    for (const std::string& s : shards) boost::filesystem::remove_all(s);
+    stats.compacted = true;
+    return stats;
+  }
+  index_files(files, next, *writer, extractor, manifest, options, stats, warn, note);
   using Compact = IndexOptions::Compact;
   if (options.compact == Compact::kAlways ||
-      (options.compact == Compact::kAuto && writer.started_empty() && stats.paragraphs > 0)) {
-    writer.compact();
+      (options.compact == Compact::kAuto && writer->started_empty() && stats.paragraphs > 0)) {
+    writer->compact();
     stats.compacted = true;
   } else {
-    writer.commit();
+    writer->commit();
   }
   return stats;
 }

@@ -23,6 +23,9 @@ struct IndexOptions {
   /// Compact the database after the run (Xapian's compactor: about half the size).
   /// kAuto compacts when the run started from an empty database.
   enum class Compact { kAuto, kAlways, kNever } compact = Compact::kAuto;
+  /// Parallel jobs for a fresh build: each writes a shard, and the shards are merged by
+  /// compaction. Adding to an existing index always uses one job.
+  unsigned jobs = 1;
 
   /// The data folder of the source tree this program was built from.
   static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;

@@ -131,7 +131,22 @@ void Gazetteer::add_name(const std::string& name, NameKind kind, uint32_t divisi
       std::find(e.divisions.begin(), e.divisions.end(), division) == e.divisions.end()) {
     e.divisions.push_back(division);
   }
-  max_name_chars_ = std::max(max_name_chars_, char_count(name));
+  const size_t chars = char_count(name);
+  max_name_chars_ = std::max(max_name_chars_, chars);
+  // The first two characters of the name.
+  size_t cut = 0, seen = 0;
+  while (cut < name.size() && seen < 3) {
+    if ((static_cast<unsigned char>(name[cut]) & 0xC0) != 0x80) ++seen;
+    if (seen == 3) break;
+    ++cut;
+  }
+  size_t& longest = prefix2_[name.substr(0, cut)];
+  longest = std::max(longest, chars);
+}
+
+size_t Gazetteer::max_name_chars_from(std::string_view first_two) const {
+  auto it = prefix2_.find(first_two);
+  return it == prefix2_.end() ? 0 : it->second;
 }
 
 Gazetteer Gazetteer::parse(std::string_view divisions, std::string_view aliases,

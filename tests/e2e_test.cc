@@ -1,6 +1,7 @@
 // End to end: the real binaries on data/sample in a temporary folder.
 #include <gtest/gtest.h>
 
+#include <boost/filesystem.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -257,6 +258,29 @@ TEST(EndToEndIndexer, ManifestOverridesWhatTheTextSays) {
   const nlohmann::json e = nlohmann::json::parse(explain.out);
   EXPECT_EQ(e.at("speaker"), "张某");
   EXPECT_NE(e.at("how").at("county").get<std::string>().find("manifest"), std::string::npos);
+}
+
+TEST(EndToEndIndexer, ParallelBuildEqualsOneJob) {
+  TempDir dir;
+  const std::string one = dir.path() + "/one", two = dir.path() + "/two";
+  const std::string corpus =
+      shell_quote(source_path("data/sample")) + " " + shell_quote(source_path("tests/data/facets"));
+  ASSERT_EQ(run_command(kIndex + " --db " + shell_quote(one) + " " + corpus).status, 0);
+  const CommandResult r = run_command(kIndex + " --jobs 2 --db " + shell_quote(two) + " " + corpus);
+  ASSERT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("compacted"), std::string::npos);
+  EXPECT_EQ(read_all(two).size(), read_all(one).size());
+  for (const std::string q : {"依法行政", "发展 --facets year,county,topic,role --format json -n 0",
+                              "--county 巴东 --group speech --format json -n 0 --facets year"}) {
+    EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(two) + " --count " + q).out,
+              run_command(kSearch + " --db " + shell_quote(one) + " --count " + q).out)
+        << q;
+  }
+  // The shards' file records survive the merge: nothing is re-read.
+  const CommandResult again =
+      run_command(kIndex + " --jobs 2 --db " + shell_quote(two) + " " + corpus);
+  EXPECT_NE(again.out.find("0 files indexed (43 unchanged"), std::string::npos) << again.out;
+  EXPECT_FALSE(boost::filesystem::exists(two + ".shard0"));
 }
 
 TEST(EndToEndIndexer, AChangedTopicTaxonomyNeedsForce) {
