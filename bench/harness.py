@@ -23,10 +23,13 @@ def timed(cmd, stdin=None):
     return wall, rss_kb / 1024
 
 def du_mb(path):
+    """Disk space used (blocks), not apparent size: Groonga preallocates sparse files."""
+    if os.path.isfile(path):
+        return os.stat(path).st_blocks * 512 / 1e6
     total = 0
     for root, _, files in os.walk(path):
         for f in files:
-            total += os.path.getsize(os.path.join(root, f))
+            total += os.stat(os.path.join(root, f)).st_blocks * 512
     return total / 1e6
 
 # ---- corpora ---------------------------------------------------------------------------
@@ -178,7 +181,7 @@ def measure_corpus(name, d, qfile, args, bins, out):
     xp = os.path.join(work, 'xapian')
     res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
     sq = os.path.join(work, 'fts5.db')
-    res['build']['sqlite'] = timed([sys.executable, __file__, 'sqlite-build', sq] + files) + (os.path.getsize(sq) / 1e6,)
+    res['build']['sqlite'] = timed([sys.executable, __file__, 'sqlite-build', sq] + files) + (du_mb(sq),)
     gr = os.path.join(work, 'groonga')
     os.makedirs(gr)
     cmds = os.path.join(work, 'groonga-load.txt')
