@@ -13,15 +13,6 @@
 namespace speechdex::searcher {
 namespace {
 
-std::string csv_field(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 std::string trim_line(std::string s) {
   while (!s.empty() &&
          (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) {

@@ -225,15 +225,6 @@ class JsonPrinter : public Printer {
   std::ostream& out_;
 };
 
-std::string csv_field(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
-
 class CsvPrinter : public Printer {
  public:
   explicit CsvPrinter(std::ostream& out) : out_(out) {}
@@ -283,6 +274,15 @@ class CsvPrinter : public Printer {
 };
 
 }  // namespace
+
+std::string csv_field(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
 
 size_t display_width(const std::string& utf8) {
   size_t w = 0;

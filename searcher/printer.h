@@ -26,6 +26,9 @@ class Printer {
 /// The printer for a format. `color` applies to the table only (ANSI, for a terminal).
 std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color);
 
+/// A CSV field quoted as RFC 4180 wants it (every field quoted, quotes doubled).
+std::string csv_field(const std::string& s);
+
 /// Terminal display width of UTF-8 text (East Asian wide and full-width count 2).
 size_t display_width(const std::string& utf8);
 
