@@ -534,20 +534,22 @@ Found<std::string> MetadataExtractor::role_of(const SpeechText& t) const {
 }
 
 std::vector<int> MetadataExtractor::find_topics(const std::string& text, std::string* how) const {
-  const std::u32string s = squeeze(text);
-  const std::string u = to_utf8(s);
+  return topics_of(squeeze(text), how);
+}
+
+std::vector<int> MetadataExtractor::topics_of(const std::u32string& norm, std::string* how) const {
+  const std::string u = to_utf8(norm);
   std::vector<int> out;
   std::string evidence;
+  std::vector<bool> used;
   for (size_t i = 0; i < taxonomy_.topics().size(); ++i) {
     const schema::Topic& topic = taxonomy_.topics()[i];
     int weight = 0;
     std::map<std::string, int> hits;
-    // Longer keywords first; a shorter one inside a counted longer one is not counted again.
-    std::vector<bool> used(u.size(), false);
-    std::vector<std::pair<std::string, int>> kws = topic.keywords;
-    std::stable_sort(kws.begin(), kws.end(),
-                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
-    for (const auto& [kw, w] : kws) {
+    // Keywords come longest first; a shorter one inside a counted longer one is not
+    // counted again.
+    used.assign(u.size(), false);
+    for (const auto& [kw, w] : topic.keywords) {
       for (size_t at = u.find(kw); at != std::string::npos; at = u.find(kw, at + kw.size())) {
         if (std::any_of(used.begin() + static_cast<long>(at),
                         used.begin() + static_cast<long>(at + kw.size()),
@@ -576,19 +578,23 @@ SpeechMetadata MetadataExtractor::extract(const Speech& speech) const {
   m.county = county_of(text);
   m.year = year_of(text);
   m.role = role_of(text);
+  // Topics from the text read_speech normalized: the title paragraph is the title.
+  std::string title_how;
+  const std::vector<int> title_topics = topics_of(text.title, &title_how);
   std::vector<int> counts(taxonomy_.topics().size(), 0);
   size_t text_paragraphs = 0;
   for (const Paragraph& p : speech.paragraphs) {
-    std::string how;
-    m.topics.push_back(find_topics(p.text, &how));
-    m.topics_how.push_back(how);
-    if (p.kind != schema::kKindTitle) {
-      ++text_paragraphs;
-      for (int t : m.topics.back()) counts[static_cast<size_t>(t)]++;
+    if (p.kind == schema::kKindTitle) {
+      m.topics.push_back(title_topics);
+      m.topics_how.push_back(title_how);
+      continue;
     }
+    std::string how;
+    m.topics.push_back(topics_of(text.paragraphs[text_paragraphs], &how));
+    m.topics_how.push_back(how);
+    ++text_paragraphs;
+    for (int t : m.topics.back()) counts[static_cast<size_t>(t)]++;
   }
-  std::string title_how;
-  const std::vector<int> title_topics = find_topics(speech.title, &title_how);
   for (size_t i = 0; i < counts.size(); ++i) {
     const bool in_title = std::find(title_topics.begin(), title_topics.end(),
                                     static_cast<int>(i)) != title_topics.end();

@@ -66,6 +66,7 @@ class MetadataExtractor {
   Found<const schema::Division*> county_of(const SpeechText& text) const;
   Found<int> year_of(const SpeechText& text) const;
   Found<std::string> role_of(const SpeechText& text) const;
+  std::vector<int> topics_of(const std::u32string& norm, std::string* how) const;
 
   const schema::Gazetteer& gazetteer_;
   const schema::Taxonomy& taxonomy_;

@@ -40,6 +40,8 @@ Taxonomy Taxonomy::parse(std::string_view text, const std::string& origin) {
       }
     }
     flush();
+    std::stable_sort(topic.keywords.begin(), topic.keywords.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
     if (t.find(topic.id) >= 0) {
       throw InputError("topic id '" + topic.id + "' appears twice",
                        origin + ":" + std::to_string(row.line));

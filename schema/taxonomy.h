@@ -12,7 +12,8 @@ struct Topic {
   std::string id;     ///< rule_of_law
   std::string label;  ///< 法治政府
   /// Keywords with weights: 2 for a keyword of four or more characters (specific: 法治政府),
-  /// 1 for a shorter one (general: 执法).
+  /// 1 for a shorter one (general: 执法). Longest first (stable), the order they are counted
+  /// in: a keyword inside a longer one already counted is not counted again.
   std::vector<std::pair<std::string, int>> keywords;
 };
 
