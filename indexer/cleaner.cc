@@ -170,14 +170,14 @@ std::vector<Line> clean(std::string_view utf8_text) {
       continue;
     }
     const size_t chars = count_chars(line.norm);
-    line.advert = advert_weight(line.norm);
+    const int advert = advert_weight(line.norm);
     if (has_url(line.norm)) {
       line.cls = LineClass::kBoilerplate;
       line.reason = "url";
     } else if (is_metadata(line.norm, chars)) {
       line.cls = LineClass::kBoilerplate;
       line.reason = "metadata";
-    } else if ((line.advert >= 3 && chars <= 300) || line.advert >= 6) {
+    } else if ((advert >= 3 && chars <= 300) || advert >= 6) {
       line.cls = LineClass::kBoilerplate;
       line.reason = "advert";
     }

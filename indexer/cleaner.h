@@ -17,7 +17,6 @@ struct Line {
   std::string norm;  ///< normalized text without white space (for rules)
   LineClass cls = LineClass::kContent;
   std::string reason;  ///< why a line is boilerplate: "url", "metadata", "teaser", "advert"
-  int advert = 0;      ///< weight of website/advert vocabulary in the line
 };
 
 /// Splits text into lines and classifies them by general rules, none of which names a

@@ -32,15 +32,15 @@ constexpr std::array<std::string_view, 57> kEthnicGroups = {
     "保安",     "裕固", "京",     "塔塔尔", "独龙", "鄂伦春",   "赫哲",   "门巴",   "珞巴",
     "基诺",     "各",   "汉"};
 
-std::string read_file(const std::string& path) {
+}  // namespace
+
+std::string read_data_file(const std::string& path, const std::string& what) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read data file", path);
+  if (!in) throw InputError("cannot read " + what, path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-
-}  // namespace
 
 std::vector<TsvRow> parse_tsv(std::string_view text) {
   std::vector<TsvRow> rows;
@@ -198,9 +198,9 @@ Gazetteer Gazetteer::parse(std::string_view divisions, std::string_view aliases,
 }
 
 Gazetteer Gazetteer::load(const std::string& data_dir) {
-  return parse(read_file(data_dir + "/admin-divisions.tsv"),
-               read_file(data_dir + "/county-aliases.tsv"),
-               read_file(data_dir + "/county-stem-words.tsv"), data_dir);
+  return parse(read_data_file(data_dir + "/admin-divisions.tsv", "data file"),
+               read_data_file(data_dir + "/county-aliases.tsv", "data file"),
+               read_data_file(data_dir + "/county-stem-words.tsv", "data file"), data_dir);
 }
 
 std::string Gazetteer::serialize() const {

@@ -101,6 +101,9 @@ class Gazetteer {
 /// Edit distance between two strings, counted in characters.
 size_t edit_distance(std::string_view a, std::string_view b);
 
+/// Reads a whole data file; throws InputError("cannot read " + what, path).
+std::string read_data_file(const std::string& path, const std::string& what);
+
 /// Splits tab-separated text into rows of fields, skipping the header and blank lines.
 /// Each row carries its 1-based line number.
 struct TsvRow {

@@ -2,8 +2,6 @@
 #include "taxonomy.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "errors.h"
 #include "gazetteer.h"
@@ -52,11 +50,7 @@ Taxonomy Taxonomy::parse(std::string_view text, const std::string& origin) {
 }
 
 Taxonomy Taxonomy::load(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot read topic taxonomy", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  return parse(read_data_file(path, "topic taxonomy"), path);
 }
 
 int Taxonomy::find(std::string_view id_or_label) const {
