@@ -131,28 +131,46 @@ def sqlite_query(db, q):
         return n, top
     return run_one
 
-def groonga_load_commands(files):
+def read_manifest(d):
+    """{file path: (year, county code)} from make-corpus's manifest.tsv, or {} if none."""
+    path = os.path.join(d, 'manifest.tsv')
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    with open(path, encoding='utf-8') as f:
+        head = f.readline().rstrip('\n').split('\t')
+        for l in f:
+            row = dict(zip(head, l.rstrip('\n').split('\t')))
+            out[os.path.join(d, row['path'])] = (row['year'], row['code'])
+    return out
+
+def groonga_load_commands(files, meta):
     yield 'table_create Docs TABLE_NO_KEY\n'
     yield 'column_create Docs body COLUMN_SCALAR Text\n'
+    if meta:
+        yield 'column_create Docs year COLUMN_SCALAR ShortText\n'
+        yield 'column_create Docs county COLUMN_SCALAR ShortText\n'
     yield ('table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram '
            '--normalizer NormalizerAuto\n')
     yield 'column_create Terms index COLUMN_INDEX|WITH_POSITION Docs body\n'
     batch = []
     for f in files:
+        extra = dict(zip(('year', 'county'), meta[f])) if meta else {}
         with open(f, encoding='utf-8') as fh:
             for l in fh:
                 if l.strip():
-                    batch.append({'body': l.strip()})
+                    batch.append(dict(body=l.strip(), **extra))
                     if len(batch) == 5000:
                         yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
                         batch = []
     if batch:
         yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
 
-def groonga_select(q):
+def groonga_select(q, extra='--limit 10 --output_columns _id --sort_keys -_score'):
+    """Exact count and the top 10 by score (as speechdex ranks), or `extra` instead."""
     query = ' '.join('"%s"' % p.replace('\\', '\\\\').replace('"', '\\"') for p in q.split(' '))
-    return ('select Docs --match_columns body --query %s --limit 10 --output_columns _id '
-            '--cache no\n' % json.dumps(query, ensure_ascii=False))
+    return ('select Docs --match_columns body --query %s %s --cache no\n' %
+            (json.dumps(query, ensure_ascii=False), extra))
 
 # ---- measurements -----------------------------------------------------------------------
 
@@ -173,11 +191,20 @@ def measure_corpus(name, d, qfile, args, bins, out):
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     res = {'name': name, 'docs': len(lines), 'mb': mb, 'build': {}, 'lat': {}, 'counts': {}, 'cold': {}}
+    meta = read_manifest(d)
 
-    # Builds.
+    # The floor: read + hash every CJK bigram, one core.
+    with open(os.path.join(work, 'files.txt'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(files) + '\n')
+    with open(os.path.join(work, 'files.txt'), encoding='utf-8') as f:
+        res['floor'] = timed([bins['floor']], stdin=f)
+    log('floor: %.2f s' % res['floor'][0])
+
+    # Builds. With a manifest, speechdex and Groonga get the same year and county per file.
     sd = os.path.join(work, 'speechdex')
+    manifest = ['--manifest', os.path.join(d, 'manifest.tsv')] if meta else []
     res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--jobs', str(args.jobs),
-                                       '--db', sd, d]) + (du_mb(sd),)
+                                       '--db', sd] + manifest + [d]) + (du_mb(sd),)
     xp = os.path.join(work, 'xapian')
     res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
     sq = os.path.join(work, 'fts5.db')
@@ -186,7 +213,7 @@ def measure_corpus(name, d, qfile, args, bins, out):
     os.makedirs(gr)
     cmds = os.path.join(work, 'groonga-load.txt')
     with open(cmds, 'w', encoding='utf-8') as f:
-        f.writelines(groonga_load_commands(files))
+        f.writelines(groonga_load_commands(files, meta))
     with open(cmds, encoding='utf-8') as f:
         res['build']['groonga'] = timed(['groonga', '-n', os.path.join(gr, 'db')], stdin=f) + (du_mb(gr),)
     os.remove(cmds)
@@ -247,6 +274,8 @@ def measure_corpus(name, d, qfile, args, bins, out):
     for (e, i), xs in lat.items():
         per_class[queries[i][0]][e].append(statistics.median(xs))
     res['lat'] = per_class
+    if meta:
+        res['facets'] = measure_facets(queries, res['counts'], len(lines), sd, gr, bins)
 
     # Cold single-query process, median of 5.
     q = queries[0][1]
@@ -264,6 +293,31 @@ def measure_corpus(name, d, qfile, args, bins, out):
     res['cold']['xapian'] = cold([bins['xapian'], 'query', xp], q + '\n')
     res['cold']['grep'] = cold(['grep', '-r', '-F', '-c', '--include=*.txt', q.split(' ')[0], d])
     return res
+
+def measure_facets(queries, counts, ndocs, sd, gr, bins):
+    """Year and county facet counts over the one-part query whose count is nearest 8% of the
+    documents: speechdex --facets against Groonga's drilldown, median of 3 in one process
+    each; the counts must agree (both take year and county from the manifest)."""
+    i = min((i for i, (_, q) in enumerate(queries) if ' ' not in q),
+            key=lambda i: abs(counts[i][2] - 0.08 * ndocs))
+    q = queries[i][1]
+    p = run([bins['search'], '--db', sd, '--batch', '-', '--format', 'json', '-n', '0',
+             '--facets', 'year,county'], input=(q + '\n') * 3, capture_output=True, text=True)
+    rows = [json.loads(l) for l in p.stdout.splitlines()]
+    sd_ms = statistics.median(r['ms'] for r in rows)
+    sd_counts = {k: {b: n for b, n in v.items() if n} for k, v in rows[0]['facets'].items()}
+    extra = '--limit 0 --drilldown year,county --drilldown_limit -1'
+    p = run(['groonga', os.path.join(gr, 'db')], input=groonga_select(q, extra) * 3,
+            capture_output=True, text=True)
+    outs = [json.loads(l) for l in p.stdout.splitlines() if l.startswith('[')]
+    gr_ms = statistics.median(o[0][2] * 1000 for o in outs)
+    gr_counts = {}
+    for name, table in zip(('year', 'county'), outs[0][1][1:]):
+        gr_counts[name] = {row[0]: row[1] for row in table[2:] if row[0] != ''}
+    agree = all(sd_counts.get(k, {}) == gr_counts[k] for k in gr_counts)
+    log('facets over “%s” (%d hits): speechdex %.2f ms, groonga %.2f ms, counts %s' % (
+        q, counts[i][2], sd_ms, gr_ms, 'agree' if agree else 'DISAGREE'))
+    return {'query': q, 'hits': counts[i][2], 'speechdex': sd_ms, 'groonga': gr_ms, 'agree': agree}
 
 _norm_cache = {}
 def q_norm_parts(q, bins):
@@ -310,6 +364,16 @@ def write_results(path, results, argv, versions):
                 sp95 / bp95 if bp95 else float('nan')))
         out += ['', 'Cold single-query process (median of 5, ms): ' + ', '.join(
             '%s %.1f' % (e, v) for e, v in r['cold'].items()), '']
+        fs, frss = r['floor']
+        out += ['Floor (read + hash every CJK bigram, one core): %.2f s (%.0f MB/s), %.0f MB RSS; '
+                'speechdex build = %.0f× the floor.' % (fs, r['mb'] / fs, frss, sd[0] / fs), '']
+        if 'facets' in r:
+            f = r['facets']
+            out += ['Facets by year and county over “%s” (%d hits, %.1f%% of documents), median of 3: '
+                    'speechdex %.2f ms, Groonga drilldown %.2f ms, ratio %.2f; counts %s.' % (
+                        f['query'], f['hits'], 100.0 * f['hits'] / r['docs'], f['speechdex'],
+                        f['groonga'], f['speechdex'] / f['groonga'],
+                        'agree' if f['agree'] else 'DISAGREE'), '']
         for e, ds in r['disagreements'].items():
             if ds:
                 out.append('%s disagrees with grep on %d queries, e.g. %s' % (
@@ -346,7 +410,8 @@ def main():
     bins = {'index': os.path.join(a.bin, 'indexer', 'speechdex-index'),
             'search': os.path.join(a.bin, 'searcher', 'speechdex-search'),
             'xapian': os.path.join(a.bin, 'bench', 'speechdex-bench-xapian'),
-            'normalize': os.path.join(a.bin, 'bench', 'speechdex-bench-normalize')}
+            'normalize': os.path.join(a.bin, 'bench', 'speechdex-bench-normalize'),
+            'floor': os.path.join(a.bin, 'bench', 'speechdex-bench-floor')}
     results = []
     d, q = prepare_synth(a.out, a.shared, a.synth_mb, a.seed)
     results.append(measure_corpus('synth', d, q, a, bins, a.out))
