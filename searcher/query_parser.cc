@@ -18,6 +18,64 @@ struct Token {
   std::string text;  // word or quoted text; field name for kField
 };
 
+// A run of n units occurs where its n-1 bigrams sit at consecutive positions. A phrase of
+// only some of them, every other bigram and the last, within the same window of n-1
+// positions, checks half the position lists per candidate. It matches exactly where the
+// run occurs unless its bigrams also fit the window at other offsets without contradicting
+// each other (as in 的的的的). cover_offsets() searches for such a placement and returns
+// the cover only if none exists, else every offset.
+class CoverCheck {
+ public:
+  CoverCheck(const std::vector<schema::Unit>& run, std::vector<size_t> offsets)
+      : run_(run), offsets_(std::move(offsets)), placed_(run.size(), nullptr) {}
+
+  // True if only the intended offsets place the cover consistently (or the search is too
+  // long to finish, which also answers false).
+  bool exact() { return !other_placement(0, 0); }
+
+ private:
+  // Places cover bigram i at offset >= from; true if a placement other than the intended
+  // one exists.
+  bool other_placement(size_t i, size_t from) {
+    if (i == offsets_.size()) return differs_;
+    const size_t first = i == 0 ? 0 : from;  // the first bigram anchors the window
+    const size_t last = i == 0 ? 0 : run_.size() - 2;
+    for (size_t d = first; d <= last; ++d) {
+      if (++steps_ > kMaxSteps) return true;
+      const std::string& a = run_[offsets_[i]].text;
+      const std::string& b = run_[offsets_[i] + 1].text;
+      if ((placed_[d] && *placed_[d] != a) || (placed_[d + 1] && *placed_[d + 1] != b)) continue;
+      const std::string* saved[2] = {placed_[d], placed_[d + 1]};
+      const bool saved_differs = differs_;
+      placed_[d] = &a;
+      placed_[d + 1] = &b;
+      differs_ = differs_ || d != offsets_[i];
+      const bool found = other_placement(i + 1, d + 1);
+      placed_[d] = saved[0];
+      placed_[d + 1] = saved[1];
+      differs_ = saved_differs;
+      if (found) return true;
+    }
+    return false;
+  }
+
+  static constexpr int kMaxSteps = 10000;
+  const std::vector<schema::Unit>& run_;
+  const std::vector<size_t> offsets_;
+  std::vector<const std::string*> placed_;  // unit text placed at each offset of the window
+  bool differs_ = false;
+  int steps_ = 0;
+};
+
+std::vector<size_t> cover_offsets(const std::vector<schema::Unit>& run) {
+  std::vector<size_t> all, cover;
+  for (size_t i = 0; i + 1 < run.size(); ++i) all.push_back(i);
+  for (size_t i = 0; i + 1 < run.size(); i += 2) cover.push_back(i);
+  if (cover.back() != run.size() - 2) cover.push_back(run.size() - 2);
+  if (cover.size() == all.size() || !CoverCheck(run, cover).exact()) return all;
+  return cover;
+}
+
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool is_field_name(std::string_view s) {
@@ -221,18 +279,18 @@ class Parser {
     return n;
   }
 
-  // The query for one run of units: unigram, bigram, or a phrase of overlapping bigrams
-  // at consecutive positions (window = number of bigrams), which matches exactly where
-  // the run occurs.
+  // The query for one run of units: unigram, bigram, or a phrase of its bigrams (all, or
+  // an exact cover) within a window of n-1 positions, which matches exactly where the run
+  // occurs.
   static Xapian::Query run_query(const schema::Field& f, const std::vector<schema::Unit>& run) {
     if (run.size() == 1) return Xapian::Query(schema::unigram_term(f.prefix, run[0]));
+    if (run.size() == 2) return Xapian::Query(schema::bigram_term(f.prefix, run[0], run[1]));
     std::vector<Xapian::Query> bigrams;
-    for (size_t i = 0; i + 1 < run.size(); ++i) {
+    for (size_t i : cover_offsets(run)) {
       bigrams.emplace_back(schema::bigram_term(f.prefix, run[i], run[i + 1]));
     }
-    if (bigrams.size() == 1) return bigrams[0];
     return Xapian::Query(Xapian::Query::OP_PHRASE, bigrams.begin(), bigrams.end(),
-                         static_cast<Xapian::termcount>(bigrams.size()));
+                         static_cast<Xapian::termcount>(run.size() - 1));
   }
 
   Node text_node(const schema::Field& f, const Token& t, bool negated) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <random>
+
 namespace speechdex::testing {
 namespace {
 
@@ -36,6 +39,34 @@ TEST(Oracle, HandPickedHardCases) {
       {"fullwidth-quoted", "\"第九，科学\""},
       {"title-line", "县委全体扩大会议上的讲话"},
   };
+  EXPECT_EQ(check_oracle(db, paragraphs, queries), 0u);
+}
+
+// Strings over a four-character alphabet repeat themselves at every scale, so a query's
+// bigrams often fit its window at offsets other than the intended ones: the case the
+// phrase cover must detect (searcher/query_parser.cc).
+TEST(Oracle, RepetitiveTextAndQueries) {
+  TempDir dir;
+  const std::string corpus = dir.path() + "/corpus";
+  const std::string db = dir.path() + "/db";
+  std::mt19937 rng(4);
+  const char* alphabet[] = {"研", "究", "的", "是"};
+  auto random_string = [&](size_t min_len, size_t max_len) {
+    std::string s;
+    const size_t len = std::uniform_int_distribution<size_t>(min_len, max_len)(rng);
+    for (size_t i = 0; i < len; ++i) s += alphabet[rng() % 4];
+    return s;
+  };
+  ASSERT_EQ(std::system(("mkdir -p " + corpus).c_str()), 0);
+  {
+    std::ofstream out(corpus + "/repetitive.txt");
+    for (int i = 0; i < 300; ++i) out << random_string(4, 40) << "。\n";
+  }
+  index_paths(db, {corpus});
+  const std::vector<StoredParagraph> paragraphs = read_all(db);
+  ASSERT_GT(paragraphs.size(), 100u);
+  std::vector<OracleQuery> queries;
+  for (int i = 0; i < 400; ++i) queries.push_back({"repetitive", random_string(3, 10)});
   EXPECT_EQ(check_oracle(db, paragraphs, queries), 0u);
 }
 
