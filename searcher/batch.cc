@@ -45,6 +45,7 @@ size_t run_batch(Searcher& searcher, std::istream& in, const SearchRequest& base
     try {
       SearchRequest request = base;
       request.query = parse_query(row.query);
+      request.records = false;  // ids only: no document data on the count and top-10 path
       const SearchResult r = searcher.search(request);
       row.count = r.total;
       row.paragraphs = r.total_paragraphs;

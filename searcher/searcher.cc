@@ -108,7 +108,9 @@ SearchResult Searcher::run(const SearchRequest& request) {
     h.docid = *it;
     h.score = it.get_weight();
     h.rank = ++rank;
-    h.record = schema::ParagraphRecord::from_data(it.get_document().get_data());
+    if (request.records) {
+      h.record = schema::ParagraphRecord::from_data(it.get_document().get_data());
+    }
     if (request.group_by_speech) {
       h.speech_matches = per_speech[it.get_document().get_value(schema::kSlotSpeech)];
     }

@@ -19,8 +19,8 @@ namespace speechdex::searcher {
 struct Hit {
   unsigned docid = 0;
   double score = 0;
-  size_t rank = 0;  ///< 1-based, counting from the first hit of the whole result
-  schema::ParagraphRecord record;
+  size_t rank = 0;                 ///< 1-based, counting from the first hit of the whole result
+  schema::ParagraphRecord record;  ///< empty unless SearchRequest::records
   /// With grouping by speech: how many paragraphs of this hit's speech match.
   uint64_t speech_matches = 0;
 };
@@ -42,6 +42,9 @@ struct SearchRequest {
   std::vector<std::string> facets;  ///< facet names (facet_names())
   bool group_by_speech = false;     ///< one hit per speech, its best paragraph
   Sort sort = Sort::kRelevance;
+  /// Read each hit's record (document data). Without it a hit has its id, rank and score
+  /// only, and the match reads no document data at all.
+  bool records = true;
 };
 
 /// What a search returns.
