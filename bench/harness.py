@@ -200,9 +200,15 @@ def measure_corpus(name, d, qfile, args, bins, out):
         res['floor'] = timed([bins['floor']], stdin=f)
     log('floor: %.2f s' % res['floor'][0])
 
-    # Builds. With a manifest, speechdex and Groonga get the same year and county per file.
+    # Builds. With a manifest, speechdex and Groonga get the same year and county per file,
+    # and nothing else: a title from the manifest would add title terms to every paragraph.
     sd = os.path.join(work, 'speechdex')
-    manifest = ['--manifest', os.path.join(d, 'manifest.tsv')] if meta else []
+    manifest = []
+    if meta:
+        manifest = ['--manifest', os.path.join(work, 'manifest.tsv')]
+        with open(manifest[1], 'w', encoding='utf-8') as f:
+            f.write('path\tcode\tyear\n')
+            f.writelines('%s\t%s\t%s\n' % (p, code, year) for p, (year, code) in meta.items())
     res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--jobs', str(args.jobs),
                                        '--db', sd] + manifest + [d]) + (du_mb(sd),)
     xp = os.path.join(work, 'xapian')
