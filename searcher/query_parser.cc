@@ -1,6 +1,7 @@
 // Recursive-descent query parser over a small lexer; terms come from schema's tokenizer.
 #include "query_parser.h"
 
+#include <array>
 #include <optional>
 
 #include "errors.h"
@@ -22,57 +23,45 @@ struct Token {
 // only some of them, every other bigram and the last, within the same window of n-1
 // positions, checks half the position lists per candidate. It matches exactly where the
 // run occurs unless its bigrams also fit the window at other offsets without contradicting
-// each other (as in 的的的的). cover_offsets() searches for such a placement and returns
-// the cover only if none exists, else every offset.
-class CoverCheck {
- public:
-  CoverCheck(const std::vector<schema::Unit>& run, std::vector<size_t> offsets)
-      : run_(run), offsets_(std::move(offsets)), placed_(run.size(), nullptr) {}
-
-  // True if only the intended offsets place the cover consistently (or the search is too
-  // long to finish, which also answers false).
-  bool exact() { return !other_placement(0, 0); }
-
- private:
-  // Places cover bigram i at offset >= from; true if a placement other than the intended
-  // one exists.
-  bool other_placement(size_t i, size_t from) {
-    if (i == offsets_.size()) return differs_;
-    const size_t first = i == 0 ? 0 : from;  // the first bigram anchors the window
-    const size_t last = i == 0 ? 0 : run_.size() - 2;
-    for (size_t d = first; d <= last; ++d) {
-      if (++steps_ > kMaxSteps) return true;
-      const std::string& a = run_[offsets_[i]].text;
-      const std::string& b = run_[offsets_[i] + 1].text;
-      if ((placed_[d] && *placed_[d] != a) || (placed_[d + 1] && *placed_[d + 1] != b)) continue;
-      const std::string* saved[2] = {placed_[d], placed_[d + 1]};
-      const bool saved_differs = differs_;
-      placed_[d] = &a;
-      placed_[d + 1] = &b;
-      differs_ = differs_ || d != offsets_[i];
-      const bool found = other_placement(i + 1, d + 1);
-      placed_[d] = saved[0];
-      placed_[d + 1] = saved[1];
-      differs_ = saved_differs;
-      if (found) return true;
+// each other (as in 的的的的).
+//
+// cover_is_exact() decides that by dynamic programming over (bigram, offset, whether some
+// bigram so far is off its intended offset). Bigram i sits at an offset after bigram i-1's.
+// It shares a unit with bigram i-1 only when right after it, and must then agree with it on
+// that unit. The first bigram anchors the window at offset 0; the last ends by n-1.
+bool cover_is_exact(const std::vector<schema::Unit>& run, const std::vector<size_t>& cover) {
+  const size_t offsets = run.size() - 1;  // a bigram starts at 0 .. n-2
+  std::vector<std::array<bool, 2>> reach(offsets, {false, false}), next(offsets);
+  reach[0][0] = true;
+  for (size_t i = 1; i < cover.size(); ++i) {
+    const bool may_touch = run[cover[i]].text == run[cover[i - 1] + 1].text;
+    std::array<bool, 2> before = {false, false};  // reachable at some offset <= d - 2
+    for (size_t d = 0; d < offsets; ++d) {
+      next[d] = {false, false};
+      if (d >= 2) {
+        before[0] = before[0] || reach[d - 2][0];
+        before[1] = before[1] || reach[d - 2][1];
+      }
+      for (size_t off = 0; off < 2; ++off) {
+        if (before[off] || (d >= 1 && may_touch && reach[d - 1][off])) {
+          next[d][off || d != cover[i] ? 1 : 0] = true;
+        }
+      }
     }
-    return false;
+    reach.swap(next);
   }
-
-  static constexpr int kMaxSteps = 10000;
-  const std::vector<schema::Unit>& run_;
-  const std::vector<size_t> offsets_;
-  std::vector<const std::string*> placed_;  // unit text placed at each offset of the window
-  bool differs_ = false;
-  int steps_ = 0;
-};
+  for (const std::array<bool, 2>& r : reach) {
+    if (r[1]) return false;
+  }
+  return true;
+}
 
 std::vector<size_t> cover_offsets(const std::vector<schema::Unit>& run) {
   std::vector<size_t> all, cover;
   for (size_t i = 0; i + 1 < run.size(); ++i) all.push_back(i);
   for (size_t i = 0; i + 1 < run.size(); i += 2) cover.push_back(i);
   if (cover.back() != run.size() - 2) cover.push_back(run.size() - 2);
-  if (cover.size() == all.size() || !CoverCheck(run, cover).exact()) return all;
+  if (cover.size() == all.size() || !cover_is_exact(run, cover)) return all;
   return cover;
 }
 

@@ -31,6 +31,7 @@ TEST(QueryParser, BuildsExactQueries) {
       // A cover that fits its window at other offsets falls back to every bigram.
       {"的的的的", "Query((的的 PHRASE 3 的的 PHRASE 3 的的))"},
       {"研究研究", "Query((研究 PHRASE 3 研究))"},
+      {"全面推进依法行政", "Query((全面 PHRASE 7 推进 PHRASE 7 依法 PHRASE 7 行政))"},
       {"PM2.5", "Query(pm2.5)"},
       {"-政府", "Query((<alldocuments> AND_NOT 政府))"},
       {"依法 AND 行政", "Query((依法 AND 行政))"},
@@ -38,6 +39,18 @@ TEST(QueryParser, BuildsExactQueries) {
   for (const Case& c : cases) {
     EXPECT_EQ(parse_query(c.query).query.get_description(), c.description) << c.query;
   }
+}
+
+// The cover check is linear in the run's length: a long run of distinct characters still
+// gets its cover (every other bigram), not every bigram.
+TEST(QueryParser, LongRunsGetACover) {
+  const std::string run = "全面推进依法行政加快建设法治政府一二三四五六七八九十甲乙丙丁";
+  const std::string d = parse_query(run).query.get_description();
+  size_t terms = 1;
+  for (size_t p = d.find("PHRASE 29"); p != std::string::npos; p = d.find("PHRASE 29", p + 1)) {
+    ++terms;
+  }
+  EXPECT_EQ(terms, 15u) << d;
 }
 
 TEST(QueryParser, RejectsMalformedQueries) {
