@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <cstdlib>
 
 #include "errors.h"
 #include "fields.h"
@@ -17,6 +18,10 @@ namespace {
 
 // Commit after this many paragraphs (at the next file boundary).
 constexpr size_t kCommitEvery = 20000;
+// --compact auto compacts again once the database has grown past this multiple of its size
+// right after its last compaction. Updates to a compacted index touch blocks all over it
+// (docs/index.md).
+constexpr double kRecompactGrowth = 1.25;
 // Position gap between two strings of one field (a section and its subsection).
 constexpr Xapian::termpos kFieldGap = 100;
 
@@ -32,6 +37,15 @@ Xapian::termpos add_text_terms(Xapian::Document& doc, const schema::Field& f,
     }
   }
   return base + static_cast<Xapian::termpos>(units.size()) + kFieldGap;
+}
+
+uint64_t database_bytes(const std::string& path) {
+  namespace fs = boost::filesystem;
+  uint64_t total = 0;
+  for (const fs::directory_entry& e : fs::directory_iterator(path)) {
+    if (fs::is_regular_file(e.status())) total += fs::file_size(e.path());
+  }
+  return total;
 }
 
 std::string file_state(const SourceFile& f) {
@@ -196,6 +210,12 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
     Xapian::Database all;
     for (const std::string& s : sources) all.add_database(Xapian::Database(s));
     all.compact(fresh.string());
+    {
+      Xapian::WritableDatabase compacted(fresh.string(), Xapian::DB_OPEN);
+      compacted.set_metadata(std::string(schema::kMetaCompactedBytes),
+                             std::to_string(database_bytes(fresh.string())));
+      compacted.commit();
+    }
     fs::remove_all(old);
     if (fs::exists(db)) fs::rename(db, old);
     fs::rename(fresh, db);
@@ -214,6 +234,14 @@ void IndexWriter::compact() {
   db_.reset();
   compact_into({path_}, path_);
 }
+bool IndexWriter::grown_since_compaction() const {
+  const std::string v = db_->get_metadata(std::string(schema::kMetaCompactedBytes));
+  char* end = nullptr;
+  const unsigned long long bytes = std::strtoull(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0' || bytes == 0) return false;  // never compacted
+  return static_cast<double>(database_bytes(path_)) > kRecompactGrowth * static_cast<double>(bytes);
+}
+
 void IndexWriter::commit_if_due() {
   if (pending_ >= kCommitEvery) commit();
 }

@@ -58,6 +58,10 @@ class IndexWriter {
   /// Commits everything written.
   void commit();
 
+  /// True if the database files have grown past 1.25 times their size right after the
+  /// last compaction (false if it was never compacted). Call after commit().
+  bool grown_since_compaction() const;
+
   /// True if the database held no documents when it was opened.
   bool started_empty() const { return started_empty_; }
 

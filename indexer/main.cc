@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   std::string compact = "auto";
   app.add_option("--compact", compact,
                  "compact the database after indexing (about half the size); auto: when the "
-                 "database was empty before this run")
+                 "database was empty before this run, or has grown past 1.25 times its size "
+                 "after the last compaction")
       ->default_val("auto")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app.add_option("--jobs,-j", opt.jobs,

@@ -142,6 +142,10 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     stats.compacted = true;
   } else {
     writer->commit();
+    if (options.compact == Compact::kAuto && writer->grown_since_compaction()) {
+      writer->compact();
+      stats.compacted = true;
+    }
   }
   return stats;
 }

@@ -26,6 +26,8 @@ inline constexpr std::string_view kMetaGazetteer = "speechdex.gazetteer";
 /// The topic taxonomy the index was built with (the topics.tsv text); its row order
 /// gives the topic slots.
 inline constexpr std::string_view kMetaTopics = "speechdex.topics";
+/// Size in bytes of the database files right after its last compaction.
+inline constexpr std::string_view kMetaCompactedBytes = "speechdex.compacted_bytes";
 
 /// How a field is searched.
 enum class FieldKind : uint8_t {

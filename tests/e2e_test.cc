@@ -1,5 +1,6 @@
 // End to end: the real binaries on data/sample in a temporary folder.
 #include <gtest/gtest.h>
+#include <xapian.h>
 
 #include <boost/filesystem.hpp>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include <regex>
 #include <sstream>
 
+#include "fields.h"
 #include "oracle.h"
 #include "test_support.h"
 
@@ -281,6 +283,47 @@ TEST(EndToEndIndexer, ParallelBuildEqualsOneJob) {
       run_command(kIndex + " --jobs 2 --db " + shell_quote(two) + " " + corpus);
   EXPECT_NE(again.out.find("0 files indexed (43 unchanged"), std::string::npos) << again.out;
   EXPECT_FALSE(boost::filesystem::exists(two + ".shard0"));
+}
+
+// Re-indexing a changed file touches blocks all over a compacted index; --compact auto
+// compacts again once the files pass 1.25 times their size after the last compaction, so
+// repeated updates stay bounded and lose nothing.
+TEST(EndToEndIndexer, UpdatesCompactAgainOnceTheIndexHasGrown) {
+  namespace fs = boost::filesystem;
+  TempDir dir;
+  const std::string corpus = dir.path() + "/corpus", db = dir.path() + "/db";
+  fs::create_directory(corpus);
+  for (const fs::directory_entry& e : fs::directory_iterator(source_path("data/sample"))) {
+    fs::copy_file(e.path(), corpus + "/" + e.path().filename().string());
+  }
+  const std::string index = kIndex + " --db " + shell_quote(db) + " " + shell_quote(corpus);
+  ASSERT_EQ(run_command(index).status, 0);
+  auto count = [&](const std::string& q) {
+    return run_command(kSearch + " --db " + shell_quote(db) + " --count " + q).out;
+  };
+  auto bytes = [&] {
+    uint64_t total = 0;
+    for (const fs::directory_entry& e : fs::directory_iterator(db)) {
+      if (fs::is_regular_file(e.status())) total += fs::file_size(e.path());
+    }
+    return total;
+  };
+  const std::string before = count("依法行政");
+  int recompacted = 0;
+  for (int i = 1; i <= 4; ++i) {
+    const fs::directory_iterator first(corpus);
+    std::ofstream(first->path().string(), std::ios::app) << "第" << i << "次补充的一段话。\n";
+    const CommandResult r = run_command(index);
+    ASSERT_EQ(r.status, 0) << r.out;
+    EXPECT_NE(r.out.find("1 files indexed"), std::string::npos) << r.out;
+    recompacted += r.out.find("compacted") != std::string::npos;
+    const double compacted =
+        std::stod(Xapian::Database(db).get_metadata(std::string(schema::kMetaCompactedBytes)));
+    EXPECT_LE(static_cast<double>(bytes()), 1.25 * compacted) << "after update " << i;
+    EXPECT_EQ(count("依法行政"), before);
+    EXPECT_EQ(count("次补充的一段话"), std::to_string(i) + "\n");
+  }
+  EXPECT_GE(recompacted, 1);
 }
 
 TEST(EndToEndIndexer, AChangedTopicTaxonomyNeedsForce) {
