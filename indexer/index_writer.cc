@@ -248,10 +248,15 @@ void IndexWriter::commit_if_due() {
 
 void IndexWriter::commit() {
   try {
-    schema::write_schema_metadata(*db_);
-    db_->set_metadata(std::string(schema::kMetaTopics), taxonomy_.text());
-    db_->set_metadata(std::string(schema::kMetaGazetteer), gazetteer_.serialize());
+    // The schema and vocabularies do not change while this writer lives: write them once
+    // (the gazetteer is 168 KB), not at every commit.
+    if (!index_metadata_written_) {
+      schema::write_schema_metadata(*db_);
+      db_->set_metadata(std::string(schema::kMetaTopics), taxonomy_.text());
+      db_->set_metadata(std::string(schema::kMetaGazetteer), gazetteer_.serialize());
+    }
     db_->commit();
+    index_metadata_written_ = true;
     pending_ = 0;
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot commit to database: " + e.get_msg(), path_);

@@ -76,6 +76,7 @@ class IndexWriter {
   const schema::Taxonomy& taxonomy_;
   std::unique_ptr<Xapian::WritableDatabase> db_;
   size_t pending_ = 0;
+  bool index_metadata_written_ = false;  ///< schema and vocabularies committed by this writer
   bool started_empty_ = false;
 };
 
