@@ -18,6 +18,14 @@ namespace {
 const std::string kIndex = SPEECHDEX_INDEX_BIN;
 const std::string kSearch = SPEECHDEX_SEARCH_BIN;
 
+// The records of JSON Lines output, one per line.
+std::vector<nlohmann::json> json_lines(const std::string& out) {
+  std::istringstream lines(out);
+  std::vector<nlohmann::json> rows;
+  for (std::string l; std::getline(lines, l);) rows.push_back(nlohmann::json::parse(l));
+  return rows;
+}
+
 class EndToEnd : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -77,30 +85,23 @@ TEST_F(EndToEnd, CountEqualsParagraphsContainingTheSubstring) {
 TEST_F(EndToEnd, TraditionalQueryFindsSimplifiedText) {
   const CommandResult r = search("--format json --limit 100 脫貧攻堅");
   ASSERT_EQ(r.status, 0);
-  std::istringstream lines(r.out);
-  std::string line;
-  size_t n = 0;
-  while (std::getline(lines, line)) {
-    const nlohmann::json j = nlohmann::json::parse(line);
+  const std::vector<nlohmann::json> rows = json_lines(r.out);
+  for (const nlohmann::json& j : rows) {
     EXPECT_NE(j.at("text").get<std::string>().find("脱贫攻坚"), std::string::npos);
     EXPECT_NE(j.at("snippet").get<std::string>().find("«脱贫攻坚»"), std::string::npos);
-    ++n;
   }
-  EXPECT_GT(n, 0u);
-  EXPECT_EQ(n, std::stoul(search("--count 脱贫攻坚").out));
+  EXPECT_GT(rows.size(), 0u);
+  EXPECT_EQ(rows.size(), std::stoul(search("--count 脱贫攻坚").out));
 }
 
 TEST_F(EndToEnd, JsonLinesParseWithEveryField) {
   const CommandResult r = search("--format json --limit 5 --offset 2 法治政府");
   ASSERT_EQ(r.status, 0);
-  std::istringstream lines(r.out);
-  std::string line;
   size_t rank = 3;
-  while (std::getline(lines, line)) {
-    const nlohmann::json j = nlohmann::json::parse(line);
+  for (const nlohmann::json& j : json_lines(r.out)) {
     for (const char* k : {"rank", "score", "id", "speech_id", "paragraph", "source", "title",
                           "section", "subsection", "kind", "text", "snippet", "matches"}) {
-      EXPECT_TRUE(j.contains(k)) << k << " missing in " << line;
+      EXPECT_TRUE(j.contains(k)) << k << " missing in " << j.dump();
     }
     EXPECT_EQ(j.at("rank").get<size_t>(), rank++);
     const auto m = j.at("matches").at(0);
@@ -205,9 +206,7 @@ TEST_F(EndToEnd, BatchRunsEveryLineAndGoesOnAfterABadOne) {
   std::ofstream(file) << "依法行政\n\n\"法治\n执行力 -政府\n";
   const CommandResult r = search("--batch " + shell_quote(file) + " --facets year -n 2");
   EXPECT_EQ(r.status, 1);  // one query failed
-  std::istringstream lines(r.out);
-  std::vector<nlohmann::json> rows;
-  for (std::string l; std::getline(lines, l);) rows.push_back(nlohmann::json::parse(l));
+  const std::vector<nlohmann::json> rows = json_lines(r.out);
   ASSERT_EQ(rows.size(), 3u);
   EXPECT_EQ(rows[0].at("count").get<size_t>(), std::stoul(search("--count 依法行政").out));
   EXPECT_EQ(rows[0].at("top").size(), 2u);
