@@ -4,6 +4,7 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "normalizer.h"
@@ -148,6 +149,34 @@ std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b) {
   if (a.kind == UnitKind::kWord || b.kind == UnitKind::kWord) t.push_back(' ');
   t.append(b.text);
   return t;
+}
+
+TextTerms text_terms(std::string_view prefix, const std::vector<Unit>& units) {
+  std::vector<std::string> uni;
+  std::vector<std::pair<std::string, uint32_t>> bi;
+  uni.reserve(units.size());
+  bi.reserve(units.size());
+  for (size_t i = 0; i < units.size(); ++i) {
+    uni.push_back(unigram_term(prefix, units[i]));
+    if (i + 1 < units.size()) {
+      bi.emplace_back(bigram_term(prefix, units[i], units[i + 1]),
+                      static_cast<uint32_t>(i + kFirstPosition));
+    }
+  }
+  std::sort(uni.begin(), uni.end());
+  std::sort(bi.begin(), bi.end());
+  TextTerms out;
+  for (size_t i = 0, j; i < uni.size(); i = j) {
+    for (j = i; j < uni.size() && uni[j] == uni[i]; ++j) {
+    }
+    out.unigrams.emplace_back(std::move(uni[i]), static_cast<uint32_t>(j - i));
+  }
+  for (size_t i = 0, j; i < bi.size(); i = j) {
+    std::vector<uint32_t> positions;
+    for (j = i; j < bi.size() && bi[j].first == bi[i].first; ++j) positions.push_back(bi[j].second);
+    out.bigrams.emplace_back(std::move(bi[i].first), std::move(positions));
+  }
+  return out;
 }
 
 std::string describe_terms(std::string_view utf8) {

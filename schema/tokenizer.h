@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace speechdex::schema {
@@ -43,6 +44,14 @@ std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b);
 
 /// Positions: the bigram starting at unit i (0-based) has position i + kFirstPosition.
 inline constexpr uint32_t kFirstPosition = 1;
+
+/// The text terms of a unit sequence, each distinct term once, sorted by term: unigrams
+/// with their counts, bigrams with their positions (increasing).
+struct TextTerms {
+  std::vector<std::pair<std::string, uint32_t>> unigrams;
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> bigrams;
+};
+TextTerms text_terms(std::string_view prefix, const std::vector<Unit>& units);
 
 /// Describes the terms of `utf8` as one compact string, for tests and debugging:
 /// unigrams in order of first occurrence, then bigrams with positions:

@@ -30,6 +30,15 @@ TEST(Tokenizer, TermsOfTypicalText) {
   for (const Case& c : cases) EXPECT_EQ(describe_terms(c.input), c.terms) << c.input;
 }
 
+TEST(Tokenizer, TextTermsCountUnigramsAndCollectBigramPositions) {
+  // The full-width comma is normalized to ','; terms sort by bytes.
+  const TextTerms t = text_terms("S", tokenize("研究研究，研究"));
+  using U = std::vector<std::pair<std::string, uint32_t>>;
+  EXPECT_EQ(t.unigrams, (U{{"S,", 1}, {"S研", 3}, {"S究", 3}}));
+  using B = std::vector<std::pair<std::string, std::vector<uint32_t>>>;
+  EXPECT_EQ(t.bigrams, (B{{"S,研", {5}}, {"S研究", {1, 3, 6}}, {"S究,", {4}}, {"S究研", {2}}}));
+}
+
 TEST(Tokenizer, UnitsKeepTheirSourceRanges) {
   const std::string text = "在ＰＭ２．５中";
   const std::vector<Unit> units = tokenize(text);
