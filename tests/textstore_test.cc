@@ -1,0 +1,346 @@
+// The text store (textstore/): segments round-trip what was written; matching equals brute
+// force over random data and over the sample corpus with the real tokenizer; bad files are
+// refused with their path.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+
+#include "match.h"
+#include "oracle.h"
+#include "segment.h"
+#include "segment_writer.h"
+#include "tokenizer.h"
+
+namespace speechdex::testing {
+namespace {
+
+using textstore::MatchResult;
+using textstore::PostingCursor;
+using textstore::Query;
+using textstore::Segment;
+using textstore::SegmentWriter;
+using textstore::TextIndex;
+
+// A document of a random corpus: units are small integers, its terms are unigrams "u<c>"
+// (no positions) and bigrams "b<c>.<d>" at positions 1, 2, ...
+struct Doc {
+  uint32_t docid;
+  std::vector<int> units;
+};
+
+std::string uni(int c) { return "u" + std::to_string(c); }
+std::string bi(int c, int d) { return "b" + std::to_string(c) + "." + std::to_string(d); }
+
+void add(SegmentWriter& w, const Doc& d) {
+  w.add_document(d.docid, static_cast<uint32_t>(d.units.size()));
+  std::map<std::string, uint32_t> wdf;
+  std::map<std::string, std::vector<uint32_t>> pos;
+  for (size_t i = 0; i < d.units.size(); ++i) {
+    ++wdf[uni(d.units[i])];
+    if (i + 1 < d.units.size()) {
+      pos[bi(d.units[i], d.units[i + 1])].push_back(static_cast<uint32_t>(i + 1));
+    }
+  }
+  for (const auto& [t, n] : wdf) w.add_term(t, n);
+  for (const auto& [t, ps] : pos) w.add_positional_term(t, ps);
+}
+
+std::vector<Doc> random_docs(std::mt19937& rng, size_t n, int alphabet, uint32_t first_docid) {
+  std::vector<Doc> docs;
+  uint32_t docid = first_docid;
+  for (size_t i = 0; i < n; ++i) {
+    Doc d{docid, {}};
+    docid += 1 + (rng() % 4 == 0 ? static_cast<uint32_t>(rng() % 5) : 0);  // some gaps
+    const size_t len = 1 + rng() % 30;
+    for (size_t j = 0; j < len; ++j) {
+      // Skewed: low units are frequent, so some lists span many blocks.
+      const int c = static_cast<int>(std::min(rng() % alphabet, rng() % alphabet));
+      d.units.push_back(c);
+    }
+    docs.push_back(std::move(d));
+  }
+  return docs;
+}
+
+// The units of a query run as a phrase of its bigrams, or the unigram of a single unit.
+Query run_query(const std::vector<int>& run) {
+  if (run.size() == 1) return Query::make_term(uni(run[0]));
+  std::vector<std::pair<std::string, uint32_t>> terms;
+  for (size_t i = 0; i + 1 < run.size(); ++i) {
+    terms.emplace_back(bi(run[i], run[i + 1]), static_cast<uint32_t>(i));
+  }
+  return Query::make_phrase(std::move(terms));
+}
+
+bool contains(const std::vector<int>& units, const std::vector<int>& run) {
+  return std::search(units.begin(), units.end(), run.begin(), run.end()) != units.end();
+}
+
+std::set<uint32_t> matched(const TextIndex& index, const Query& q) {
+  std::set<uint32_t> out;
+  index.for_each(q, [&](const textstore::Scored& s) {
+    EXPECT_TRUE(out.insert(s.docid).second) << "document matched twice: " << s.docid;
+  });
+  return out;
+}
+
+// Writes `docs` as the segment at `path`; returns its size.
+uint64_t write_segment(const std::vector<Doc>& docs, const std::string& path) {
+  SegmentWriter w;
+  for (const Doc& d : docs) add(w, d);
+  return w.write(path);
+}
+
+TEST(TextStore, SegmentRoundTripsPostingsAndPositions) {
+  TempDir dir;
+  std::mt19937 rng(7);
+  const std::vector<Doc> docs = random_docs(rng, 1500, 60, 5);
+  const std::string path = dir.path() + "/seg";
+  const uint64_t size = write_segment(docs, path);
+  EXPECT_EQ(std::ifstream(path, std::ios::ate | std::ios::binary).tellg(), static_cast<long>(size));
+  EXPECT_FALSE(std::ifstream(path + ".tmp").good()) << "temporary file left behind";
+
+  const auto seg = Segment::open(path);
+  ASSERT_EQ(seg->documents(), docs.size());
+  // Expected postings, rebuilt independently of the writer.
+  std::map<std::string, std::map<uint32_t, std::vector<uint32_t>>> want;  // term -> doc -> pos
+  std::map<std::string, std::map<uint32_t, uint32_t>> want_wdf;
+  for (const Doc& d : docs) {
+    EXPECT_EQ(seg->length(d.docid), d.units.size());
+    for (size_t i = 0; i < d.units.size(); ++i) {
+      ++want_wdf[uni(d.units[i])][d.docid];
+      if (i + 1 < d.units.size()) {
+        want[bi(d.units[i], d.units[i + 1])][d.docid].push_back(static_cast<uint32_t>(i + 1));
+      }
+    }
+  }
+  EXPECT_EQ(seg->terms(), want.size() + want_wdf.size());
+  size_t long_lists = 0;
+  for (const auto& [term, postings] : want_wdf) {
+    const auto info = seg->find(term);
+    ASSERT_TRUE(info) << term;
+    EXPECT_FALSE(info->positional);
+    EXPECT_EQ(info->df, postings.size());
+    PostingCursor c(*seg, *info);
+    for (const auto& [doc, n] : postings) {
+      ASSERT_EQ(c.doc(), doc) << term;
+      EXPECT_EQ(c.wdf(), n) << term;
+      c.next();
+    }
+    EXPECT_EQ(c.doc(), PostingCursor::kEnd);
+    long_lists += postings.size() > 2 * textstore::kBlockDocuments;
+  }
+  EXPECT_GT(long_lists, 0u) << "no list crosses a block boundary: the test data is too small";
+  for (const auto& [term, postings] : want) {
+    const auto info = seg->find(term);
+    ASSERT_TRUE(info) << term;
+    EXPECT_TRUE(info->positional);
+    PostingCursor c(*seg, *info);
+    for (const auto& [doc, ps] : postings) {
+      ASSERT_EQ(c.doc(), doc) << term;
+      const auto got = c.positions();
+      EXPECT_EQ(std::vector<uint32_t>(got.begin(), got.end()), ps) << term << " in " << doc;
+      c.next();
+    }
+    EXPECT_EQ(c.doc(), PostingCursor::kEnd);
+  }
+  // Absent terms: before the first, between two, after the last, a prefix of a term.
+  for (const char* t : {"a", "b0.0x", "u", "zzz", "b1"}) EXPECT_FALSE(seg->find(t)) << t;
+  EXPECT_EQ(seg->length(1), 0u);
+}
+
+TEST(TextStore, SeekLandsOnTheFirstDocumentAtOrAfterTheTarget) {
+  TempDir dir;
+  std::mt19937 rng(11);
+  const std::vector<Doc> docs = random_docs(rng, 2000, 40, 1);
+  write_segment(docs, dir.path() + "/seg");
+  const auto seg = Segment::open(dir.path() + "/seg");
+  std::vector<uint32_t> with;  // documents holding unit 0
+  for (const Doc& d : docs) {
+    if (std::count(d.units.begin(), d.units.end(), 0) > 0) with.push_back(d.docid);
+  }
+  ASSERT_GT(with.size(), 3 * textstore::kBlockDocuments);
+  const auto info = seg->find(uni(0));
+  ASSERT_TRUE(info);
+  for (int trial = 0; trial < 50; ++trial) {
+    PostingCursor c(*seg, *info);
+    uint32_t target = 0;
+    while (true) {
+      target += 1 + static_cast<uint32_t>(rng() % 300);
+      c.seek(target);
+      const auto it = std::lower_bound(with.begin(), with.end(), target);
+      ASSERT_EQ(c.doc(), it == with.end() ? PostingCursor::kEnd : *it) << "target " << target;
+      if (it == with.end()) break;
+    }
+  }
+}
+
+TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
+  TempDir dir;
+  std::mt19937 rng(3);
+  const int alphabet = 6;  // small: phrases recur and overlap themselves
+  std::vector<Doc> all;
+  std::vector<std::shared_ptr<const Segment>> segments;
+  uint32_t next = 1;
+  for (int s = 0; s < 3; ++s) {
+    std::vector<Doc> docs = random_docs(rng, 400, alphabet, next);
+    next = docs.back().docid + 1;
+    const std::string path = dir.path() + "/seg" + std::to_string(s);
+    write_segment(docs, path);
+    segments.push_back(Segment::open(path));
+    all.insert(all.end(), docs.begin(), docs.end());
+  }
+  std::vector<uint32_t> deleted;
+  for (const Doc& d : all) {
+    if (rng() % 10 == 0) deleted.push_back(d.docid);
+  }
+  deleted.push_back(next + 100);  // not in any segment: ignored
+  const TextIndex index(segments, deleted);
+  EXPECT_EQ(index.documents(), all.size() - (deleted.size() - 1));
+  const std::set<uint32_t> gone(deleted.begin(), deleted.end());
+
+  auto random_run = [&] {
+    std::vector<int> run(1 + rng() % 6);
+    for (int& c : run) c = static_cast<int>(rng() % alphabet);
+    return run;
+  };
+  for (int trial = 0; trial < 300; ++trial) {
+    // A random tree: run, run AND run, run OR run, run AND NOT run.
+    const std::vector<int> a = random_run(), b = random_run();
+    const int shape = trial % 4;
+    Query q = run_query(a);
+    if (shape == 1) q = Query::make(Query::Op::kAnd, {run_query(a), run_query(b)});
+    if (shape == 2) q = Query::make(Query::Op::kOr, {run_query(a), run_query(b)});
+    if (shape == 3) q = Query::make(Query::Op::kAndNot, {run_query(a), run_query(b)});
+    std::set<uint32_t> want;
+    for (const Doc& d : all) {
+      const bool x = contains(d.units, a), y = contains(d.units, b);
+      const bool hit = shape == 0 ? x : shape == 1 ? x && y : shape == 2 ? x || y : x && !y;
+      if (hit && !gone.count(d.docid)) want.insert(d.docid);
+    }
+    EXPECT_EQ(matched(index, q), want) << "trial " << trial << " shape " << shape;
+    const MatchResult r = index.search(q, 10);
+    EXPECT_EQ(r.count, want.size());
+    // The top 10 are the best by score, then by document id, of all matches.
+    std::vector<textstore::Scored> everything;
+    index.for_each(q, [&](const textstore::Scored& s) { everything.push_back(s); });
+    std::sort(everything.begin(), everything.end(), [](const auto& x, const auto& y) {
+      return x.score > y.score || (x.score == y.score && x.docid < y.docid);
+    });
+    everything.resize(std::min<size_t>(10, everything.size()));
+    ASSERT_EQ(r.top.size(), everything.size());
+    for (size_t i = 0; i < r.top.size(); ++i) EXPECT_EQ(r.top[i].docid, everything[i].docid);
+  }
+  EXPECT_EQ(matched(index, Query::make(Query::Op::kAll, {})).size(), all.size() - gone.size() + 1);
+}
+
+TEST(TextStore, Bm25IsXapiansDefault) {
+  // Two documents; the weight of term t in document 1 by Xapian's BM25Weight formula.
+  TempDir dir;
+  SegmentWriter w;
+  w.add_document(1, 4);
+  w.add_term("t", 2);
+  w.add_term("x", 2);
+  w.add_document(2, 8);
+  w.add_term("x", 8);
+  w.write(dir.path() + "/seg");
+  const TextIndex index({Segment::open(dir.path() + "/seg")});
+  const MatchResult r = index.search(Query::make_term("t"), 10);
+  ASSERT_EQ(r.top.size(), 1u);
+  // N = 2, df = 1: (2 - 1 + 0.5) / 1.5 = 1 < 2 -> 1.5; k1 = 1, b = 0.5, average length 6.
+  const double termweight = std::log(1.5) * 2;
+  const double normlen = 4.0 / 6.0;
+  EXPECT_DOUBLE_EQ(r.top[0].score, termweight * 2 / ((0.5 * normlen + 0.5) + 2));
+}
+
+// The store with speechdex's tokenizer over the sample corpus answers the oracle's sampled
+// queries exactly as brute force does: each query as one run, a phrase of its bigrams.
+TEST(TextStore, SampleCorpusWithTheTokenizerMatchesBruteForce) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  index_paths(db, {source_path("data/sample")});
+  const std::vector<StoredParagraph> paragraphs = read_all(db);
+  ASSERT_GT(paragraphs.size(), 150u);
+  SegmentWriter w;
+  for (const StoredParagraph& p : paragraphs) {
+    const std::vector<schema::Unit> units = schema::tokenize(p.record.text);
+    w.add_document(p.docid, static_cast<uint32_t>(units.size()));
+    const schema::TextTerms terms = schema::text_terms("", units);
+    for (const auto& [t, n] : terms.unigrams) w.add_term(t, n);
+    for (const auto& [t, ps] : terms.bigrams) w.add_positional_term(t, ps);
+  }
+  w.write(dir.path() + "/seg");
+  const TextIndex index({Segment::open(dir.path() + "/seg")});
+  const std::vector<OracleQuery> queries = sample_queries(paragraphs, 240, 20261123);
+  ASSERT_GE(queries.size(), 200u);
+  size_t nonempty = 0;
+  for (const OracleQuery& q : queries) {
+    std::string text = q.text;
+    std::erase(text, '"');
+    const std::vector<schema::Unit> units = schema::tokenize(text);
+    ASSERT_FALSE(units.empty()) << q.text;
+    Query sq = Query::make_term(schema::unigram_term("", units[0]));
+    if (units.size() > 1) {
+      std::vector<std::pair<std::string, uint32_t>> terms;
+      for (size_t i = 0; i + 1 < units.size(); ++i) {
+        terms.emplace_back(schema::bigram_term("", units[i], units[i + 1]),
+                           static_cast<uint32_t>(i));
+      }
+      sq = Query::make_phrase(std::move(terms));
+    }
+    const std::set<unsigned> want = brute_force(paragraphs, q.text);
+    std::set<unsigned> got;
+    index.for_each(sq, [&](const textstore::Scored& s) { got.insert(s.docid); });
+    EXPECT_EQ(got, want) << q.text << " (" << q.cls << ")";
+    nonempty += !want.empty();
+  }
+  EXPECT_GT(nonempty, 150u);
+}
+
+TEST(TextStore, RefusesFilesThatAreNotWholeSegments) {
+  TempDir dir;
+  SegmentWriter w;
+  w.add_document(1, 1);
+  w.add_term("t", 1);
+  const std::string path = dir.path() + "/seg";
+  const uint64_t size = w.write(path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  auto expect_refused = [&](const std::string& content, const std::string& why) {
+    const std::string bad = dir.path() + "/bad";
+    std::ofstream(bad, std::ios::binary | std::ios::trunc) << content;
+    try {
+      Segment::open(bad);
+      ADD_FAILURE() << "opened: " << why;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(bad), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  };
+  expect_refused("", "not a speechdex text segment");
+  expect_refused("hello, world: this is not a segment at all", "not a speechdex text segment");
+  expect_refused(bytes.substr(0, size - 20), "truncated");
+  std::string other = bytes;
+  other[7] = '9';
+  expect_refused(other, "another format version");
+  EXPECT_THROW(Segment::open(dir.path() + "/missing"), std::runtime_error);
+
+  SegmentWriter order;
+  order.add_document(5, 1);
+  EXPECT_THROW(order.add_document(5, 1), std::invalid_argument);
+  EXPECT_THROW(order.add_document(4, 1), std::invalid_argument);
+  order.add_term("t", 1);
+  EXPECT_THROW(order.add_term("t", 1), std::invalid_argument);
+  const uint32_t down[] = {3, 2};
+  EXPECT_THROW(order.add_positional_term("p", down), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace speechdex::testing

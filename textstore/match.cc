@@ -1,0 +1,471 @@
+// Match evaluation: one iterator per query node and segment, each positioned on its current
+// match; AND and phrases leapfrog their children, rarest first.
+#include "match.h"
+
+#include <algorithm>
+#include <cmath>
+#include <queue>
+#include <unordered_map>
+
+namespace speechdex::textstore {
+
+Query Query::make_term(std::string t) {
+  Query q;
+  q.op = Op::kTerm;
+  q.term = std::move(t);
+  return q;
+}
+
+Query Query::make_phrase(std::vector<std::pair<std::string, uint32_t>> terms) {
+  Query q;
+  q.op = Op::kPhrase;
+  q.phrase = std::move(terms);
+  return q;
+}
+
+Query Query::make(Op op, std::vector<Query> children) {
+  Query q;
+  q.op = op;
+  q.children = std::move(children);
+  return q;
+}
+
+namespace {
+
+constexpr uint32_t kEnd = PostingCursor::kEnd;
+
+// An iterator over the candidates of one query node in one segment, in two phases (as
+// Lucene's TwoPhaseIterator): doc(), next() and seek() walk candidates cheaply (a phrase's
+// terms all present), and confirm() decides whether the current candidate matches (the
+// phrase's positions line up). An AND aligns its children's candidates before confirming
+// any, so positions are read only where every part of the query is present. After
+// construction an iterator is on its first candidate (or kEnd).
+class Iter {
+ public:
+  virtual ~Iter() = default;
+  virtual uint32_t doc() const = 0;
+  virtual void next() = 0;
+  /// To the first candidate >= target; no move if already there.
+  virtual void seek(uint32_t target) = 0;
+  /// True if the current candidate matches.
+  virtual bool confirm() { return true; }
+  /// BM25 weight of the current candidate, once confirmed.
+  virtual double score() = 0;
+  /// An upper bound on the number of candidates: AND tries its cheapest child first.
+  virtual uint64_t cost() const = 0;
+  /// Appends the iterators whose common candidates are this one's candidates, so an AND
+  /// can align the terms of its phrases directly (by default: this iterator). Once flattened
+  /// into an AND, an iterator is only asked to confirm() and score().
+  virtual void flatten(std::vector<Iter*>& out) { out.push_back(this); }
+};
+
+// Moves every iterator to the first candidate >= target they all share; returns it or kEnd.
+// The first iterator (the cheapest) leads: whenever another overshoots, the lead jumps to
+// where it landed.
+template <typename It>
+uint32_t align(const std::vector<It*>& its, uint32_t target) {
+  for (;;) {
+    its[0]->seek(target);
+    target = its[0]->doc();
+    if (target == kEnd) return kEnd;
+    size_t i = 1;
+    for (; i < its.size(); ++i) {
+      its[i]->seek(target);
+      if (its[i]->doc() != target) break;
+    }
+    if (i == its.size()) return target;
+    target = its[i]->doc();
+    if (target == kEnd) return kEnd;
+  }
+}
+
+struct Bm25 {
+  double average_length = 1;
+  double weight(double termweight, uint32_t wdf, uint32_t length) const {
+    const double normlen = std::max(length / average_length, 0.5);
+    return termweight * wdf / ((0.5 * normlen + 0.5) + wdf);
+  }
+};
+
+class EmptyIter final : public Iter {
+ public:
+  uint32_t doc() const override { return kEnd; }
+  void next() override {}
+  void seek(uint32_t) override {}
+  double score() override { return 0; }
+  uint64_t cost() const override { return 0; }
+};
+
+class TermIter final : public Iter {
+ public:
+  TermIter(const Segment& s, const TermInfo& t, double termweight, const Bm25& bm25)
+      : segment_(s), cursor_(s, t), df_(t.df), termweight_(termweight), bm25_(bm25) {}
+  uint32_t doc() const override { return cursor_.doc(); }
+  void next() override { cursor_.next(); }
+  void seek(uint32_t target) override { cursor_.seek(target); }
+  double score() override {
+    return bm25_.weight(termweight_, cursor_.wdf(), segment_.length(cursor_.doc()));
+  }
+  uint64_t cost() const override { return df_; }
+  PostingCursor& cursor() { return cursor_; }
+
+ private:
+  const Segment& segment_;
+  PostingCursor cursor_;
+  uint32_t df_;
+  double termweight_;
+  const Bm25& bm25_;
+};
+
+// Candidates: the documents every child has; the children's own candidate iterators are
+// flattened in, cheapest first, and only confirm() is left to the subclass.
+class Conjunction : public Iter {
+ public:
+  explicit Conjunction(std::vector<std::unique_ptr<Iter>> children)
+      : children_(std::move(children)) {
+    for (auto& c : children_) c->flatten(order_);
+    std::sort(order_.begin(), order_.end(), [](auto a, auto b) { return a->cost() < b->cost(); });
+    doc_ = align(order_, 0);
+  }
+  uint32_t doc() const final { return doc_; }
+  void next() final {
+    if (doc_ != kEnd) doc_ = align(order_, doc_ + 1);
+  }
+  void seek(uint32_t target) final {
+    if (doc_ < target) doc_ = align(order_, target);
+  }
+  double score() final {
+    double s = 0;
+    for (auto& c : children_) s += c->score();
+    return s;
+  }
+  uint64_t cost() const final { return order_.front()->cost(); }
+  void flatten(std::vector<Iter*>& out) final {
+    out.insert(out.end(), order_.begin(), order_.end());
+  }
+
+ protected:
+  std::vector<std::unique_ptr<Iter>> children_;
+
+ private:
+  std::vector<Iter*> order_;
+  uint32_t doc_ = kEnd;
+};
+
+std::vector<std::unique_ptr<Iter>> upcast(std::vector<std::unique_ptr<TermIter>> terms) {
+  std::vector<std::unique_ptr<Iter>> out;
+  for (auto& t : terms) out.push_back(std::move(t));
+  return out;
+}
+
+// Candidates: documents holding every term; confirmed where the positions line up.
+class PhraseIter final : public Conjunction {
+ public:
+  PhraseIter(std::vector<std::unique_ptr<TermIter>> terms, std::vector<uint32_t> offsets)
+      : Conjunction(upcast(std::move(terms))), offsets_(std::move(offsets)) {
+    for (auto& c : children_) terms_.push_back(static_cast<TermIter*>(c.get()));
+  }
+  // True if some p has every term i at p + offsets_[i].
+  bool confirm() override {
+    at_.assign(terms_.size(), 0);
+    for (uint32_t p : terms_[0]->cursor().positions()) {
+      const int64_t base = static_cast<int64_t>(p) - offsets_[0];
+      bool all = true;
+      for (size_t k = 1; k < terms_.size() && all; ++k) {
+        const std::span<const uint32_t> ps = terms_[k]->cursor().positions();
+        const int64_t want = base + offsets_[k];
+        while (at_[k] < ps.size() && ps[at_[k]] < want) ++at_[k];
+        if (at_[k] == ps.size()) return false;  // a later p only wants more
+        all = ps[at_[k]] == want;
+      }
+      if (all) return true;
+    }
+    return false;
+  }
+
+ private:
+  std::vector<TermIter*> terms_;  // the children, in query order
+  std::vector<uint32_t> offsets_;
+  std::vector<size_t> at_;
+};
+
+class AndIter final : public Conjunction {
+ public:
+  using Conjunction::Conjunction;
+  bool confirm() override {
+    for (auto& c : children_) {
+      if (!c->confirm()) return false;
+    }
+    return true;
+  }
+};
+
+// Candidates: any child's; confirmed if a child on the document confirms. The score sums
+// the children that match.
+class OrIter final : public Iter {
+ public:
+  explicit OrIter(std::vector<std::unique_ptr<Iter>> children)
+      : children_(std::move(children)), matched_(children_.size()) {
+    update();
+  }
+  uint32_t doc() const override { return doc_; }
+  void next() override {
+    if (doc_ == kEnd) return;
+    for (auto& c : children_) {
+      if (c->doc() == doc_) c->next();
+    }
+    update();
+  }
+  void seek(uint32_t target) override {
+    if (doc_ >= target) return;
+    for (auto& c : children_) c->seek(target);
+    update();
+  }
+  bool confirm() override {
+    bool any = false;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      matched_[i] = children_[i]->doc() == doc_ && children_[i]->confirm();
+      any = any || matched_[i];
+    }
+    return any;
+  }
+  double score() override {
+    double s = 0;
+    for (size_t i = 0; i < children_.size(); ++i) {
+      if (matched_[i]) s += children_[i]->score();
+    }
+    return s;
+  }
+  uint64_t cost() const override {
+    uint64_t n = 0;
+    for (const auto& c : children_) n += c->cost();
+    return n;
+  }
+
+ private:
+  void update() {
+    doc_ = kEnd;
+    for (auto& c : children_) doc_ = std::min(doc_, c->doc());
+  }
+  std::vector<std::unique_ptr<Iter>> children_;
+  std::vector<char> matched_;
+  uint32_t doc_ = kEnd;
+};
+
+// Candidates: the positive child's; confirmed if it confirms and the negative child has no
+// confirmed match on the document.
+class AndNotIter final : public Iter {
+ public:
+  AndNotIter(std::unique_ptr<Iter> positive, std::unique_ptr<Iter> negative)
+      : positive_(std::move(positive)), negative_(std::move(negative)) {}
+  uint32_t doc() const override { return positive_->doc(); }
+  void next() override { positive_->next(); }
+  void seek(uint32_t target) override { positive_->seek(target); }
+  bool confirm() override {
+    if (!positive_->confirm()) return false;
+    negative_->seek(positive_->doc());
+    return negative_->doc() != positive_->doc() || !negative_->confirm();
+  }
+  double score() override { return positive_->score(); }
+  uint64_t cost() const override { return positive_->cost(); }
+
+ private:
+  std::unique_ptr<Iter> positive_, negative_;
+};
+
+// A sorted list of document ids: every document of a segment, or the deleted ones.
+class ListIter final : public Iter {
+ public:
+  explicit ListIter(const std::vector<uint32_t>& ids) : ids_(ids) {}
+  uint32_t doc() const override { return at_ < ids_.size() ? ids_[at_] : kEnd; }
+  void next() override { ++at_; }
+  void seek(uint32_t target) override {
+    if (doc() >= target) return;
+    at_ = static_cast<size_t>(
+        std::lower_bound(ids_.begin() + static_cast<std::ptrdiff_t>(at_), ids_.end(), target) -
+        ids_.begin());
+  }
+  double score() override { return 0; }
+  uint64_t cost() const override { return ids_.size(); }
+
+ private:
+  const std::vector<uint32_t>& ids_;
+  size_t at_ = 0;
+};
+
+// Builds the iterator of a query node in one segment, with term weights from `termweight`.
+class Builder {
+ public:
+  Builder(const Segment& s, const Bm25& bm25, const std::function<double(const std::string&)>& tw)
+      : segment_(s), bm25_(bm25), termweight_(tw) {}
+
+  std::unique_ptr<Iter> build(const Query& q) {
+    using Op = Query::Op;
+    switch (q.op) {
+      case Op::kTerm:
+        return term(q.term);
+      case Op::kPhrase: {
+        std::vector<std::unique_ptr<TermIter>> terms;
+        std::vector<uint32_t> offsets;
+        for (const auto& [t, offset] : q.phrase) {
+          auto it = term(t);
+          if (!it) return std::make_unique<EmptyIter>();
+          terms.push_back(std::move(it));
+          offsets.push_back(offset);
+        }
+        if (terms.empty()) return std::make_unique<EmptyIter>();
+        if (terms.size() == 1) return std::move(terms.front());
+        return std::make_unique<PhraseIter>(std::move(terms), std::move(offsets));
+      }
+      case Op::kAnd: {
+        std::vector<std::unique_ptr<Iter>> children;
+        for (const Query& c : q.children) {
+          children.push_back(build(c));
+          if (children.back()->doc() == kEnd) return std::make_unique<EmptyIter>();
+        }
+        if (children.empty()) return std::make_unique<EmptyIter>();
+        if (children.size() == 1) return std::move(children.front());
+        return std::make_unique<AndIter>(std::move(children));
+      }
+      case Op::kOr: {
+        std::vector<std::unique_ptr<Iter>> children;
+        for (const Query& c : q.children) {
+          auto it = build(c);
+          if (it->doc() != kEnd) children.push_back(std::move(it));
+        }
+        if (children.empty()) return std::make_unique<EmptyIter>();
+        if (children.size() == 1) return std::move(children.front());
+        return std::make_unique<OrIter>(std::move(children));
+      }
+      case Op::kAndNot: {
+        if (q.children.size() != 2) throw std::invalid_argument("AND NOT takes two queries");
+        auto positive = build(q.children[0]);
+        auto negative = build(q.children[1]);
+        if (positive->doc() == kEnd || negative->doc() == kEnd) return positive;
+        return std::make_unique<AndNotIter>(std::move(positive), std::move(negative));
+      }
+      case Op::kAll:
+        return std::make_unique<ListIter>(segment_.docids());
+    }
+    return std::make_unique<EmptyIter>();
+  }
+
+ private:
+  // nullptr if the segment does not hold the term.
+  std::unique_ptr<TermIter> term(const std::string& t) {
+    const std::optional<TermInfo> info = segment_.find(t);
+    if (!info) return nullptr;
+    return std::make_unique<TermIter>(segment_, *info, termweight_(t), bm25_);
+  }
+
+  const Segment& segment_;
+  const Bm25& bm25_;
+  const std::function<double(const std::string&)>& termweight_;
+};
+
+}  // namespace
+
+TextIndex::TextIndex(std::vector<std::shared_ptr<const Segment>> segments,
+                     std::vector<uint32_t> deleted)
+    : segments_(std::move(segments)), deleted_(std::move(deleted)) {
+  std::sort(deleted_.begin(), deleted_.end());
+  deleted_.erase(std::unique(deleted_.begin(), deleted_.end()), deleted_.end());
+  uint64_t all = 0, length = 0;
+  for (const auto& s : segments_) {
+    all += s->documents();
+    length += s->total_length();
+  }
+  uint64_t gone = 0;
+  for (uint32_t d : deleted_) {
+    for (const auto& s : segments_) {
+      if (std::binary_search(s->docids().begin(), s->docids().end(), d)) {
+        ++gone;
+        break;
+      }
+    }
+  }
+  documents_ = all - gone;
+  if (all > 0 && length > 0)
+    average_length_ = static_cast<double>(length) / static_cast<double>(all);
+}
+
+uint64_t TextIndex::df(const std::string& term) const {
+  uint64_t n = 0;
+  for (const auto& s : segments_) {
+    if (const auto t = s->find(term)) n += t->df;
+  }
+  return n;
+}
+
+namespace {
+
+// Every confirmed match of `it`. Called with the iterator's own (final) class, the calls
+// are direct: a frequent term's loop does no virtual dispatch per document.
+template <typename I, typename Hit>
+void drain(I& it, Hit& hit) {
+  for (; it.doc() != kEnd; it.next()) {
+    if (it.confirm()) hit(Scored{it.doc(), it.score()});
+  }
+}
+
+}  // namespace
+
+template <typename Hit>
+void TextIndex::each(const Query& query, Hit&& hit) const {
+  const Bm25 bm25{average_length_};
+  std::unordered_map<std::string, double> weights;
+  const std::function<double(const std::string&)> termweight = [&](const std::string& t) {
+    auto it = weights.find(t);
+    if (it != weights.end()) return it->second;
+    // Xapian's BM25 term weight without relevance information, (k1 + 1) included.
+    const double df = static_cast<double>(this->df(t));
+    const double n = std::max(static_cast<double>(documents_), df);
+    double tw = (n - df + 0.5) / (df + 0.5);
+    if (tw < 2) tw = tw * 0.5 + 1;
+    return weights[t] = std::log(tw) * 2;
+  };
+  for (const auto& s : segments_) {
+    Builder b(*s, bm25, termweight);
+    std::unique_ptr<Iter> it = b.build(query);
+    if (!deleted_.empty() && it->doc() != kEnd) {
+      it = std::make_unique<AndNotIter>(std::move(it), std::make_unique<ListIter>(deleted_));
+    }
+    if (auto* term = dynamic_cast<TermIter*>(it.get())) {
+      drain(*term, hit);
+    } else if (auto* phrase = dynamic_cast<PhraseIter*>(it.get())) {
+      drain(*phrase, hit);
+    } else if (auto* conjunction = dynamic_cast<AndIter*>(it.get())) {
+      drain(*conjunction, hit);
+    } else {
+      drain(*it, hit);
+    }
+  }
+}
+
+void TextIndex::for_each(const Query& query, const std::function<void(const Scored&)>& hit) const {
+  each(query, hit);
+}
+
+MatchResult TextIndex::search(const Query& query, size_t k) const {
+  // Ordered by `better`, the heap keeps the worst of the best k on top.
+  auto better = [](const Scored& a, const Scored& b) {
+    return a.score > b.score || (a.score == b.score && a.docid < b.docid);
+  };
+  std::priority_queue<Scored, std::vector<Scored>, decltype(better)> best(better);
+  MatchResult r;
+  each(query, [&](const Scored& s) {
+    ++r.count;
+    if (k == 0) return;
+    if (best.size() < k) {
+      best.push(s);
+    } else if (better(s, best.top())) {
+      best.pop();
+      best.push(s);
+    }
+  });
+  for (; !best.empty(); best.pop()) r.top.push_back(best.top());
+  std::reverse(r.top.begin(), r.top.end());
+  return r;
+}
+
+}  // namespace speechdex::textstore

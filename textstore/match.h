@@ -1,0 +1,79 @@
+// Matching over the text store: a query tree of terms, exact phrases and boolean operators,
+// evaluated document at a time over every segment, with exact counts and a BM25 top k.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "segment.h"
+
+namespace speechdex::textstore {
+
+/// A query over terms.
+struct Query {
+  enum class Op {
+    kTerm,    ///< documents holding `term`
+    kPhrase,  ///< documents where every phrase term sits at p + its offset, for one p
+    kAnd,     ///< documents matching every child
+    kOr,      ///< documents matching any child
+    kAndNot,  ///< documents matching children[0] but not children[1]
+    kAll,     ///< every document
+  };
+  Op op = Op::kAll;
+  std::string term;
+  std::vector<std::pair<std::string, uint32_t>> phrase;  ///< (positional term, offset)
+  std::vector<Query> children;
+
+  static Query make_term(std::string t);
+  static Query make_phrase(std::vector<std::pair<std::string, uint32_t>> terms);
+  static Query make(Op op, std::vector<Query> children);
+};
+
+/// One match.
+struct Scored {
+  uint32_t docid = 0;
+  double score = 0;
+};
+
+/// The result of a search: the exact number of matches and the best k, best first (higher
+/// score, then lower document id).
+struct MatchResult {
+  uint64_t count = 0;
+  std::vector<Scored> top;
+};
+
+/// A set of segments searched as one, less the deleted documents. BM25 uses Xapian's default
+/// parameters (k1 = 1, b = 0.5, minimum normalized length 0.5) with statistics over all
+/// segments: document frequencies still count deleted documents until their segments are
+/// merged, as Lucene's do.
+class TextIndex {
+ public:
+  /// `deleted`: document ids to skip, in any order.
+  explicit TextIndex(std::vector<std::shared_ptr<const Segment>> segments,
+                     std::vector<uint32_t> deleted = {});
+
+  /// Documents in the index, deleted ones excluded.
+  uint64_t documents() const { return documents_; }
+  /// Documents holding the term, over all segments (deleted ones included).
+  uint64_t df(const std::string& term) const;
+
+  /// Counts every match and keeps the best k.
+  MatchResult search(const Query& query, size_t k) const;
+  /// Calls `hit` for every match, in document order within each segment.
+  void for_each(const Query& query, const std::function<void(const Scored&)>& hit) const;
+
+ private:
+  template <typename Hit>
+  void each(const Query& query, Hit&& hit) const;
+
+  std::vector<std::shared_ptr<const Segment>> segments_;
+  std::vector<uint32_t> deleted_;  // sorted
+  uint64_t documents_ = 0;
+  double average_length_ = 1;
+};
+
+}  // namespace speechdex::textstore

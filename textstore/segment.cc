@@ -1,0 +1,213 @@
+// Segment reader: mmap, dictionary look-up by block, posting cursors with block skips.
+#include "segment.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "varint.h"
+
+namespace speechdex::textstore {
+
+std::shared_ptr<const Segment> Segment::open(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw std::runtime_error(path + ": cannot stat: " + std::strerror(errno));
+  }
+  const auto size = static_cast<uint64_t>(st.st_size);
+  void* map = size == 0 ? MAP_FAILED : ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) {
+    if (size == 0) throw std::runtime_error(path + ": not a speechdex text segment (empty)");
+    throw std::runtime_error(path + ": cannot map: " + std::strerror(errno));
+  }
+  try {
+    return std::shared_ptr<const Segment>(
+        new Segment(path, static_cast<const uint8_t*>(map), size));
+  } catch (...) {
+    ::munmap(map, size);
+    throw;
+  }
+}
+
+Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
+    : path_(std::move(path)), data_(data), size_(size), footer_(decode_frame(data, size, path_)) {
+  auto fail = [&](const std::string& why) {
+    return std::runtime_error(path_ + ": corrupt text segment (" + why + ")");
+  };
+  // Dictionary index: (offset, term) per block of terms.
+  const uint8_t* p = data_ + footer_.dictionary_index.offset;
+  const uint8_t* end = p + footer_.dictionary_index.size;
+  while (p < end) {
+    const uint64_t offset = get_varint(p);
+    const uint64_t n = get_varint(p);
+    if (n > static_cast<uint64_t>(end - p) || offset >= footer_.dictionary.size) {
+      throw fail("dictionary index");
+    }
+    dict_index_.emplace_back(std::string_view(reinterpret_cast<const char*>(p), n), offset);
+    p += n;
+  }
+  // Document table: docid deltas and lengths.
+  p = data_ + footer_.document_table.offset;
+  end = p + footer_.document_table.size;
+  docids_.reserve(footer_.documents);
+  lengths_.reserve(footer_.documents);
+  uint64_t doc = 0;
+  while (p < end) {
+    doc += get_varint(p);
+    if (doc > UINT32_MAX - 1 || (!docids_.empty() && doc <= docids_.back()))
+      throw fail("document table");
+    docids_.push_back(static_cast<uint32_t>(doc));
+    lengths_.push_back(static_cast<uint32_t>(get_varint(p)));
+  }
+  if (p != end || docids_.size() != footer_.documents) throw fail("document table");
+  dense_ = !docids_.empty() && docids_.back() - docids_.front() + 1 == docids_.size();
+}
+
+Segment::~Segment() { ::munmap(const_cast<uint8_t*>(data_), size_); }
+
+uint32_t Segment::length(uint32_t docid) const {
+  if (docids_.empty() || docid < docids_.front() || docid > docids_.back()) return 0;
+  if (dense_) return lengths_[docid - docids_.front()];
+  const auto it = std::lower_bound(docids_.begin(), docids_.end(), docid);
+  return it != docids_.end() && *it == docid ? lengths_[static_cast<size_t>(it - docids_.begin())]
+                                             : 0;
+}
+
+std::optional<TermInfo> Segment::find(std::string_view term) const {
+  // The last block whose first term is <= term.
+  auto it = std::upper_bound(dict_index_.begin(), dict_index_.end(), term,
+                             [](std::string_view t, const auto& e) { return t < e.first; });
+  if (it == dict_index_.begin()) return std::nullopt;
+  --it;
+  const uint8_t* p = data_ + footer_.dictionary.offset + it->second;
+  const uint8_t* end = data_ + footer_.dictionary.offset +
+                       (it + 1 == dict_index_.end() ? footer_.dictionary.size : (it + 1)->second);
+  std::string name;
+  while (p < end) {
+    const uint64_t shared = get_varint(p);
+    const uint64_t n = get_varint(p);
+    if (shared > name.size() || n > static_cast<uint64_t>(end - p)) {
+      throw std::runtime_error(path_ + ": corrupt text segment (dictionary)");
+    }
+    name.resize(shared);
+    name.append(reinterpret_cast<const char*>(p), n);
+    p += n;
+    TermInfo t;
+    t.df = static_cast<uint32_t>(get_varint(p));
+    t.positional = *p++ != 0;
+    t.offset = get_varint(p);
+    if (name == term) return t;
+    if (std::string_view(name) > term) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {
+  const uint64_t section = footer_.postings.size;
+  if (t.offset >= section) throw std::runtime_error(path_ + ": corrupt text segment (postings)");
+  const uint8_t* p = data_ + footer_.postings.offset + t.offset;
+  const uint64_t n = get_varint(p);
+  const uint64_t used = static_cast<uint64_t>(p - (data_ + footer_.postings.offset));
+  if (n > section - used) throw std::runtime_error(path_ + ": corrupt text segment (postings)");
+  return {p, static_cast<size_t>(n)};
+}
+
+PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
+    : positional_(term.positional) {
+  const std::span<const uint8_t> list = segment.posting_list(term);
+  const uint8_t* p = list.data();
+  const uint64_t nblocks = get_varint(p);
+  if (nblocks > list.size())
+    throw std::runtime_error(segment.path() + ": corrupt text segment (skips)");
+  blocks_.resize(nblocks);
+  uint64_t doc = 0, offset = 0;
+  for (auto& [last, end] : blocks_) {
+    doc += get_varint(p);
+    offset += get_varint(p);
+    last = static_cast<uint32_t>(doc);
+    end = static_cast<uint32_t>(offset);
+  }
+  data_ = p;
+  const auto room = static_cast<uint64_t>(list.data() + list.size() - p);
+  if (p > list.data() + list.size() || (!blocks_.empty() && blocks_.back().second != room) ||
+      doc > UINT32_MAX - 1) {
+    throw std::runtime_error(segment.path() + ": corrupt text segment (skips)");
+  }
+  enter(0);
+}
+
+std::span<const uint32_t> PostingCursor::positions() {
+  if (!positional_) return {};
+  if (!decoded_) {
+    decoded_positions_.clear();
+    const uint8_t* q = positions_;
+    uint32_t v = 0;
+    for (uint32_t i = 0; i < wdf_; ++i) {
+      v += static_cast<uint32_t>(get_varint(q));
+      decoded_positions_.push_back(v);
+    }
+    decoded_ = true;
+  }
+  return decoded_positions_;
+}
+
+void PostingCursor::next() {
+  if (doc_ == kEnd) return;
+  if (positional_) skip_varints(p_, wdf_);
+  if (p_ >= block_end_) {
+    enter(block_ + 1);
+  } else {
+    read();
+  }
+}
+
+void PostingCursor::seek(uint32_t target) {
+  if (doc_ >= target) return;
+  if (blocks_[block_].first < target) {
+    const auto it =
+        std::lower_bound(blocks_.begin() + static_cast<std::ptrdiff_t>(block_) + 1, blocks_.end(),
+                         target, [](const auto& b, uint32_t d) { return b.first < d; });
+    if (it == blocks_.end()) {
+      doc_ = kEnd;
+      return;
+    }
+    enter(static_cast<size_t>(it - blocks_.begin()));
+  }
+  while (doc_ < target) next();
+}
+
+void PostingCursor::enter(size_t block) {
+  block_ = block;
+  if (block >= blocks_.size()) {
+    doc_ = kEnd;
+    return;
+  }
+  p_ = data_ + (block == 0 ? 0 : blocks_[block - 1].second);
+  block_end_ = data_ + blocks_[block].second;
+  doc_ = block == 0 ? 0 : blocks_[block - 1].first;
+  read();
+}
+
+void PostingCursor::read() {
+  doc_ += static_cast<uint32_t>(get_varint(p_));
+  wdf_ = static_cast<uint32_t>(get_varint(p_));
+  positions_ = p_;
+  decoded_ = false;
+  // Each position takes at least a byte: a larger count can only come from a damaged file,
+  // and skipping it would read past the block.
+  if (positional_ && (p_ > block_end_ || wdf_ > static_cast<uint64_t>(block_end_ - p_))) {
+    throw std::runtime_error("corrupt text segment (positions)");
+  }
+}
+
+}  // namespace speechdex::textstore

@@ -1,0 +1,93 @@
+// Reading one segment of the text store: its dictionary, document table and posting lists,
+// through a read-only memory mapping.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "segment_format.h"
+
+namespace speechdex::textstore {
+
+/// A term's entry in a segment's dictionary.
+struct TermInfo {
+  uint32_t df = 0;          ///< documents of this segment holding the term
+  bool positional = false;  ///< its postings carry positions
+  uint64_t offset = 0;      ///< of its posting list in the postings section
+};
+
+class Segment {
+ public:
+  /// Maps the segment file at `path`; throws std::runtime_error naming the path if it cannot
+  /// be read or is not a whole segment of this format.
+  static std::shared_ptr<const Segment> open(const std::string& path);
+  ~Segment();
+  Segment(const Segment&) = delete;
+  Segment& operator=(const Segment&) = delete;
+
+  const std::string& path() const { return path_; }
+  uint64_t documents() const { return docids_.size(); }
+  uint64_t terms() const { return footer_.terms; }
+  uint64_t total_length() const { return footer_.total_length; }
+  /// Document ids in increasing order.
+  const std::vector<uint32_t>& docids() const { return docids_; }
+  /// The length of a document of this segment (0 if it is not one).
+  uint32_t length(uint32_t docid) const;
+
+  std::optional<TermInfo> find(std::string_view term) const;
+
+  /// The bytes of a term's posting list (skip table and blocks), checked to lie inside the
+  /// postings section; throws std::runtime_error if they do not.
+  std::span<const uint8_t> posting_list(const TermInfo& t) const;
+
+ private:
+  Segment(std::string path, const uint8_t* data, uint64_t size);
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+  SegmentFooter footer_;
+  std::vector<std::pair<std::string_view, uint64_t>> dict_index_;  // first term, block offset
+  std::vector<uint32_t> docids_, lengths_;
+  bool dense_ = false;  // docids_ are consecutive: the index of a docid is docid - docids_[0]
+};
+
+/// Walks one term's posting list in a segment in document order. Document ids are
+/// PostingCursor::kEnd once past the last.
+class PostingCursor {
+ public:
+  static constexpr uint32_t kEnd = UINT32_MAX;
+
+  PostingCursor(const Segment& segment, const TermInfo& term);
+
+  uint32_t doc() const { return doc_; }
+  uint32_t wdf() const { return wdf_; }
+  bool positional() const { return positional_; }
+  /// The current document's positions, increasing (empty for a term without positions).
+  std::span<const uint32_t> positions();
+
+  void next();
+  /// Moves to the first document >= target (no move if already there).
+  void seek(uint32_t target);
+
+ private:
+  void enter(size_t block);
+  void read();
+
+  const uint8_t* data_ = nullptr;                      // the first block
+  std::vector<std::pair<uint32_t, uint32_t>> blocks_;  // (last docid, end offset)
+  size_t block_ = 0;
+  const uint8_t* p_ = nullptr;
+  const uint8_t* block_end_ = nullptr;
+  const uint8_t* positions_ = nullptr;
+  uint32_t doc_ = kEnd, wdf_ = 0;
+  bool positional_ = false;
+  bool decoded_ = false;
+  std::vector<uint32_t> decoded_positions_;
+};
+
+}  // namespace speechdex::textstore

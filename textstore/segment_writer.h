@@ -1,0 +1,56 @@
+// Writing one segment of the text store: the postings of a run of documents, every term's
+// list with its positions inline. Layout in docs/text-store.md.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace speechdex::textstore {
+
+/// Documents per posting block: a block's first document is the target of a skip entry.
+inline constexpr uint32_t kBlockDocuments = 128;
+/// Terms per dictionary block: a look-up reads at most this many entries.
+inline constexpr uint32_t kDictionaryBlockTerms = 64;
+
+/// Collects documents in memory and writes them as one segment file.
+class SegmentWriter {
+ public:
+  /// Starts a document. Document ids must increase and be non-zero; `length` is the
+  /// document's length for BM25 (its number of units). Throws std::invalid_argument if
+  /// `docid` is not above the previous one.
+  void add_document(uint32_t docid, uint32_t length);
+  /// A term of the current document without positions, occurring `wdf` (> 0) times.
+  void add_term(std::string_view term, uint32_t wdf);
+  /// A term of the current document at `positions`, which must increase (wdf = their
+  /// number, > 0).
+  void add_positional_term(std::string_view term, std::span<const uint32_t> positions);
+  // A term must be added once per document, and always with or always without positions.
+
+  size_t documents() const { return docids_.size(); }
+  size_t terms() const { return terms_.size(); }
+
+  /// Writes the segment to `path`: to a temporary file beside it, synced, then renamed over
+  /// `path`, so a crash leaves either no file or a whole one. Returns its size in bytes.
+  /// Throws std::runtime_error naming the path if it cannot be written.
+  uint64_t write(const std::string& path) const;
+
+ private:
+  struct Term {
+    std::string postings;                               // blocks of kBlockDocuments documents
+    std::vector<std::pair<uint32_t, uint32_t>> blocks;  // (last docid, end offset), full ones
+    uint32_t df = 0;
+    uint32_t last_doc = 0;
+    bool positional = false;
+  };
+  Term& start(std::string_view term, bool positional);
+  void finish(Term& t);
+
+  std::unordered_map<std::string, Term> terms_;
+  std::vector<uint32_t> docids_, lengths_;
+};
+
+}  // namespace speechdex::textstore
