@@ -213,12 +213,12 @@ def measure_corpus(name, d, qfile, args, bins, out):
                                        '--db', sd] + manifest + [d]) + (du_mb(sd),)
     xp = os.path.join(work, 'xapian')
     res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
-    # The prototype inline store (bench/inline_store.cc, not the product): one core.
+    # textstore/, the text store the product does not use yet (docs/text-store.md): one core.
     st = os.path.join(work, 'inline.store')
     with open(os.path.join(work, 'files.txt'), encoding='utf-8') as f:
         res['proto_build'] = timed([bins['inline'], 'build', st] + manifest[1:], stdin=f) + (du_mb(st),)
     res['docdata_mb'] = du_mb(os.path.join(sd, 'docdata.glass'))
-    log('prototype build: %.1f s, %.0f MB RSS, %.0f MB' % res['proto_build'])
+    log('textstore build: %.1f s, %.0f MB RSS, %.0f MB' % res['proto_build'])
     sq = os.path.join(work, 'fts5.db')
     res['build']['sqlite'] = timed([sys.executable, __file__, 'sqlite-build', sq] + files) + (du_mb(sq),)
     gr = os.path.join(work, 'groonga')
@@ -250,8 +250,8 @@ def measure_corpus(name, d, qfile, args, bins, out):
         p = run([bins['inline'], 'query', st], stdin=f, capture_output=True, text=True)
     for i, l in enumerate(p.stdout.splitlines()):
         c, ms, _ = l.split('\t')
-        lat[('prototype', i % len(qs))].append(float(ms))
-        cnt[('prototype', i % len(qs))] = int(c)
+        lat[('textstore', i % len(qs))].append(float(ms))
+        cnt[('textstore', i % len(qs))] = int(c)
     with open(rep, encoding='utf-8') as f:
         p = run([bins['xapian'], 'query', xp], stdin=f, capture_output=True, text=True)
     for i, l in enumerate(p.stdout.splitlines()):
@@ -279,12 +279,12 @@ def measure_corpus(name, d, qfile, args, bins, out):
         ref_sd = sum(1 for l in norm if all(p in l for p in q_norm_parts(q, bins)))
         ref_raw = sum(1 for l in lines if all(p in l for p in q.split(' ')))
         res['counts'][i] = (cls, q, ref_sd, ref_raw)
-        for e in ('speechdex', 'prototype', 'xapian', 'sqlite', 'groonga'):
-            ref = ref_sd if e in ('speechdex', 'prototype') else ref_raw
+        for e in ('speechdex', 'textstore', 'xapian', 'sqlite', 'groonga'):
+            ref = ref_sd if e in ('speechdex', 'textstore') else ref_raw
             if cnt.get((e, i)) != ref:
                 disagreements[e].append((cls, q, cnt.get((e, i)), ref))
     res['disagreements'] = disagreements
-    for e in ('speechdex', 'prototype', 'xapian', 'sqlite', 'groonga'):
+    for e in ('speechdex', 'textstore', 'xapian', 'sqlite', 'groonga'):
         log('%s: %d disagreements with grep' % (e, len(disagreements[e])))
         for cls, q, got, ref in disagreements[e][:5]:
             log('   %s %s: %s vs grep %s' % (cls, q, got, ref))
@@ -314,7 +314,7 @@ def measure_corpus(name, d, qfile, args, bins, out):
 
 def measure_facets(queries, counts, ndocs, sd, gr, st, bins):
     """Year and county facet counts over the one-part query whose count is nearest 8% of the
-    documents: speechdex --facets (and the prototype store's columns) against Groonga's
+    documents: speechdex --facets (and textstore with the bench's columns) against Groonga's
     drilldown, median of 3 in one process each; the counts must agree (all take year and
     county from the manifest)."""
     i = min((i for i, (_, q) in enumerate(queries) if ' ' not in q),
@@ -341,11 +341,11 @@ def measure_facets(queries, counts, ndocs, sd, gr, st, bins):
     pr_counts = {name: dict((k, int(v)) for k, v in (x.split('=') for x in part.split(',') if x))
                  for name, part in zip(('year', 'county'), rows[0][3].split(';'))}
     pr_agree = all(pr_counts[k] == gr_counts[k] for k in gr_counts)
-    log('facets over “%s” (%d hits): speechdex %.2f ms, prototype %.2f ms, groonga %.2f ms, counts %s, %s' % (
+    log('facets over “%s” (%d hits): speechdex %.2f ms, textstore %.2f ms, groonga %.2f ms, counts %s, %s' % (
         q, counts[i][2], sd_ms, pr_ms, gr_ms, 'agree' if agree else 'DISAGREE',
         'agree' if pr_agree else 'DISAGREE'))
     return {'query': q, 'hits': counts[i][2], 'speechdex': sd_ms, 'groonga': gr_ms, 'agree': agree,
-            'prototype': pr_ms, 'prototype_agree': pr_agree}
+            'textstore': pr_ms, 'textstore_agree': pr_agree}
 
 _norm_cache = {}
 def q_norm_parts(q, bins):
@@ -357,23 +357,23 @@ def q_norm_parts(q, bins):
 
 # ---- report -----------------------------------------------------------------------------
 
-def prototype_report(r):
-    """The prototype inline store (bench/inline_store.cc) against the same peers: what the
-    design in docs/text-store.md would give, before it is built."""
+def textstore_report(r):
+    """textstore/ (driven by bench/inline_store.cc) against the same peers: what the design
+    in docs/text-store.md gives before the programs use it."""
     s, rss, size = r['proto_build']
     g = r['build']['groonga']
     total = size + r['docdata_mb']
-    out = ['### Prototype: text postings with positions inline (bench/inline_store.cc, not the product)', '',
+    out = ['### textstore/: text postings with positions inline (not yet used by speechdex-index and -search)', '',
            'One core, in memory, no updates. Build %.1f s (%.2f× Groonga), %.0f MB RSS; text store %.0f MB, '
            'plus speechdex\'s document data %.0f MB = %.0f MB (%.2f× Groonga); %d disagreements with grep.' % (
                s, s / g[0], rss, size, r['docdata_mb'], total, total / g[2],
-               len(r['disagreements'].get('prototype', []))), '',
-           '| class | prototype p50 / p95 ms | best exact peer p50 (p95) | ratio p50 (p95) |',
+               len(r['disagreements'].get('textstore', []))), '',
+           '| class | textstore p50 / p95 ms | best exact peer p50 (p95) | ratio p50 (p95) |',
            '|---|---|---|---|']
     exact_peers = [e for e in ('sqlite', 'groonga') if not r['disagreements'].get(e)]
     for cls in sorted(r['lat']):
         L = r['lat'][cls]
-        p50, p95 = percentile(L['prototype'], .5), percentile(L['prototype'], .95)
+        p50, p95 = percentile(L['textstore'], .5), percentile(L['textstore'], .95)
         best = min(exact_peers or ['groonga'], key=lambda e: percentile(L[e], .5))
         bp50, bp95 = percentile(L[best], .5), percentile(L[best], .95)
         out.append('| %s | %.2f / %.2f | %s %.2f (%.2f) | %.2f (%.2f) |' % (
@@ -382,8 +382,8 @@ def prototype_report(r):
     if 'facets' in r:
         f = r['facets']
         out += ['', 'Facets over “%s” from year/county columns: %.2f ms, %.2f× Groonga\'s drilldown; counts %s.' % (
-            f['query'], f['prototype'], f['prototype'] / f['groonga'],
-            'agree' if f['prototype_agree'] else 'DISAGREE')]
+            f['query'], f['textstore'], f['textstore'] / f['groonga'],
+            'agree' if f['textstore_agree'] else 'DISAGREE')]
     return out + ['']
 
 def write_results(path, results, argv, versions):
@@ -431,7 +431,7 @@ def write_results(path, results, argv, versions):
                         f['query'], f['hits'], 100.0 * f['hits'] / r['docs'], f['speechdex'],
                         f['groonga'], f['speechdex'] / f['groonga'],
                         'agree' if f['agree'] else 'DISAGREE'), '']
-        out += prototype_report(r)
+        out += textstore_report(r)
         for e, ds in r['disagreements'].items():
             if ds:
                 out.append('%s disagrees with grep on %d queries, e.g. %s' % (
