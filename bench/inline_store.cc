@@ -123,7 +123,7 @@ int build(const std::string& path, const char* manifest_path) {
       w.add_document(++docid, static_cast<uint32_t>(units.size()));
       const speechdex::schema::TextTerms terms = speechdex::schema::text_terms("", units);
       for (const auto& [t, n] : terms.unigrams) w.add_term(t, n);
-      for (const auto& [t, ps] : terms.bigrams) w.add_positional_term(t, ps);
+      for (const auto& b : terms.bigrams) w.add_positional_term(b.term, terms.positions_of(b));
       columns.years.push_back(year);
       columns.counties.push_back(id->second);
     }

@@ -171,10 +171,12 @@ TextTerms text_terms(std::string_view prefix, const std::vector<Unit>& units) {
     }
     out.unigrams.emplace_back(std::move(uni[i]), static_cast<uint32_t>(j - i));
   }
+  out.positions.reserve(bi.size());
   for (size_t i = 0, j; i < bi.size(); i = j) {
-    std::vector<uint32_t> positions;
-    for (j = i; j < bi.size() && bi[j].first == bi[i].first; ++j) positions.push_back(bi[j].second);
-    out.bigrams.emplace_back(std::move(bi[i].first), std::move(positions));
+    for (j = i; j < bi.size() && bi[j].first == bi[i].first; ++j)
+      out.positions.push_back(bi[j].second);
+    out.bigrams.push_back(
+        {std::move(bi[i].first), static_cast<uint32_t>(i), static_cast<uint32_t>(j - i)});
   }
   return out;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -46,10 +47,20 @@ std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b);
 inline constexpr uint32_t kFirstPosition = 1;
 
 /// The text terms of a unit sequence, each distinct term once, sorted by term: unigrams
-/// with their counts, bigrams with their positions (increasing).
+/// with their counts, bigrams with their positions (increasing). The positions of all
+/// bigrams share one vector, so a paragraph's terms cost a few allocations, not one per
+/// bigram.
 struct TextTerms {
+  struct Bigram {
+    std::string term;
+    uint32_t first = 0, count = 0;  ///< its positions are positions[first, first + count)
+  };
   std::vector<std::pair<std::string, uint32_t>> unigrams;
-  std::vector<std::pair<std::string, std::vector<uint32_t>>> bigrams;
+  std::vector<Bigram> bigrams;
+  std::vector<uint32_t> positions;
+  std::span<const uint32_t> positions_of(const Bigram& b) const {
+    return {positions.data() + b.first, b.count};
+  }
 };
 TextTerms text_terms(std::string_view prefix, const std::vector<Unit>& units);
 

@@ -271,7 +271,7 @@ TEST(TextStore, SampleCorpusWithTheTokenizerMatchesBruteForce) {
     w.add_document(p.docid, static_cast<uint32_t>(units.size()));
     const schema::TextTerms terms = schema::text_terms("", units);
     for (const auto& [t, n] : terms.unigrams) w.add_term(t, n);
-    for (const auto& [t, ps] : terms.bigrams) w.add_positional_term(t, ps);
+    for (const auto& b : terms.bigrams) w.add_positional_term(b.term, terms.positions_of(b));
   }
   w.write(dir.path() + "/seg");
   const TextIndex index({Segment::open(dir.path() + "/seg")});
