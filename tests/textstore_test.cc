@@ -2,6 +2,7 @@
 // force over random data and over the sample corpus with the real tokenizer; bad files are
 // refused with their path.
 #include <gtest/gtest.h>
+#include <xapian.h>
 
 #include <algorithm>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include "match.h"
 #include "oracle.h"
 #include "segment.h"
+#include "segment_merge.h"
 #include "segment_writer.h"
 #include "tokenizer.h"
 
@@ -299,6 +301,113 @@ TEST(TextStore, SampleCorpusWithTheTokenizerMatchesBruteForce) {
     nonempty += !want.empty();
   }
   EXPECT_GT(nonempty, 150u);
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Merging segments, dropping deleted documents and renumbering the rest, gives the very
+// bytes a direct write of the surviving documents under their new ids gives.
+TEST(TextStore, MergeEqualsWritingTheSurvivorsDirectly) {
+  TempDir dir;
+  std::mt19937 rng(5);
+  std::vector<std::vector<Doc>> parts;
+  std::vector<std::shared_ptr<const Segment>> sources;
+  uint32_t next = 3;
+  for (int k = 0; k < 4; ++k) {
+    parts.push_back(random_docs(rng, 300 + 100 * k, 50, next));
+    next = parts.back().back().docid + 7;
+    const std::string path = dir.path() + "/src" + std::to_string(k);
+    write_segment(parts.back(), path);
+    sources.push_back(Segment::open(path));
+  }
+  std::set<uint32_t> deleted;
+  for (const auto& part : parts) {
+    for (const Doc& d : part) {
+      if (rng() % 5 == 0) deleted.insert(d.docid);
+    }
+  }
+  // Survivors renumbered 1, 2, 3, ... in order.
+  std::map<uint32_t, uint32_t> renumbered;
+  std::vector<Doc> survivors;
+  for (const auto& part : parts) {
+    for (Doc d : part) {
+      if (deleted.count(d.docid)) continue;
+      renumbered[d.docid] = static_cast<uint32_t>(renumbered.size() + 1);
+      d.docid = renumbered[d.docid];
+      survivors.push_back(d);
+    }
+  }
+  const std::string direct = dir.path() + "/direct", merged = dir.path() + "/merged";
+  write_segment(survivors, direct);
+  const uint64_t size = textstore::merge_segments(
+      sources,
+      [&](size_t, uint32_t d) {
+        const auto it = renumbered.find(d);
+        return it == renumbered.end() ? 0u : it->second;
+      },
+      merged);
+  EXPECT_EQ(size, file_bytes(merged).size());
+  EXPECT_EQ(file_bytes(merged), file_bytes(direct));
+  EXPECT_FALSE(std::ifstream(merged + ".tmp").good());
+
+  // A renumbering that goes backwards is refused, and leaves no file.
+  const std::string bad = dir.path() + "/bad";
+  EXPECT_THROW(textstore::merge_segments(
+                   sources, [](size_t k, uint32_t d) { return k == 0 ? d + 100000 : d; }, bad),
+               std::invalid_argument);
+  EXPECT_FALSE(std::ifstream(bad).good());
+  EXPECT_FALSE(std::ifstream(bad + ".tmp").good());
+}
+
+// compactor_renumbering() predicts where Xapian's compactor puts each document when it
+// merges databases with gaps and deletions (here: three shards).
+TEST(TextStore, RenumberingFollowsXapiansCompactor) {
+  TempDir dir;
+  std::vector<std::string> shards;
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;
+  std::map<std::string, std::pair<size_t, uint32_t>> where;  // id term -> (shard, docid)
+  for (size_t k = 0; k < 3; ++k) {
+    shards.push_back(dir.path() + "/shard" + std::to_string(k));
+    Xapian::WritableDatabase db(shards.back(), Xapian::DB_CREATE);
+    for (uint32_t i = 0; i < 20 + 5 * k; ++i) {
+      Xapian::Document doc;
+      const std::string id = "Q" + std::to_string(k) + "-" + std::to_string(i);
+      doc.add_boolean_term(id);
+      // Gaps: ids chosen, not appended.
+      const uint32_t docid = static_cast<uint32_t>(3 + k + 2 * i);
+      db.replace_document(docid, doc);
+      where[id] = {k, docid};
+    }
+    // Deleting the first and one middle document moves the used range and leaves a gap.
+    db.delete_document(static_cast<uint32_t>(3 + k));
+    where.erase("Q" + std::to_string(k) + "-0");
+    db.delete_document(static_cast<uint32_t>(3 + k + 10));
+    where.erase("Q" + std::to_string(k) + "-5");
+    db.commit();
+    // The used range, from the list of all documents (Xapian 1.4 keeps its own accessor
+    // internal).
+    Xapian::docid first = 0, last = 0;
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+      if (first == 0) first = *it;
+      last = *it;
+    }
+    ranges.emplace_back(first, last);
+  }
+  const std::string out = dir.path() + "/compact";
+  Xapian::Database sources;
+  for (const std::string& s : shards) sources.add_database(Xapian::Database(s));
+  sources.compact(out);
+  const textstore::Renumber renumber = textstore::compactor_renumbering(ranges);
+  Xapian::Database compacted(out);
+  ASSERT_EQ(compacted.get_doccount(), where.size());
+  for (const auto& [id, place] : where) {
+    Xapian::PostingIterator p = compacted.postlist_begin(id);
+    ASSERT_NE(p, compacted.postlist_end(id)) << id;
+    EXPECT_EQ(renumber(place.first, place.second), *p) << id;
+  }
 }
 
 TEST(TextStore, RefusesFilesThatAreNotWholeSegments) {

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <tuple>
 
 #include "varint.h"
 
@@ -83,33 +84,64 @@ uint32_t Segment::length(uint32_t docid) const {
                                              : 0;
 }
 
+std::pair<const uint8_t*, const uint8_t*> Segment::dictionary_block(size_t i) const {
+  const uint8_t* base = data_ + footer_.dictionary.offset;
+  const uint64_t end =
+      i + 1 == dict_index_.size() ? footer_.dictionary.size : dict_index_[i + 1].second;
+  if (end < dict_index_[i].second || end > footer_.dictionary.size) {
+    throw std::runtime_error(path_ + ": corrupt text segment (dictionary index)");
+  }
+  return {base + dict_index_[i].second, base + end};
+}
+
+TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string& name) const {
+  const uint64_t shared = get_varint(p);
+  const uint64_t n = get_varint(p);
+  if (shared > name.size() || p > end || n > static_cast<uint64_t>(end - p)) {
+    throw std::runtime_error(path_ + ": corrupt text segment (dictionary)");
+  }
+  name.resize(shared);
+  name.append(reinterpret_cast<const char*>(p), n);
+  p += n;
+  TermInfo t;
+  t.df = static_cast<uint32_t>(get_varint(p));
+  t.positional = *p++ != 0;
+  t.offset = get_varint(p);
+  return t;
+}
+
 std::optional<TermInfo> Segment::find(std::string_view term) const {
   // The last block whose first term is <= term.
   auto it = std::upper_bound(dict_index_.begin(), dict_index_.end(), term,
                              [](std::string_view t, const auto& e) { return t < e.first; });
   if (it == dict_index_.begin()) return std::nullopt;
-  --it;
-  const uint8_t* p = data_ + footer_.dictionary.offset + it->second;
-  const uint8_t* end = data_ + footer_.dictionary.offset +
-                       (it + 1 == dict_index_.end() ? footer_.dictionary.size : (it + 1)->second);
+  auto [p, end] = dictionary_block(static_cast<size_t>(it - dict_index_.begin()) - 1);
   std::string name;
   while (p < end) {
-    const uint64_t shared = get_varint(p);
-    const uint64_t n = get_varint(p);
-    if (shared > name.size() || n > static_cast<uint64_t>(end - p)) {
-      throw std::runtime_error(path_ + ": corrupt text segment (dictionary)");
-    }
-    name.resize(shared);
-    name.append(reinterpret_cast<const char*>(p), n);
-    p += n;
-    TermInfo t;
-    t.df = static_cast<uint32_t>(get_varint(p));
-    t.positional = *p++ != 0;
-    t.offset = get_varint(p);
+    const TermInfo t = read_entry(p, end, name);
     if (name == term) return t;
     if (std::string_view(name) > term) return std::nullopt;
   }
   return std::nullopt;
+}
+
+Segment::TermIterator::TermIterator(const Segment& s) : segment_(s) {
+  if (s.dict_index_.empty()) return;
+  std::tie(p_, end_) = s.dictionary_block(0);
+  next();
+}
+
+void Segment::TermIterator::next() {
+  while (p_ >= end_) {
+    if (++block_ >= segment_.dict_index_.size()) {
+      valid_ = false;
+      return;
+    }
+    std::tie(p_, end_) = segment_.dictionary_block(block_);
+    name_.clear();
+  }
+  info_ = segment_.read_entry(p_, end_, name_);
+  valid_ = true;
 }
 
 std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {

@@ -45,8 +45,31 @@ class Segment {
   /// postings section; throws std::runtime_error if they do not.
   std::span<const uint8_t> posting_list(const TermInfo& t) const;
 
+  /// Walks the dictionary in term order.
+  class TermIterator {
+   public:
+    explicit TermIterator(const Segment& s);
+    bool valid() const { return valid_; }
+    const std::string& name() const { return name_; }
+    const TermInfo& info() const { return info_; }
+    void next();
+
+   private:
+    const Segment& segment_;
+    size_t block_ = 0;
+    const uint8_t* p_ = nullptr;
+    const uint8_t* end_ = nullptr;
+    std::string name_;
+    TermInfo info_;
+    bool valid_ = false;
+  };
+
  private:
   Segment(std::string path, const uint8_t* data, uint64_t size);
+  // Decodes the dictionary entry at p (within [p, end)) after `name`; throws if damaged.
+  TermInfo read_entry(const uint8_t*& p, const uint8_t* end, std::string& name) const;
+  // The bytes of dictionary block i.
+  std::pair<const uint8_t*, const uint8_t*> dictionary_block(size_t i) const;
   std::string path_;
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;

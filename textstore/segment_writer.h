@@ -9,6 +9,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "segment_build.h"
+
 namespace speechdex::textstore {
 
 /// Documents per posting block: a block's first document is the target of a skip entry.
@@ -23,7 +25,8 @@ class SegmentWriter {
   /// document's length for BM25 (its number of units). Throws std::invalid_argument if
   /// `docid` is not above the previous one.
   void add_document(uint32_t docid, uint32_t length);
-  /// A term of the current document without positions, occurring `wdf` (> 0) times.
+  /// A term of the current document without positions, occurring `wdf` times (0 for a
+  /// boolean term, which then adds nothing to a score).
   void add_term(std::string_view term, uint32_t wdf);
   /// A term of the current document at `positions`, which must increase (wdf = their
   /// number, > 0).
@@ -39,17 +42,9 @@ class SegmentWriter {
   uint64_t write(const std::string& path) const;
 
  private:
-  struct Term {
-    std::string postings;                               // blocks of kBlockDocuments documents
-    std::vector<std::pair<uint32_t, uint32_t>> blocks;  // (last docid, end offset), full ones
-    uint32_t df = 0;
-    uint32_t last_doc = 0;
-    bool positional = false;
-  };
-  Term& start(std::string_view term, bool positional);
-  void finish(Term& t);
+  PostingListBuilder& term(std::string_view term, bool positional);
 
-  std::unordered_map<std::string, Term> terms_;
+  std::unordered_map<std::string, PostingListBuilder> terms_;
   std::vector<uint32_t> docids_, lengths_;
 };
 

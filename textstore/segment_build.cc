@@ -1,0 +1,168 @@
+// Posting list encoding and the segment file writer.
+#include "segment_build.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "segment_format.h"
+#include "segment_writer.h"
+#include "varint.h"
+
+namespace speechdex::textstore {
+
+void PostingListBuilder::add(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions) {
+  if (doc == 0 || (df_ > 0 && doc <= last_doc_)) {
+    throw std::invalid_argument("segment: document ids of a term must increase (got " +
+                                std::to_string(doc) + ")");
+  }
+  if (positional_ && (wdf == 0 || positions.size() != wdf)) {
+    throw std::invalid_argument("segment: a positional term needs one position per occurrence");
+  }
+  if (!positional_ && !positions.empty()) {
+    throw std::invalid_argument("segment: positions for a term without positions");
+  }
+  // A block's first document is a delta from the last document of the block before.
+  put_varint(blocks_, doc - last_doc_);
+  put_varint(blocks_, wdf);
+  uint32_t prev = 0;
+  for (size_t i = 0; i < positions.size(); ++i) {
+    if (i > 0 && positions[i] <= prev) {
+      throw std::invalid_argument("segment: positions must increase");
+    }
+    put_varint(blocks_, positions[i] - prev);
+    prev = positions[i];
+  }
+  last_doc_ = doc;
+  if (++df_ % kBlockDocuments == 0) full_.emplace_back(doc, static_cast<uint32_t>(blocks_.size()));
+}
+
+std::string PostingListBuilder::head() const {
+  std::string skip;
+  const bool partial = df_ % kBlockDocuments != 0;
+  put_varint(skip, full_.size() + (partial ? 1 : 0));
+  uint32_t prev_doc = 0, prev_end = 0;
+  auto put_block = [&](uint32_t last, uint32_t end) {
+    put_varint(skip, last - prev_doc);
+    put_varint(skip, end - prev_end);
+    prev_doc = last;
+    prev_end = end;
+  };
+  for (const auto& [last, end] : full_) put_block(last, end);
+  if (partial) put_block(last_doc_, static_cast<uint32_t>(blocks_.size()));
+  std::string head;
+  put_varint(head, skip.size() + blocks_.size());
+  return head + skip;
+}
+
+SegmentFile::SegmentFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {
+  fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw std::runtime_error(tmp_ + ": cannot create: " + std::strerror(errno));
+  emit(std::string(kHeaderBytes, '\0'));  // the real header once the footer's place is known
+}
+
+SegmentFile::~SegmentFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!finished_) std::remove(tmp_.c_str());
+}
+
+void SegmentFile::flush() {
+  std::string_view data = buffer_;
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd_, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error(tmp_ + ": cannot write: " + std::strerror(errno));
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  buffer_.clear();
+}
+
+void SegmentFile::emit(std::string_view s) {
+  buffer_ += s;
+  if (buffer_.size() >= (1u << 20)) flush();
+}
+
+void SegmentFile::add_term(std::string_view name, const PostingListBuilder& list) {
+  if (list.df() == 0) throw std::invalid_argument("segment: a term with no documents");
+  if (terms_ > 0 && name <= std::string_view(prev_term_)) {
+    throw std::invalid_argument("segment: terms out of order: " + std::string(name));
+  }
+  // The dictionary: blocks of kDictionaryBlockTerms entries, each term prefix-compressed
+  // against the one before; the index holds each block's first term.
+  if (terms_ % kDictionaryBlockTerms == 0) {
+    put_varint(dict_index_, dictionary_.size());
+    put_varint(dict_index_, name.size());
+    dict_index_ += name;
+    prev_term_.clear();
+  }
+  size_t shared = 0;
+  while (shared < prev_term_.size() && shared < name.size() && prev_term_[shared] == name[shared]) {
+    ++shared;
+  }
+  put_varint(dictionary_, shared);
+  put_varint(dictionary_, name.size() - shared);
+  dictionary_.append(name.substr(shared));
+  put_varint(dictionary_, list.df());
+  dictionary_.push_back(list.positional() ? 1 : 0);
+  put_varint(dictionary_, postings_size_);
+  prev_term_ = name;
+  ++terms_;
+  const std::string head = list.head();
+  emit(head);
+  emit(list.blocks());
+  postings_size_ += head.size() + list.blocks().size();
+}
+
+uint64_t SegmentFile::finish(const std::vector<uint32_t>& docids,
+                             const std::vector<uint32_t>& lengths) {
+  std::string documents;
+  uint32_t prev_doc = 0;
+  uint64_t total_length = 0;
+  for (size_t i = 0; i < docids.size(); ++i) {
+    if (docids[i] <= prev_doc) throw std::invalid_argument("segment: document ids must increase");
+    put_varint(documents, docids[i] - prev_doc);
+    put_varint(documents, lengths[i]);
+    prev_doc = docids[i];
+    total_length += lengths[i];
+  }
+  SegmentFooter f;
+  f.documents = docids.size();
+  f.terms = terms_;
+  f.total_length = total_length;
+  uint64_t at = kHeaderBytes;
+  f.postings = {at, postings_size_};
+  at += postings_size_;
+  f.dictionary = {at, dictionary_.size()};
+  at += dictionary_.size();
+  f.dictionary_index = {at, dict_index_.size()};
+  at += dict_index_.size();
+  f.document_table = {at, documents.size()};
+  at += documents.size();
+  const std::string footer = encode_footer(f);
+  emit(dictionary_);
+  emit(dict_index_);
+  emit(documents);
+  emit(footer);
+  emit(std::string(kPaddingBytes, '\0'));
+  flush();
+  const std::string header = encode_header(at);
+  if (::pwrite(fd_, header.data(), header.size(), 0) != static_cast<ssize_t>(header.size())) {
+    throw std::runtime_error(tmp_ + ": cannot write: " + std::strerror(errno));
+  }
+  if (::fsync(fd_) != 0) throw std::runtime_error(tmp_ + ": cannot sync: " + std::strerror(errno));
+  ::close(fd_);
+  fd_ = -1;
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    throw std::runtime_error(path_ + ": cannot rename into place: " + std::strerror(errno));
+  }
+  finished_ = true;
+  return at + footer.size() + kPaddingBytes;
+}
+
+}  // namespace speechdex::textstore

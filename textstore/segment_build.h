@@ -1,0 +1,63 @@
+// Building blocks of segment files, shared by SegmentWriter and merge_segments; programs
+// use those two.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace speechdex::textstore {
+
+/// One term's posting list, documents added in increasing order: varint docid deltas,
+/// frequencies and (for a positional term) position deltas, in blocks of kBlockDocuments.
+class PostingListBuilder {
+ public:
+  explicit PostingListBuilder(bool positional) : positional_(positional) {}
+  /// Throws std::invalid_argument if `doc` does not increase, `wdf` is 0 for a
+  /// positional term, or positions do not match the term's kind and wdf or do not increase.
+  void add(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions);
+  uint32_t df() const { return df_; }
+  uint32_t last_doc() const { return last_doc_; }
+  bool positional() const { return positional_; }
+  /// The list as the postings section holds it: its size, skip table and blocks.
+  std::string head() const;
+  const std::string& blocks() const { return blocks_; }
+
+ private:
+  std::string blocks_;
+  std::vector<std::pair<uint32_t, uint32_t>> full_;  // (last docid, end offset) of full blocks
+  uint32_t df_ = 0, last_doc_ = 0;
+  bool positional_;
+};
+
+/// A segment file being written: posting lists in term order go straight to a temporary
+/// file; finish() adds the dictionary, document table and footer, syncs and renames it over
+/// `path`. Destroyed unfinished, it removes the temporary file.
+class SegmentFile {
+ public:
+  explicit SegmentFile(std::string path);
+  ~SegmentFile();
+  SegmentFile(const SegmentFile&) = delete;
+  SegmentFile& operator=(const SegmentFile&) = delete;
+
+  /// Appends a term's list; terms must come in increasing byte order, each with df > 0.
+  void add_term(std::string_view name, const PostingListBuilder& list);
+  /// Writes the rest; returns the file's size. Throws std::runtime_error naming the path.
+  uint64_t finish(const std::vector<uint32_t>& docids, const std::vector<uint32_t>& lengths);
+
+ private:
+  void emit(std::string_view s);
+  void flush();
+
+  std::string path_, tmp_;
+  int fd_ = -1;
+  std::string buffer_;
+  uint64_t postings_size_ = 0;
+  uint64_t terms_ = 0;
+  std::string dictionary_, dict_index_, prev_term_;
+  bool finished_ = false;
+};
+
+}  // namespace speechdex::textstore

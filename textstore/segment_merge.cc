@@ -1,0 +1,65 @@
+// Segment merge: a k-way walk of the sources' dictionaries in term order; each term's
+// postings are read source by source, renumbered, and written before the next term.
+#include "segment_merge.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "segment_build.h"
+
+namespace speechdex::textstore {
+
+uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sources,
+                        const Renumber& renumber, const std::string& path) {
+  std::vector<Segment::TermIterator> terms;
+  terms.reserve(sources.size());
+  for (const auto& s : sources) terms.emplace_back(*s);
+  SegmentFile file(path);
+  for (;;) {
+    const std::string* least = nullptr;
+    for (const auto& t : terms) {
+      if (t.valid() && (least == nullptr || t.name() < *least)) least = &t.name();
+    }
+    if (least == nullptr) break;
+    const std::string name = *least;
+    std::optional<PostingListBuilder> list;
+    for (size_t k = 0; k < sources.size(); ++k) {
+      Segment::TermIterator& t = terms[k];
+      if (!t.valid() || t.name() != name) continue;
+      if (!list) list.emplace(t.info().positional);
+      if (list->positional() != t.info().positional) {
+        throw std::invalid_argument("merge: term positional in one segment only: " + name);
+      }
+      for (PostingCursor c(*sources[k], t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
+        const uint32_t doc = renumber(k, c.doc());
+        if (doc != 0) list->add(doc, c.wdf(), c.positions());
+      }
+      t.next();
+    }
+    if (list->df() > 0) file.add_term(name, *list);
+  }
+  std::vector<uint32_t> docids, lengths;
+  for (size_t k = 0; k < sources.size(); ++k) {
+    for (uint32_t d : sources[k]->docids()) {
+      const uint32_t doc = renumber(k, d);
+      if (doc == 0) continue;
+      docids.push_back(doc);
+      lengths.push_back(sources[k]->length(d));
+    }
+  }
+  return file.finish(docids, lengths);
+}
+
+Renumber compactor_renumbering(const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
+  // offset[k] is added to a document of source k; unsigned wrap-around as in Xapian.
+  std::vector<uint32_t> offset;
+  uint32_t total = 0;
+  for (const auto& [first, last] : ranges) {
+    if (first != 0) total -= first - 1;
+    offset.push_back(total);
+    total += last;
+  }
+  return [offset = std::move(offset)](size_t k, uint32_t d) -> uint32_t { return d + offset.at(k); };
+}
+
+}  // namespace speechdex::textstore
