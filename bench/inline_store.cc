@@ -15,7 +15,9 @@
 //   With SPEECHDEX_BENCH_FACETS set, `query FILE` also counts years and counties over every
 //   match from FILE.columns and prints them after the ids: year=count,...;code=count,...
 //   SPEECHDEX_BENCH_NO_SPIES leaves the spies out of the hybrid.
-// The build holds one segment in memory and writes it once, on one core.
+// The build runs on one core as the product's indexer would: a segment is written every
+// kFlushDocuments documents (the indexer commits every 20,000 paragraphs), and the runs are
+// merged into FILE at the end.
 #include <xapian.h>
 
 #include <algorithm>
@@ -35,6 +37,7 @@
 
 #include "match.h"
 #include "segment.h"
+#include "segment_merge.h"
 #include "segment_writer.h"
 #include "tokenizer.h"
 #include "varint.h"
@@ -46,6 +49,8 @@ using speechdex::schema::tokenize;
 using speechdex::schema::unigram_term;
 using speechdex::schema::Unit;
 namespace ts = speechdex::textstore;
+
+constexpr uint32_t kFlushDocuments = 20000;
 
 // Facet columns: per document a year (0: unknown) and a dense county id into `codes`
 // (code 0: unknown).
@@ -98,7 +103,15 @@ int build(const std::string& path, const char* manifest_path) {
           static_cast<uint32_t>(std::stoul(row.substr(a + 1, b - a - 1)))};
     }
   }
-  ts::SegmentWriter w;
+  auto w = std::make_unique<ts::SegmentWriter>();
+  std::vector<std::shared_ptr<const ts::Segment>> runs;
+  auto flush = [&] {
+    const std::string run = path + ".run" + std::to_string(runs.size());
+    w->write(run);
+    runs.push_back(ts::Segment::open(run));
+    w = std::make_unique<ts::SegmentWriter>();
+  };
+  size_t terms = 0;
   Columns columns;
   std::unordered_map<uint32_t, uint16_t> county_ids;
   uint32_t docid = 0;
@@ -120,20 +133,26 @@ int build(const std::string& path, const char* manifest_path) {
       bytes += line.size() + 1;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       const std::vector<Unit> units = tokenize(line);
-      w.add_document(++docid, static_cast<uint32_t>(units.size()));
-      const speechdex::schema::TextTerms terms = speechdex::schema::text_terms("", units);
-      for (const auto& [t, n] : terms.unigrams) w.add_term(t, n);
-      for (const auto& b : terms.bigrams) w.add_positional_term(b.term, terms.positions_of(b));
+      w->add_document(++docid, static_cast<uint32_t>(units.size()));
+      const speechdex::schema::TextTerms t = speechdex::schema::text_terms("", units);
+      for (const auto& [term, n] : t.unigrams) w->add_term(term, n);
+      for (const auto& b : t.bigrams) w->add_positional_term(b.term, t.positions_of(b));
       columns.years.push_back(year);
       columns.counties.push_back(id->second);
+      if (w->documents() == kFlushDocuments) flush();
     }
   }
-  const uint64_t size = w.write(path);
+  if (w->documents() > 0) flush();
+  const uint64_t size = ts::merge_segments(
+      runs, [](size_t, uint32_t d) { return d; }, path);
+  for (size_t k = 0; k < runs.size(); ++k) std::remove((path + ".run" + std::to_string(k)).c_str());
+  terms = ts::Segment::open(path)->terms();
   if (manifest_path != nullptr) columns.write(path + ".columns");
   const double s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::printf("documents %zu terms %zu text %.1f MB index %.1f MB build %.2f s\n", w.documents(),
-              w.terms(), static_cast<double>(bytes) / 1e6, static_cast<double>(size) / 1e6, s);
+  std::printf("documents %u terms %zu runs %zu text %.1f MB index %.1f MB build %.2f s\n", docid,
+              terms, runs.size(), static_cast<double>(bytes) / 1e6, static_cast<double>(size) / 1e6,
+              s);
   return 0;
 }
 
