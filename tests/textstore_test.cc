@@ -238,6 +238,14 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
     for (size_t i = 0; i < r.top.size(); ++i) EXPECT_EQ(r.top[i].docid, everything[i].docid);
   }
   EXPECT_EQ(matched(index, Query::make(Query::Op::kAll, {})).size(), all.size() - gone.size() + 1);
+  // A term no segment holds matches nothing, alone or inside operators.
+  const Query absent = Query::make_term("absent");
+  const Query some = run_query({0});
+  EXPECT_TRUE(matched(index, absent).empty());
+  EXPECT_TRUE(matched(index, Query::make(Query::Op::kAnd, {some, absent})).empty());
+  EXPECT_EQ(matched(index, Query::make(Query::Op::kOr, {some, absent})), matched(index, some));
+  EXPECT_EQ(matched(index, Query::make(Query::Op::kAndNot, {some, absent})), matched(index, some));
+  EXPECT_TRUE(matched(index, Query::make(Query::Op::kAndNot, {absent, some})).empty());
 }
 
 TEST(TextStore, Bm25IsXapiansDefault) {

@@ -30,6 +30,46 @@ Query Query::make(Op op, std::vector<Query> children) {
   return q;
 }
 
+std::vector<std::string> Query::terms() const {
+  std::vector<std::string> out;
+  if (op == Op::kTerm) out.push_back(term);
+  for (const auto& [t, offset] : phrase) out.push_back(t);
+  for (const Query& c : children) {
+    std::vector<std::string> more = c.terms();
+    out.insert(out.end(), more.begin(), more.end());
+  }
+  return out;
+}
+
+std::string Query::describe() const {
+  switch (op) {
+    case Op::kTerm:
+      return term;
+    case Op::kPhrase: {
+      std::string out = "PHRASE(";
+      for (size_t i = 0; i < phrase.size(); ++i) {
+        if (i > 0) out.push_back(' ');
+        out += phrase[i].first + "@" + std::to_string(phrase[i].second);
+      }
+      return out + ")";
+    }
+    case Op::kAll:
+      return "<all>";
+    case Op::kAnd:
+    case Op::kOr:
+    case Op::kAndNot: {
+      const char* name = op == Op::kAnd ? " AND " : op == Op::kOr ? " OR " : " AND_NOT ";
+      std::string out = "(";
+      for (size_t i = 0; i < children.size(); ++i) {
+        if (i > 0) out += name;
+        out += children[i].describe();
+      }
+      return out + ")";
+    }
+  }
+  return "?";
+}
+
 namespace {
 
 constexpr uint32_t kEnd = PostingCursor::kEnd;
@@ -302,8 +342,11 @@ class Builder {
   std::unique_ptr<Iter> build(const Query& q) {
     using Op = Query::Op;
     switch (q.op) {
-      case Op::kTerm:
-        return term(q.term);
+      case Op::kTerm: {
+        std::unique_ptr<Iter> t = term(q.term);
+        if (!t) return std::make_unique<EmptyIter>();
+        return t;
+      }
       case Op::kPhrase: {
         std::vector<std::unique_ptr<TermIter>> terms;
         std::vector<uint32_t> offsets;

@@ -31,6 +31,13 @@ struct Query {
   static Query make_term(std::string t);
   static Query make_phrase(std::vector<std::pair<std::string, uint32_t>> terms);
   static Query make(Op op, std::vector<Query> children);
+  static Query all() { return make(Op::kAll, {}); }
+
+  /// Every term the query reads, in order, with repeats.
+  std::vector<std::string> terms() const;
+  /// A compact description for tests and debugging: 依法, PHRASE(全面@0 推进@2),
+  /// (a AND b), (a OR b), (a AND_NOT b), <all>.
+  std::string describe() const;
 };
 
 /// One match.

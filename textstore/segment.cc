@@ -125,6 +125,14 @@ std::optional<TermInfo> Segment::find(std::string_view term) const {
   return std::nullopt;
 }
 
+void Segment::release(const uint8_t* begin, const uint8_t* end) const {
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t from = std::max(reinterpret_cast<uintptr_t>(begin) / page * page,
+                                  reinterpret_cast<uintptr_t>(data_));  // data_ is aligned
+  const uintptr_t to = reinterpret_cast<uintptr_t>(end) / page * page;
+  if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+}
+
 Segment::TermIterator::TermIterator(const Segment& s) : segment_(s) {
   if (s.dict_index_.empty()) return;
   std::tie(p_, end_) = s.dictionary_block(0);

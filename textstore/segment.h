@@ -45,6 +45,12 @@ class Segment {
   /// postings section; throws std::runtime_error if they do not.
   std::span<const uint8_t> posting_list(const TermInfo& t) const;
 
+  /// Tells the kernel the mapping up to `end` will not be read again soon: the pages from
+  /// the one holding `begin` to the last that ends by `end` leave this process's resident
+  /// set (they stay in the page cache). A merge, reading each segment's postings in order,
+  /// calls it after each list, so merging many segments does not keep them all resident.
+  void release(const uint8_t* begin, const uint8_t* end) const;
+
   /// Walks the dictionary in term order.
   class TermIterator {
    public:

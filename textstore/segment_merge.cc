@@ -15,6 +15,7 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
   terms.reserve(sources.size());
   for (const auto& s : sources) terms.emplace_back(*s);
   SegmentFile file(path);
+  std::vector<const uint8_t*> released(sources.size(), nullptr);  // per source: read up to
   for (;;) {
     const std::string* least = nullptr;
     for (const auto& t : terms) {
@@ -34,6 +35,11 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
         const uint32_t doc = renumber(k, c.doc());
         if (doc != 0) list->add(doc, c.wdf(), c.positions());
       }
+      // Lists are read in file order: what lies before this one's end is done with.
+      const std::span<const uint8_t> bytes = sources[k]->posting_list(t.info());
+      const uint8_t* end = bytes.data() + bytes.size();
+      sources[k]->release(released[k] ? released[k] : bytes.data(), end);
+      released[k] = end;
       t.next();
     }
     if (list->df() > 0) file.add_term(name, *list);
@@ -59,7 +65,8 @@ Renumber compactor_renumbering(const std::vector<std::pair<uint32_t, uint32_t>>&
     offset.push_back(total);
     total += last;
   }
-  return [offset = std::move(offset)](size_t k, uint32_t d) -> uint32_t { return d + offset.at(k); };
+  return
+      [offset = std::move(offset)](size_t k, uint32_t d) -> uint32_t { return d + offset.at(k); };
 }
 
 }  // namespace speechdex::textstore

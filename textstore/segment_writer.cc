@@ -15,10 +15,46 @@ void SegmentWriter::add_document(uint32_t docid, uint32_t length) {
   lengths_.push_back(length);
 }
 
+namespace {
+
+// FNV-1a, 64 bits: terms are short, and a look-up needs a good full-width hash.
+uint64_t hash_term(std::string_view s) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : s) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+  return h;
+}
+
+}  // namespace
+
+void SegmentWriter::grow() {
+  std::vector<Slot> old(slots_.size() * 2);
+  old.swap(slots_);
+  const size_t mask = slots_.size() - 1;
+  for (const Slot& s : old) {
+    if (s.entry == UINT32_MAX) continue;
+    size_t i = s.hash & mask;
+    while (slots_[i].entry != UINT32_MAX) i = (i + 1) & mask;
+    slots_[i] = s;
+  }
+}
+
 PostingListBuilder& SegmentWriter::term(std::string_view term, bool positional) {
   if (docids_.empty()) throw std::invalid_argument("segment: a term before any document");
   if (term.empty()) throw std::invalid_argument("segment: an empty term");
-  PostingListBuilder& t = terms_.try_emplace(std::string(term), positional).first->second;
+  const uint64_t h = hash_term(term);
+  const size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  while (slots_[i].entry != UINT32_MAX &&
+         (slots_[i].hash != h || entries_[slots_[i].entry].first != term)) {
+    i = (i + 1) & mask;
+  }
+  if (slots_[i].entry == UINT32_MAX) {
+    slots_[i] = {h, static_cast<uint32_t>(entries_.size())};
+    entries_.emplace_back(std::string(term), PostingListBuilder(positional));
+    if (entries_.size() * 2 > slots_.size()) grow();
+    return entries_.back().second;
+  }
+  PostingListBuilder& t = entries_[slots_[i].entry].second;
   if (t.positional() != positional) {
     throw std::invalid_argument("segment: term added with and without positions: " +
                                 std::string(term));
@@ -41,9 +77,9 @@ void SegmentWriter::add_positional_term(std::string_view name,
 }
 
 uint64_t SegmentWriter::write(const std::string& path) const {
-  std::vector<const std::pair<const std::string, PostingListBuilder>*> sorted;
-  sorted.reserve(terms_.size());
-  for (const auto& kv : terms_) sorted.push_back(&kv);
+  std::vector<const std::pair<std::string, PostingListBuilder>*> sorted;
+  sorted.reserve(entries_.size());
+  for (const auto& kv : entries_) sorted.push_back(&kv);
   std::sort(sorted.begin(), sorted.end(), [](auto a, auto b) { return a->first < b->first; });
   SegmentFile file(path);
   for (const auto* kv : sorted) file.add_term(kv->first, kv->second);

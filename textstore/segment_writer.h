@@ -6,7 +6,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "segment_build.h"
@@ -34,7 +33,7 @@ class SegmentWriter {
   // A term must be added once per document, and always with or always without positions.
 
   size_t documents() const { return docids_.size(); }
-  size_t terms() const { return terms_.size(); }
+  size_t terms() const { return entries_.size(); }
 
   /// Writes the segment to `path`: to a temporary file beside it, synced, then renamed over
   /// `path`, so a crash leaves either no file or a whole one. Returns its size in bytes.
@@ -43,8 +42,16 @@ class SegmentWriter {
 
  private:
   PostingListBuilder& term(std::string_view term, bool positional);
+  void grow();
 
-  std::unordered_map<std::string, PostingListBuilder> terms_;
+  // Terms by hash, open addressing with linear probing: a look-up compares full terms only
+  // when their 64-bit hashes agree (std::unordered_map spent most of a build in memcmp).
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t entry = UINT32_MAX;  // index into entries_, UINT32_MAX if free
+  };
+  std::vector<Slot> slots_ = std::vector<Slot>(1024);
+  std::vector<std::pair<std::string, PostingListBuilder>> entries_;
   std::vector<uint32_t> docids_, lengths_;
 };
 
