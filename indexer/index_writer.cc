@@ -11,6 +11,9 @@
 #include "fields.h"
 #include "index_meta.h"
 #include "record.h"
+#include "segment.h"
+#include "segment_merge.h"
+#include "segment_writer.h"
 #include "tokenizer.h"
 
 namespace speechdex::indexer {
@@ -39,13 +42,75 @@ Xapian::termpos add_text_terms(Xapian::Document& doc, const schema::Field& f,
   return base + static_cast<Xapian::termpos>(units.size()) + kFieldGap;
 }
 
+// Bytes of the database's files, its text store's included.
 uint64_t database_bytes(const std::string& path) {
   namespace fs = boost::filesystem;
   uint64_t total = 0;
-  for (const fs::directory_entry& e : fs::directory_iterator(path)) {
+  for (const fs::directory_entry& e : fs::recursive_directory_iterator(path)) {
     if (fs::is_regular_file(e.status())) total += fs::file_size(e.path());
   }
   return total;
+}
+
+// True for the source term, which finds a file's paragraphs to replace: the one term Xapian
+// keeps. The text and filter terms go to the text store.
+bool is_source_term(const std::string& term) {
+  static const std::string prefix(schema::field("source").prefix);
+  return term.rfind(prefix, 0) == 0;
+}
+
+// Sends a document's text and filter terms to the text store: terms with positions with
+// them, the others with their wdf (0 for a filter term). The length is Xapian's: the sum of
+// the wdfs.
+void add_to_segment(textstore::SegmentWriter& segment, Xapian::docid docid,
+                    const Xapian::Document& doc) {
+  Xapian::termcount length = 0;
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) length += t.get_wdf();
+  segment.add_document(docid, length);
+  std::vector<uint32_t> positions;
+  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
+    if (is_source_term(*t)) continue;
+    if (t.positionlist_count() == 0) {
+      segment.add_term(*t, t.get_wdf());
+      continue;
+    }
+    positions.assign(t.positionlist_begin(), t.positionlist_end());
+    segment.add_positional_term(*t, positions);
+  }
+}
+
+// What Xapian keeps of a paragraph's document: its record, value slots and source term.
+Xapian::Document record_document(const Xapian::Document& full) {
+  Xapian::Document doc;
+  doc.set_data(full.get_data());
+  for (auto v = full.values_begin(); v != full.values_end(); ++v)
+    doc.add_value(v.get_valueno(), *v);
+  for (auto t = full.termlist_begin(); t != full.termlist_end(); ++t) {
+    if (is_source_term(*t)) doc.add_boolean_term(*t);
+  }
+  return doc;
+}
+
+// The next free segment name: one more than the highest number in use.
+std::string next_segment_name(const std::vector<std::string>& names) {
+  unsigned long highest = 0;
+  for (const std::string& n : names)
+    highest = std::max(highest, std::strtoul(n.c_str(), nullptr, 10));
+  return std::to_string(highest + 1) + ".seg";
+}
+
+// Removes files of the text store that no commit names: segments a crash left behind
+// between writing them and committing.
+void remove_orphan_segments(const std::string& db_path, const schema::TextStoreState& state) {
+  namespace fs = boost::filesystem;
+  const fs::path dir(schema::text_dir(db_path));
+  if (!fs::is_directory(dir)) return;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
+    const std::string name = e.path().filename().string();
+    if (std::find(state.segments.begin(), state.segments.end(), name) == state.segments.end()) {
+      fs::remove(e.path());
+    }
+  }
 }
 
 std::string file_state(const SourceFile& f) {
@@ -70,8 +135,6 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
 
   const uint64_t source = schema::source_key(file.canonical_path);
   const uint64_t speech_key = schema::speech_key(source, speech_number);
-  doc.add_boolean_term(schema::paragraph_id_term(speech_key, paragraph_number));
-  doc.add_boolean_term(schema::boolean_term(schema::field("speech"), schema::hex_key(speech_key)));
   doc.add_boolean_term(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
 
   std::string normalized;
@@ -156,6 +219,12 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
     throw IndexError("cannot open database for writing: " + e.get_msg(), path);
   }
   schema::check_schema(*db_, path);
+  text_ = schema::read_text_store(*db_);
+  try {
+    remove_orphan_segments(path, text_);
+  } catch (const boost::filesystem::filesystem_error& e) {
+    throw IndexError("cannot clean the text store: " + e.code().message(), path);
+  }
   started_empty_ = db_->get_doccount() == 0;
   if (db_->get_doccount() > 0 && !force) {
     if (db_->get_metadata(std::string(schema::kMetaTopics)) != taxonomy.text()) {
@@ -183,14 +252,28 @@ bool IndexWriter::is_current(const SourceFile& file) const {
 size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches,
                                const std::vector<SpeechMetadata>& metas) {
   const uint64_t source = schema::source_key(file.canonical_path);
+  const std::string source_term =
+      schema::boolean_term(schema::field("source"), schema::hex_key(source));
   try {
-    db_->delete_document(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
+    // The file's old paragraphs leave the records now and the text store's matches from
+    // this commit on (the deleted list).
+    std::vector<uint32_t> gone(db_->postlist_begin(source_term), db_->postlist_end(source_term));
+    if (!gone.empty()) {
+      std::vector<uint32_t> merged;
+      std::merge(text_.deleted.begin(), text_.deleted.end(), gone.begin(), gone.end(),
+                 std::back_inserter(merged));
+      merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+      text_.deleted.swap(merged);
+    }
+    db_->delete_document(source_term);
+    if (!segment_) segment_ = std::make_unique<textstore::SegmentWriter>();
     size_t n = 0;
     for (size_t s = 0; s < speeches.size(); ++s) {
       const Speech& speech = speeches[s];
       for (size_t p = 0; p < speech.paragraphs.size(); ++p) {
-        db_->add_document(
-            build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p, taxonomy_));
+        const Xapian::Document doc =
+            build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p, taxonomy_);
+        add_to_segment(*segment_, db_->add_document(record_document(doc)), doc);
         ++n;
       }
     }
@@ -202,6 +285,49 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
   }
 }
 
+namespace {
+
+// Merges the text stores of the databases at `sources` into one segment in `target`'s text
+// store, renumbered as Xapian's compactor renumbers the records, without deleted
+// documents. Returns the state to record in the compacted database.
+schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources,
+                                         const std::string& target) {
+  std::vector<std::shared_ptr<const textstore::Segment>> segments;
+  std::vector<size_t> owner;                          // segment -> source
+  std::vector<std::vector<uint32_t>> deleted;         // per source, sorted
+  std::vector<std::pair<uint32_t, uint32_t>> ranges;  // per source: used ids
+  for (size_t j = 0; j < sources.size(); ++j) {
+    const schema::TextStoreState state = schema::read_text_store(Xapian::Database(sources[j]));
+    uint32_t first = 0, last = 0;
+    for (const std::string& name : state.segments) {
+      segments.push_back(textstore::Segment::open(schema::text_dir(sources[j]) + "/" + name));
+      owner.push_back(j);
+      for (uint32_t d : segments.back()->docids()) {
+        if (std::binary_search(state.deleted.begin(), state.deleted.end(), d)) continue;
+        if (first == 0) first = d;
+        last = d;
+      }
+    }
+    deleted.push_back(state.deleted);
+    ranges.emplace_back(first, last);
+  }
+  schema::TextStoreState out;
+  if (segments.empty()) return out;
+  const textstore::Renumber base = textstore::compactor_renumbering(ranges);
+  boost::filesystem::create_directories(schema::text_dir(target));
+  out.segments.push_back("1.seg");
+  textstore::merge_segments(
+      segments,
+      [&](size_t k, uint32_t d) -> uint32_t {
+        const std::vector<uint32_t>& dead = deleted[owner[k]];
+        return std::binary_search(dead.begin(), dead.end(), d) ? 0 : base(owner[k], d);
+      },
+      schema::text_dir(target) + "/" + out.segments.back());
+  return out;
+}
+
+}  // namespace
+
 void compact_into(const std::vector<std::string>& sources, const std::string& target) {
   namespace fs = boost::filesystem;
   const fs::path db(target), fresh(target + ".compacting"), old(target + ".old");
@@ -211,7 +337,9 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
     for (const std::string& s : sources) all.add_database(Xapian::Database(s));
     all.compact(fresh.string());
     {
+      const schema::TextStoreState text = merge_text_stores(sources, fresh.string());
       Xapian::WritableDatabase compacted(fresh.string(), Xapian::DB_OPEN);
+      schema::write_text_store(compacted, text);
       compacted.set_metadata(std::string(schema::kMetaCompactedBytes),
                              std::to_string(database_bytes(fresh.string())));
       compacted.commit();
@@ -225,6 +353,8 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
   } catch (const fs::filesystem_error& e) {
     throw IndexError("cannot replace database with its compacted copy: " + e.code().message(),
                      target);
+  } catch (const std::exception& e) {  // the text store: a segment unreadable or unwritable
+    throw IndexError(std::string("cannot compact the text store: ") + e.what(), target);
   }
 }
 
@@ -247,7 +377,21 @@ void IndexWriter::commit_if_due() {
 }
 
 void IndexWriter::commit() {
+  if (segment_ && segment_->documents() > 0) {
+    // The segment first: a crash before the commit below leaves an orphan, never a commit
+    // that names a segment not on disk.
+    const std::string name = next_segment_name(text_.segments);
+    try {
+      boost::filesystem::create_directories(schema::text_dir(path_));
+      segment_->write(schema::text_dir(path_) + "/" + name);
+    } catch (const std::exception& e) {
+      throw IndexError(std::string("cannot write the text store: ") + e.what(), path_);
+    }
+    text_.segments.push_back(name);
+    segment_.reset();
+  }
   try {
+    schema::write_text_store(*db_, text_);
     // The schema and vocabularies do not change while this writer lives: write them once
     // (the gazetteer is 168 KB), not at every commit.
     if (!index_metadata_written_) {

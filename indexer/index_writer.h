@@ -7,6 +7,7 @@
 
 #include "corpus_reader.h"
 #include "gazetteer.h"
+#include "index_meta.h"
 #include "metadata_extractor.h"
 #include "speech_splitter.h"
 #include "taxonomy.h"
@@ -15,6 +16,10 @@ namespace Xapian {
 class Document;
 class WritableDatabase;
 }  // namespace Xapian
+
+namespace speechdex::textstore {
+class SegmentWriter;
+}  // namespace speechdex::textstore
 
 namespace speechdex::indexer {
 
@@ -26,12 +31,16 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
 
 /// Compacts the databases at `sources` into one database at `target`, through a temporary
 /// copy that replaces `target` only when complete (Xapian's compactor merges shards and
-/// halves a freshly built index). Throws IndexError.
+/// halves a freshly built index). Their text stores are merged into one segment, without
+/// deleted documents and renumbered as Xapian renumbers the records. Throws IndexError.
 void compact_into(const std::vector<std::string>& sources, const std::string& target);
 
-/// Writes files into a Xapian database. Each file's paragraphs replace whatever the
-/// database held for that file, and commits happen only between files, so a crash or a
-/// bad file never leaves a file half-indexed or loses what was committed before.
+/// Writes files into a Xapian database and its text store (docs/text-store.md). Each file's
+/// paragraphs replace whatever the database held for that file, and commits happen only
+/// between files, so a crash or a bad file never leaves a file half-indexed or loses what
+/// was committed before. A commit first writes the paragraphs' text terms as a new segment,
+/// then commits the records with metadata naming it; segment files no commit names (left by
+/// a crash) are removed when a writer opens the database.
 class IndexWriter {
  public:
   /// Opens or creates the database at `path`; throws IndexError if it cannot be opened
@@ -75,6 +84,8 @@ class IndexWriter {
   const schema::Gazetteer& gazetteer_;
   const schema::Taxonomy& taxonomy_;
   std::unique_ptr<Xapian::WritableDatabase> db_;
+  std::unique_ptr<textstore::SegmentWriter> segment_;  ///< paragraphs since the last commit
+  schema::TextStoreState text_;                        ///< as the next commit will record it
   size_t pending_ = 0;
   bool index_metadata_written_ = false;  ///< schema and vocabularies committed by this writer
   bool started_empty_ = false;

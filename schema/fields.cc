@@ -71,8 +71,4 @@ std::string boolean_term(const Field& f, std::string_view value) {
   return t;
 }
 
-std::string paragraph_id_term(uint64_t speech, int paragraph) {
-  return boolean_term(field("id"), hex_key(speech) + "/" + std::to_string(paragraph));
-}
-
 }  // namespace speechdex::schema

@@ -10,7 +10,7 @@ namespace speechdex::schema {
 
 /// Bumped whenever terms, prefixes, slots or document data change meaning. A searcher
 /// refuses an index written with another version.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 /// The tokenizer settings an index was built with, recorded in its metadata.
 inline constexpr std::string_view kTokenizerSettings =
@@ -26,8 +26,16 @@ inline constexpr std::string_view kMetaGazetteer = "speechdex.gazetteer";
 /// The topic taxonomy the index was built with (the topics.tsv text); its row order
 /// gives the topic slots.
 inline constexpr std::string_view kMetaTopics = "speechdex.topics";
-/// Size in bytes of the database files right after its last compaction.
+/// Size in bytes of the database files (the text store's included) right after its last
+/// compaction.
 inline constexpr std::string_view kMetaCompactedBytes = "speechdex.compacted_bytes";
+/// The text store (docs/text-store.md): its live segment files in the folder kTextDir of the
+/// database, one name a line, oldest first; and the ids of deleted documents that segments
+/// still hold, as varint deltas. Both change only with a Xapian commit, so a crash leaves
+/// them consistent with the documents.
+inline constexpr std::string_view kMetaTextSegments = "speechdex.text_segments";
+inline constexpr std::string_view kMetaTextDeleted = "speechdex.text_deleted";
+inline constexpr std::string_view kTextDir = "text";
 
 /// How a field is searched.
 enum class FieldKind : uint8_t {
@@ -49,8 +57,6 @@ inline constexpr Field kFields[] = {
     {"text", "", FieldKind::kText, "the paragraph's own text (the default field)"},
     {"title", "S", FieldKind::kText, "the title of the paragraph's speech"},
     {"heading", "XH:", FieldKind::kText, "the section and subsection headings over the paragraph"},
-    {"id", "Q", FieldKind::kBoolean, "unique paragraph key (speech key '/' paragraph number)"},
-    {"speech", "XSPEECH:", FieldKind::kBoolean, "speech key: 16 hex digits"},
     {"source", "XSOURCE:", FieldKind::kBoolean, "source file key: 16 hex digits"},
     {"county", "XCOUNTY:", FieldKind::kBoolean, "county code of the speech: 6 digits"},
     {"province", "XPROVINCE:", FieldKind::kBoolean, "province of the speech: 2-digit code"},
@@ -98,8 +104,5 @@ uint64_t speech_key(uint64_t source, int speech);
 
 /// Boolean filter term of a field: prefix + value.
 std::string boolean_term(const Field& f, std::string_view value);
-
-/// The unique id term of a paragraph.
-std::string paragraph_id_term(uint64_t speech, int paragraph);
 
 }  // namespace speechdex::schema

@@ -5,6 +5,7 @@
 
 #include "errors.h"
 #include "fields.h"
+#include "varint.h"
 
 namespace speechdex::schema {
 
@@ -12,6 +13,42 @@ void write_schema_metadata(Xapian::WritableDatabase& db) {
   db.set_metadata(std::string(kMetaSchemaVersion), std::to_string(kSchemaVersion));
   db.set_metadata(std::string(kMetaTokenizer), std::string(kTokenizerSettings));
 }
+
+TextStoreState read_text_store(const Xapian::Database& db) {
+  TextStoreState s;
+  const std::string names = db.get_metadata(std::string(kMetaTextSegments));
+  for (size_t i = 0; i < names.size();) {
+    size_t j = names.find('\n', i);
+    if (j == std::string::npos) j = names.size();
+    if (j > i) s.segments.push_back(names.substr(i, j - i));
+    i = j + 1;
+  }
+  std::string deleted = db.get_metadata(std::string(kMetaTextDeleted));
+  deleted.append(16, '\0');  // a damaged last varint stops in the padding
+  const auto* p = reinterpret_cast<const uint8_t*>(deleted.data());
+  const auto* end = p + deleted.size() - 16;
+  uint64_t id = 0;
+  while (p < end) {
+    id += textstore::get_varint(p);
+    s.deleted.push_back(static_cast<uint32_t>(id));
+  }
+  return s;
+}
+
+void write_text_store(Xapian::WritableDatabase& db, const TextStoreState& state) {
+  std::string names;
+  for (const std::string& n : state.segments) names += n + "\n";
+  db.set_metadata(std::string(kMetaTextSegments), names);
+  std::string deleted;
+  uint32_t prev = 0;
+  for (uint32_t id : state.deleted) {
+    textstore::put_varint(deleted, id - prev);
+    prev = id;
+  }
+  db.set_metadata(std::string(kMetaTextDeleted), deleted);
+}
+
+std::string text_dir(const std::string& db_path) { return db_path + "/" + std::string(kTextDir); }
 
 void check_schema(const Xapian::Database& db, const std::string& path) {
   const std::string version = db.get_metadata(std::string(kMetaSchemaVersion));

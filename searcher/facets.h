@@ -4,6 +4,7 @@
 #include <xapian.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,29 +31,48 @@ struct Facet {
 /// The facet names there are.
 const std::vector<std::string>& facet_names();
 
-/// Counts facets with Xapian's own ValueCountMatchSpy (so the counts stay exact on
-/// remote shards): one spy per value slot; topics, which a paragraph may have several of,
-/// get one slot per topic.
+/// One value slot of every document, read once from the slot's value stream: each
+/// document's value as a small code into the slot's distinct values, so that counting,
+/// grouping and sorting over a match set are array look-ups.
+class ValueColumn {
+ public:
+  ValueColumn(const Xapian::Database& db, Xapian::valueno slot);
+  /// The document's value code: 0 if it has no value.
+  uint32_t code(Xapian::docid docid) const { return docid < codes_.size() ? codes_[docid] : 0; }
+  /// The value of a code (code 0: empty).
+  const std::string& value(uint32_t code) const { return values_[code]; }
+  size_t distinct() const { return values_.size(); }
+
+ private:
+  std::vector<uint32_t> codes_;      // by document id
+  std::vector<std::string> values_;  // by code; values_[0] is empty
+};
+
+/// Counts facets over the matches, from the documents' value slots: county, province, year
+/// and role from theirs, topics from the paragraph's list of topic ids.
 class FacetCollector {
  public:
-  /// Registers spies for `names` on `enquire`.
+  /// `column(slot)` gives the value column of a slot.
   FacetCollector(const std::vector<std::string>& names, const schema::Taxonomy& taxonomy,
-                 Xapian::Enquire& enquire);
-  /// Reads the counts after the match; `total` is the exact number of matches.
-  /// `gazetteer` labels county and province buckets (needed only for those facets).
+                 const std::function<const ValueColumn&(Xapian::valueno)>& column);
+  /// Counts one match.
+  void add(Xapian::docid docid) {
+    for (Counter& c : counters_) ++c.counts[c.column->code(docid)];
+  }
+  /// The counts; `total` is the exact number of matches. `gazetteer` labels county and
+  /// province buckets (needed only for those facets).
   std::vector<Facet> collect(uint64_t total, const schema::Gazetteer* gazetteer) const;
   /// True if collect() needs the gazetteer.
   bool needs_gazetteer() const;
 
  private:
-  struct Spy {
+  struct Counter {
     std::string facet;
-    std::unique_ptr<Xapian::ValueCountMatchSpy> spy;
-    int topic = -1;  // for per-topic slots
+    const ValueColumn* column;
+    std::vector<uint64_t> counts;  // by value code
   };
-  std::vector<std::string> names_;
   const schema::Taxonomy& taxonomy_;
-  std::vector<Spy> spies_;
+  std::vector<Counter> counters_;
 };
 
 }  // namespace speechdex::searcher

@@ -1,5 +1,4 @@
-// Filter resolution. Every filter becomes boolean terms, so it runs inside the match with
-// stock operators (exact on remote shards too).
+// Filter resolution. Every filter becomes boolean terms, so it runs inside the match.
 #include "filters.h"
 
 #include <algorithm>
@@ -94,14 +93,17 @@ FilterQueries build_filters(const std::vector<FilterSpec>& filters,
     auto& into = f.negated ? drop : keep[f.field];
     into.insert(into.end(), terms.begin(), terms.end());
   }
+  using textstore::Query;
+  auto any_of = [](const std::vector<std::string>& terms) {
+    std::vector<Query> q;
+    for (const std::string& t : terms) q.push_back(Query::make_term(t));
+    return Query::make(Query::Op::kOr, std::move(q));
+  };
   FilterQueries out;
-  std::vector<Xapian::Query> per_field;
-  for (const auto& [field, terms] : keep) {
-    per_field.emplace_back(Xapian::Query::OP_OR, terms.begin(), terms.end());
-  }
-  if (!per_field.empty())
-    out.keep = Xapian::Query(Xapian::Query::OP_AND, per_field.begin(), per_field.end());
-  if (!drop.empty()) out.drop = Xapian::Query(Xapian::Query::OP_OR, drop.begin(), drop.end());
+  std::vector<Query> per_field;
+  for (const auto& [field, terms] : keep) per_field.push_back(any_of(terms));
+  if (!per_field.empty()) out.keep = Query::make(Query::Op::kAnd, std::move(per_field));
+  if (!drop.empty()) out.drop = any_of(drop);
   return out;
 }
 

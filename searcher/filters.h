@@ -1,21 +1,21 @@
 // Metadata filters: county:, province:, year:, topic:, role: resolved to filter terms.
 #pragma once
 
-#include <xapian.h>
-
 #include <optional>
 #include <vector>
 
 #include "gazetteer.h"
+#include "match.h"
 #include "query_parser.h"
 #include "taxonomy.h"
 
 namespace speechdex::searcher {
 
-/// The filters of a query as Xapian queries: `keep` (values of one field ORed, fields
-/// ANDed) and `drop` (negated filters, ORed).
+/// The filters of a query as text store queries over boolean terms: `keep` (values of one
+/// field ORed, fields ANDed) and `drop` (negated filters, ORed). Boolean terms have wdf 0,
+/// so they add nothing to a score.
 struct FilterQueries {
-  std::optional<Xapian::Query> keep, drop;
+  std::optional<textstore::Query> keep, drop;
 };
 
 /// Resolves filters against the index's vocabularies: a county by code, full, former or

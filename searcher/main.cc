@@ -77,8 +77,9 @@ Config validate(const RawOptions& raw) {
                                   "");
     }
     // Filters alone list the paragraphs they select.
-    c.request.query =
-        c.query.empty() ? ParsedQuery{Xapian::Query::MatchAll, {}, true, {}} : parse_query(c.query);
+    c.request.query = c.query.empty()
+                          ? ParsedQuery{speechdex::textstore::Query::all(), {}, true, {}}
+                          : parse_query(c.query);
   }
   c.request.page.offset = raw.offset;
   c.request.page.limit = raw.count ? 0 : raw.limit;

@@ -1,7 +1,6 @@
 // Recursive-descent query parser over a small lexer; terms come from schema's tokenizer.
 #include "query_parser.h"
 
-#include <array>
 #include <optional>
 
 #include "errors.h"
@@ -19,49 +18,13 @@ struct Token {
   std::string text;  // word or quoted text; field name for kField
 };
 
-// A run of n units occurs where its n-1 bigrams sit at consecutive positions. A phrase of
-// only some of them, every other bigram and the last, within the same window of n-1
-// positions, checks half the position lists per candidate. It matches exactly where the
-// run occurs unless its bigrams also fit the window at other offsets without contradicting
-// each other (as in 的的的的).
-//
-// cover_is_exact() decides that by dynamic programming over (bigram, offset, whether some
-// bigram so far is off its intended offset). Bigram i sits at an offset after bigram i-1's.
-// It shares a unit with bigram i-1 only when right after it, and must then agree with it on
-// that unit. The first bigram anchors the window at offset 0; the last ends by n-1.
-bool cover_is_exact(const std::vector<schema::Unit>& run, const std::vector<size_t>& cover) {
-  const size_t offsets = run.size() - 1;  // a bigram starts at 0 .. n-2
-  std::vector<std::array<bool, 2>> reach(offsets, {false, false}), next(offsets);
-  reach[0][0] = true;
-  for (size_t i = 1; i < cover.size(); ++i) {
-    const bool may_touch = run[cover[i]].text == run[cover[i - 1] + 1].text;
-    std::array<bool, 2> before = {false, false};  // reachable at some offset <= d - 2
-    for (size_t d = 0; d < offsets; ++d) {
-      next[d] = {false, false};
-      if (d >= 2) {
-        before[0] = before[0] || reach[d - 2][0];
-        before[1] = before[1] || reach[d - 2][1];
-      }
-      for (size_t off = 0; off < 2; ++off) {
-        if (before[off] || (d >= 1 && may_touch && reach[d - 1][off])) {
-          next[d][off || d != cover[i] ? 1 : 0] = true;
-        }
-      }
-    }
-    reach.swap(next);
-  }
-  for (const std::array<bool, 2>& r : reach) {
-    if (r[1]) return false;
-  }
-  return true;
-}
-
+// A run of n >= 3 units occurs where its bigrams sit at consecutive positions. Each bigram
+// fixes two units, so every other bigram and the last, each at its exact offset, fix the
+// whole run: half the position lists per candidate, and exact by construction.
 std::vector<size_t> cover_offsets(const std::vector<schema::Unit>& run) {
-  std::vector<size_t> all, cover;
-  for (size_t i = 0; i + 1 < run.size(); ++i) all.push_back(i);
+  std::vector<size_t> cover;
   for (size_t i = 0; i + 1 < run.size(); i += 2) cover.push_back(i);
   if (cover.back() != run.size() - 2) cover.push_back(run.size() - 2);
-  if (cover.size() == all.size() || !cover_is_exact(run, cover)) return all;
   return cover;
 }
 
@@ -123,10 +86,13 @@ std::vector<Token> lex(std::string_view q, const std::string& query) {
   return out;
 }
 
+using textstore::Query;
+using Op = textstore::Query::Op;
+
 // A sub-query and whether it is purely an exclusion.
 struct Node {
-  std::optional<Xapian::Query> positive;  // empty for a pure exclusion
-  std::vector<Xapian::Query> excluded;    // ANDed-NOT at the enclosing AND
+  std::optional<Query> positive;  // empty for a pure exclusion
+  std::vector<Query> excluded;    // ANDed-NOT at the enclosing AND
 };
 
 class Parser {
@@ -144,13 +110,11 @@ class Parser {
     ParsedQuery out;
     out.highlights = std::move(highlights_);
     out.filters = std::move(filters_);
-    Xapian::Query q = n.positive ? *n.positive : Xapian::Query::MatchAll;
     out.only_negative = !n.positive.has_value();
     if (!n.positive && n.excluded.empty() && out.filters.empty()) {
       throw QueryError("query has no searchable text", query_);
     }
-    for (const Xapian::Query& e : n.excluded) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
-    out.query = q;
+    out.query = fold(n);
     return out;
   }
 
@@ -158,10 +122,10 @@ class Parser {
   const Token& peek() const { return tokens_[pos_]; }
   Token next() { return tokens_[pos_++]; }
 
-  // Folds a Node into one query (a pure exclusion becomes MatchAll AND_NOT ...).
-  static Xapian::Query fold(const Node& n) {
-    Xapian::Query q = n.positive ? *n.positive : Xapian::Query::MatchAll;
-    for (const Xapian::Query& e : n.excluded) q = Xapian::Query(Xapian::Query::OP_AND_NOT, q, e);
+  // Folds a Node into one query (a pure exclusion becomes <all> AND_NOT ...).
+  static Query fold(const Node& n) {
+    Query q = n.positive ? *n.positive : Query::all();
+    for (const Query& e : n.excluded) q = Query::make(Op::kAndNot, {std::move(q), e});
     return q;
   }
 
@@ -174,7 +138,7 @@ class Parser {
       }
       Node right = parse_and();
       Node n;
-      n.positive = Xapian::Query(Xapian::Query::OP_OR, fold(left), fold(right));
+      n.positive = Query::make(Op::kOr, {fold(left), fold(right)});
       left = std::move(n);
     }
     return left;
@@ -194,11 +158,10 @@ class Parser {
       Node n = parse_unary(false);
       any = true;
       if (n.positive) {
-        acc.positive = acc.positive
-                           ? Xapian::Query(Xapian::Query::OP_AND, *acc.positive, *n.positive)
-                           : *n.positive;
+        acc.positive = acc.positive ? Query::make(Op::kAnd, {std::move(*acc.positive), *n.positive})
+                                    : *n.positive;
       }
-      for (Xapian::Query& e : n.excluded) acc.excluded.push_back(std::move(e));
+      for (Query& e : n.excluded) acc.excluded.push_back(std::move(e));
     }
     if (!any) {
       throw QueryError(peek().kind == Tok::kOr ? "OR needs something on both sides"
@@ -268,18 +231,17 @@ class Parser {
     return n;
   }
 
-  // The query for one run of units: unigram, bigram, or a phrase of its bigrams (all, or
-  // an exact cover) within a window of n-1 positions, which matches exactly where the run
-  // occurs.
-  static Xapian::Query run_query(const schema::Field& f, const std::vector<schema::Unit>& run) {
-    if (run.size() == 1) return Xapian::Query(schema::unigram_term(f.prefix, run[0]));
-    if (run.size() == 2) return Xapian::Query(schema::bigram_term(f.prefix, run[0], run[1]));
-    std::vector<Xapian::Query> bigrams;
+  // The query for one run of units: unigram, bigram, or a phrase of its bigram cover at
+  // their offsets in the run, which matches exactly where the run occurs.
+  static Query run_query(const schema::Field& f, const std::vector<schema::Unit>& run) {
+    if (run.size() == 1) return Query::make_term(schema::unigram_term(f.prefix, run[0]));
+    if (run.size() == 2) return Query::make_term(schema::bigram_term(f.prefix, run[0], run[1]));
+    std::vector<std::pair<std::string, uint32_t>> bigrams;
     for (size_t i : cover_offsets(run)) {
-      bigrams.emplace_back(schema::bigram_term(f.prefix, run[i], run[i + 1]));
+      bigrams.emplace_back(schema::bigram_term(f.prefix, run[i], run[i + 1]),
+                           static_cast<uint32_t>(i));
     }
-    return Xapian::Query(Xapian::Query::OP_PHRASE, bigrams.begin(), bigrams.end(),
-                         static_cast<Xapian::termcount>(run.size() - 1));
+    return Query::make_phrase(std::move(bigrams));
   }
 
   Node text_node(const schema::Field& f, const Token& t, bool negated) {
@@ -294,7 +256,7 @@ class Parser {
     }
     if (runs.back().empty()) runs.pop_back();
     if (runs.empty()) throw QueryError("'" + t.text + "' has no searchable text", query_);
-    std::vector<Xapian::Query> parts;
+    std::vector<Query> parts;
     for (const auto& run : runs) {
       parts.push_back(run_query(f, run));
       if (!negated && !negated_ && f.name == "text") {
@@ -304,9 +266,7 @@ class Parser {
       }
     }
     Node n;
-    n.positive = parts.size() == 1
-                     ? parts[0]
-                     : Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
+    n.positive = parts.size() == 1 ? parts[0] : Query::make(Op::kAnd, std::move(parts));
     return n;
   }
 

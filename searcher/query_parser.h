@@ -1,11 +1,11 @@
-// Query text -> Xapian::Query, by the grammar in docs/query.md.
+// Query text -> a text store query (textstore/match.h), by the grammar in docs/query.md.
 #pragma once
-
-#include <xapian.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "match.h"
 
 namespace speechdex::searcher {
 
@@ -19,9 +19,9 @@ struct FilterSpec {
 /// Fields that filter by metadata.
 bool is_filter_field(std::string_view name);
 
-/// A parsed query: the Xapian query and what to highlight in hits.
+/// A parsed query: the text store query and what to highlight in hits.
 struct ParsedQuery {
-  Xapian::Query query;
+  textstore::Query query = textstore::Query::all();
   /// Unit sequences (normalized unit texts) that positive parts of the query look for in
   /// the paragraph text; a snippet marks their occurrences.
   std::vector<std::vector<std::string>> highlights;

@@ -1,8 +1,8 @@
-// Searching with exact counts: the match runs with check_at_least = document count, so
-// Xapian checks every candidate; its estimates become exact and match spies see every
-// matching document.
+// Searching: the text store walks every match (exact counts), and the searcher ranks,
+// groups and counts facets over them with the records' value slots from Xapian.
 #include "searcher.h"
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 #include <unordered_map>
 
@@ -25,6 +25,27 @@ Searcher::Searcher(const std::string& path) : path_(path) {
     throw IndexError("cannot open database: " + e.get_msg(), path);
   }
   schema::check_schema(*db_, path);
+  open_text();
+}
+
+void Searcher::open_text() {
+  const schema::TextStoreState state = schema::read_text_store(*db_);
+  std::vector<std::shared_ptr<const textstore::Segment>> segments;
+  try {
+    for (const std::string& name : state.segments) {
+      segments.push_back(textstore::Segment::open(schema::text_dir(path_) + "/" + name));
+    }
+  } catch (const std::runtime_error& e) {
+    throw IndexError(std::string("cannot open the text store: ") + e.what(), path_);
+  }
+  text_ = std::make_unique<textstore::TextIndex>(std::move(segments), state.deleted);
+  columns_.clear();
+}
+
+const ValueColumn& Searcher::column(Xapian::valueno slot) {
+  auto& c = columns_[slot];
+  if (!c) c = std::make_unique<ValueColumn>(*db_, slot);
+  return *c;
 }
 
 Searcher::~Searcher() = default;
@@ -57,63 +78,107 @@ SearchResult Searcher::search(const SearchRequest& request) {
     return run(request);
   } catch (const Xapian::DatabaseModifiedError&) {
     db_->reopen();
+    open_text();
     return run(request);
   } catch (const Xapian::Error& e) {
     throw IndexError("search failed: " + e.get_msg(), path_);
   }
 }
 
+namespace {
+
+// A match as the ranking sees it.
+struct Candidate {
+  unsigned docid = 0;
+  double score = 0;
+  const std::string* sort_value = nullptr;  // the year slot's value when sorting by year
+};
+
+// True if `a` ranks before `b`: by relevance (higher score, then lower id), or by year
+// (ascending or descending, as Xapian's sort by value then relevance; a paragraph without a
+// year has the empty value) and then relevance.
+bool ranks_before(const Candidate& a, const Candidate& b, Sort sort) {
+  if (sort != Sort::kRelevance && *a.sort_value != *b.sort_value) {
+    return sort == Sort::kYear ? *a.sort_value < *b.sort_value : *a.sort_value > *b.sort_value;
+  }
+  return a.score > b.score || (a.score == b.score && a.docid < b.docid);
+}
+
+}  // namespace
+
 SearchResult Searcher::run(const SearchRequest& request) {
-  Xapian::Query query = request.query.query;
+  textstore::Query query = request.query.query;
   std::vector<FilterSpec> filters = request.filters;
   filters.insert(filters.end(), request.query.filters.begin(), request.query.filters.end());
   if (!filters.empty()) {
     const FilterQueries f = build_filters(filters, gazetteer(), taxonomy());
-    if (f.keep) query = Xapian::Query(Xapian::Query::OP_FILTER, query, *f.keep);
-    if (f.drop) query = Xapian::Query(Xapian::Query::OP_AND_NOT, query, *f.drop);
-  }
-  Xapian::Enquire enquire(*db_);
-  enquire.set_query(query);
-  if (request.group_by_speech) enquire.set_collapse_key(schema::kSlotSpeech);
-  if (request.sort == Sort::kYear)
-    enquire.set_sort_by_value_then_relevance(schema::kSlotYear, false);
-  if (request.sort == Sort::kYearDescending) {
-    enquire.set_sort_by_value_then_relevance(schema::kSlotYear, true);
+    using Op = textstore::Query::Op;
+    if (f.keep) query = textstore::Query::make(Op::kAnd, {std::move(query), *f.keep});
+    if (f.drop) query = textstore::Query::make(Op::kAndNot, {std::move(query), *f.drop});
   }
   std::optional<FacetCollector> facets;
-  if (!request.facets.empty()) facets.emplace(request.facets, taxonomy(), enquire);
-  // Match spies see every matching paragraph, collapsed or not: counting speech keys gives
-  // the exact number of matching paragraphs, overall and per speech.
-  Xapian::ValueCountMatchSpy speeches(schema::kSlotSpeech);
-  if (request.group_by_speech) enquire.add_matchspy(&speeches);
+  if (!request.facets.empty()) {
+    facets.emplace(request.facets, taxonomy(),
+                   [this](Xapian::valueno slot) -> const ValueColumn& { return column(slot); });
+  }
+  const ValueColumn* years =
+      request.sort != Sort::kRelevance ? &column(schema::kSlotYear) : nullptr;
+  const ValueColumn* speeches = request.group_by_speech ? &column(schema::kSlotSpeech) : nullptr;
 
-  const Xapian::doccount all = db_->get_doccount();
-  const Xapian::MSet mset =
-      enquire.get_mset(static_cast<Xapian::doccount>(request.page.offset),
-                       static_cast<Xapian::doccount>(request.page.limit), all);
+  // The best offset + limit candidates (or, grouped, every speech's best paragraph).
+  const size_t wanted = request.page.offset + request.page.limit;
+  auto before = [&](const Candidate& a, const Candidate& b) {
+    return ranks_before(a, b, request.sort);
+  };
+  std::vector<Candidate> best;  // a heap by `before`: the worst kept candidate on top
+  struct Group {
+    uint64_t matches = 0;
+    Candidate best;
+  };
+  std::unordered_map<uint32_t, Group> groups;  // by speech key's code
+  uint64_t count = 0;
+  text_->for_each(query, [&](const textstore::Scored& s) {
+    ++count;
+    if (facets) facets->add(s.docid);
+    Candidate c{s.docid, s.score, years ? &years->value(years->code(s.docid)) : nullptr};
+    if (speeches) {
+      Group& g = groups[speeches->code(s.docid)];
+      if (g.matches++ == 0 || ranks_before(c, g.best, request.sort)) g.best = std::move(c);
+      return;
+    }
+    if (wanted == 0) return;
+    if (best.size() < wanted) {
+      best.push_back(std::move(c));
+      std::push_heap(best.begin(), best.end(), before);
+    } else if (ranks_before(c, best.front(), request.sort)) {
+      std::pop_heap(best.begin(), best.end(), before);
+      best.back() = std::move(c);
+      std::push_heap(best.begin(), best.end(), before);
+    }
+  });
+
   SearchResult result;
-  result.total = mset.get_matches_estimated();
-  result.total_paragraphs = result.total;
-  std::unordered_map<std::string, uint64_t> per_speech;
+  result.total = count;
+  result.total_paragraphs = count;
+  std::unordered_map<unsigned, uint64_t> speech_matches;  // best paragraph -> its speech's
   if (request.group_by_speech) {
-    result.total_paragraphs = 0;
-    for (auto it = speeches.values_begin(); it != speeches.values_end(); ++it) {
-      per_speech[*it] = it.get_termfreq();
-      result.total_paragraphs += it.get_termfreq();
+    result.total = groups.size();
+    for (auto& [key, g] : groups) {
+      speech_matches[g.best.docid] = g.matches;
+      best.push_back(std::move(g.best));
     }
   }
+  std::sort(best.begin(), best.end(), before);
   size_t rank = request.page.offset;
-  for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+  for (size_t i = request.page.offset; i < best.size() && i < wanted; ++i) {
     Hit h;
-    h.docid = *it;
-    h.score = it.get_weight();
+    h.docid = best[i].docid;
+    h.score = best[i].score;
     h.rank = ++rank;
     if (request.records) {
-      h.record = schema::ParagraphRecord::from_data(it.get_document().get_data());
+      h.record = schema::ParagraphRecord::from_data(db_->get_document(h.docid).get_data());
     }
-    if (request.group_by_speech) {
-      h.speech_matches = per_speech[it.get_document().get_value(schema::kSlotSpeech)];
-    }
+    if (request.group_by_speech) h.speech_matches = speech_matches[h.docid];
     result.hits.push_back(std::move(h));
   }
   if (facets) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "facets.h"
 #include "gazetteer.h"
+#include "match.h"
 #include "query_parser.h"
 #include "record.h"
 #include "taxonomy.h"
@@ -67,8 +69,9 @@ class Searcher {
 
   /// Convenience: a plain query and a page.
   SearchResult search(const ParsedQuery& query, const Page& page);
-  /// Runs a request (BM25, ties by document order). Counts and facets are exact. Reopens
-  /// and retries once if a writer modified the database during the search.
+  /// Runs a request: the text store finds and scores the matches (BM25, ties by document
+  /// order), the records and value slots come from Xapian. Counts and facets are exact.
+  /// Reopens and retries once if a writer modified the database during the search.
   SearchResult search(const SearchRequest& request);
 
   /// The record of a paragraph by document id; throws UsageError if there is none.
@@ -80,9 +83,14 @@ class Searcher {
 
  private:
   SearchResult run(const SearchRequest& request);
+  void open_text();
+  /// A slot's values for every document, read on first use and kept until a reopen.
+  const ValueColumn& column(Xapian::valueno slot);
 
   std::string path_;
   std::unique_ptr<Xapian::Database> db_;
+  std::unique_ptr<textstore::TextIndex> text_;
+  std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
   std::optional<schema::Gazetteer> gazetteer_;
   std::optional<schema::Taxonomy> taxonomy_;
 };

@@ -28,9 +28,8 @@ void expect_no_drift(const std::string& sentence, const std::string& title) {
       doc_terms(indexer::build_document(file, 1, speech, meta, 0, taxonomy));
   for (const std::string& q : {sentence, "\"" + sentence + "\"", "title:\"" + title + "\"",
                                std::string("heading:总体要求"), std::string("heading:抓好落实")}) {
-    const Xapian::Query query = searcher::parse_query(q).query;
-    for (auto it = query.get_terms_begin(); it != query.get_terms_end(); ++it) {
-      EXPECT_TRUE(terms.count(*it)) << "term '" << *it << "' of query " << q << " not indexed";
+    for (const std::string& t : searcher::parse_query(q).query.terms()) {
+      EXPECT_TRUE(terms.count(t)) << "term '" << t << "' of query " << q << " not indexed";
     }
   }
 }

@@ -302,7 +302,7 @@ TEST(EndToEndIndexer, UpdatesCompactAgainOnceTheIndexHasGrown) {
   };
   auto bytes = [&] {
     uint64_t total = 0;
-    for (const fs::directory_entry& e : fs::directory_iterator(db)) {
+    for (const fs::directory_entry& e : fs::recursive_directory_iterator(db)) {
       if (fs::is_regular_file(e.status())) total += fs::file_size(e.path());
     }
     return total;
@@ -323,6 +323,70 @@ TEST(EndToEndIndexer, UpdatesCompactAgainOnceTheIndexHasGrown) {
     EXPECT_EQ(count("次补充的一段话"), std::to_string(i) + "\n");
   }
   EXPECT_GE(recompacted, 1);
+}
+
+// A writer killed at any moment leaves the committed index searchable and consistent; the
+// next run removes segments no commit names and finishes the job. Also: an update without
+// compaction (--compact never) hides the old paragraphs through the deleted list.
+TEST(EndToEndIndexer, AKilledRunLosesNothingCommittedAndUpdatesHideOldParagraphs) {
+  namespace fs = boost::filesystem;
+  TempDir dir;
+  const std::string corpus = dir.path() + "/corpus", db = dir.path() + "/db";
+  const std::string clean = dir.path() + "/clean";
+  fs::create_directory(corpus);
+  for (int copy = 0; copy < 40; ++copy) {
+    for (const fs::directory_entry& e : fs::directory_iterator(source_path("data/sample"))) {
+      fs::copy_file(e.path(),
+                    corpus + "/" + std::to_string(copy) + "_" + e.path().filename().string());
+    }
+  }
+  ASSERT_EQ(run_command(kIndex + " --quiet --db " + shell_quote(clean) + " " + shell_quote(corpus))
+                .status,
+            0);
+  auto count = [&](const std::string& at, const std::string& q) {
+    return run_command(kSearch + " --db " + shell_quote(at) + " --count " + q).out;
+  };
+  // Kill the writer partway; whatever it committed must be searchable.
+  run_command("timeout -s KILL 0.4 " + kIndex + " --quiet --db " + shell_quote(db) + " " +
+              shell_quote(corpus));
+  if (fs::exists(db + "/iamglass")) {
+    const CommandResult partial =
+        run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政");
+    EXPECT_EQ(partial.status, 0) << partial.out;
+  }
+  // A crash between writing a segment and committing leaves a file no commit names.
+  fs::create_directories(db + "/text");
+  std::ofstream(db + "/text/999.seg") << "left by a crash";
+  std::ofstream(db + "/text/1000.seg.tmp") << "half written";
+  const CommandResult finish =
+      run_command(kIndex + " --quiet --db " + shell_quote(db) + " " + shell_quote(corpus));
+  ASSERT_EQ(finish.status, 0) << finish.out;
+  EXPECT_FALSE(fs::exists(db + "/text/999.seg"));
+  EXPECT_FALSE(fs::exists(db + "/text/1000.seg.tmp"));
+  for (const std::string q : {"依法行政", "发展 --facets year,county --format json -n 0"}) {
+    EXPECT_EQ(count(db, q), count(clean, q)) << q;
+  }
+
+  // Change one file and re-index it without compaction: its old paragraphs stay in the old
+  // segment but no longer match.
+  const std::string changed = corpus + "/0_002_7b64626b53d5935b.txt";  // 21 × 依法行政
+  ASSERT_TRUE(fs::exists(changed));
+  std::ofstream(changed, std::ios::trunc) << "在全县大会上的讲话\n\n同志们：今天只讲一件新鲜事。\n";
+  const CommandResult update =
+      run_command(kIndex + " --compact never --db " + shell_quote(db) + " " + shell_quote(corpus));
+  ASSERT_EQ(update.status, 0) << update.out;
+  EXPECT_EQ(std::distance(fs::directory_iterator(db + "/text"), fs::directory_iterator()), 2)
+      << "the update adds a segment";
+  EXPECT_EQ(count(db, "只讲一件新鲜事"), "1\n");
+  const int before = std::stoi(count(clean, "依法行政"));
+  const int after = std::stoi(count(db, "依法行政"));
+  EXPECT_LT(after, before);
+  ASSERT_EQ(run_command(kIndex + " --quiet --compact always --db " + shell_quote(db) + " " +
+                        shell_quote(corpus))
+                .status,
+            0);
+  EXPECT_EQ(std::stoi(count(db, "依法行政")), after) << "compaction changes no count";
+  EXPECT_EQ(std::distance(fs::directory_iterator(db + "/text"), fs::directory_iterator()), 1);
 }
 
 TEST(EndToEndIndexer, AChangedTopicTaxonomyNeedsForce) {

@@ -42,7 +42,7 @@ class Facets : public ::testing::Test {
                                     std::vector<std::string> facets = {}, bool group = false) {
     searcher::Searcher s(db_);
     searcher::SearchRequest r;
-    r.query = query.empty() ? searcher::ParsedQuery{Xapian::Query::MatchAll, {}, true, {}}
+    r.query = query.empty() ? searcher::ParsedQuery{textstore::Query::all(), {}, true, {}}
                             : searcher::parse_query(query);
     r.filters = std::move(filters);
     r.page = {0, paragraphs_->size()};

@@ -1,4 +1,4 @@
-// Query parser: query text -> Xapian query description, and the errors it reports.
+// Query parser: query text -> text store query (its description), and the errors it reports.
 #include "query_parser.h"
 
 #include <gtest/gtest.h>
@@ -15,42 +15,39 @@ struct Case {
 
 TEST(QueryParser, BuildsExactQueries) {
   const Case cases[] = {
-      {"法", "Query(法)"},
-      {"法治", "Query(法治)"},
-      {"法治政府", "Query((法治 PHRASE 3 政府))"},
-      {"脫貧", "Query(脱贫)"},
-      {"依法 行政", "Query((依法 AND 行政))"},
-      {"县委、政府", "Query((县委 AND 政府))"},
-      {"\"县委、政府\"", "Query((县委 PHRASE 4 、政 PHRASE 4 政府))"},
-      {"依法 -政府", "Query((依法 AND_NOT 政府))"},
-      {"依法 NOT 政府", "Query((依法 AND_NOT 政府))"},
-      {"依法 OR 法治", "Query((依法 OR 法治))"},
-      {"(依法 OR 法治) 政府", "Query(((依法 OR 法治) AND 政府))"},
-      {"title:讲话", "Query(S讲话)"},
-      {"heading:依法行政", "Query((XH:依法 PHRASE 3 XH:行政))"},
-      // A cover that fits its window at other offsets falls back to every bigram.
-      {"的的的的", "Query((的的 PHRASE 3 的的 PHRASE 3 的的))"},
-      {"研究研究", "Query((研究 PHRASE 3 研究))"},
-      {"全面推进依法行政", "Query((全面 PHRASE 7 推进 PHRASE 7 依法 PHRASE 7 行政))"},
-      {"PM2.5", "Query(pm2.5)"},
-      {"-政府", "Query((<alldocuments> AND_NOT 政府))"},
-      {"依法 AND 行政", "Query((依法 AND 行政))"},
+      {"法", "法"},
+      {"法治", "法治"},
+      {"法治政府", "PHRASE(法治@0 政府@2)"},
+      {"脫貧", "脱贫"},
+      {"依法 行政", "(依法 AND 行政)"},
+      {"县委、政府", "(县委 AND 政府)"},
+      {"\"县委、政府\"", "PHRASE(县委@0 、政@2 政府@3)"},
+      {"依法 -政府", "(依法 AND_NOT 政府)"},
+      {"依法 NOT 政府", "(依法 AND_NOT 政府)"},
+      {"依法 OR 法治", "(依法 OR 法治)"},
+      {"(依法 OR 法治) 政府", "((依法 OR 法治) AND 政府)"},
+      {"title:讲话", "S讲话"},
+      {"heading:依法行政", "PHRASE(XH:依法@0 XH:行政@2)"},
+      // Offsets are exact, so a cover is exact even where its bigrams repeat.
+      {"的的的的", "PHRASE(的的@0 的的@2)"},
+      {"研究研究", "PHRASE(研究@0 研究@2)"},
+      {"全面推进依法行政", "PHRASE(全面@0 推进@2 依法@4 行政@6)"},
+      {"PM2.5", "pm2.5"},
+      {"-政府", "(<all> AND_NOT 政府)"},
+      {"依法 AND 行政", "(依法 AND 行政)"},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(parse_query(c.query).query.get_description(), c.description) << c.query;
+    EXPECT_EQ(parse_query(c.query).query.describe(), c.description) << c.query;
   }
 }
 
-// The cover check is linear in the run's length: a long run of distinct characters still
-// gets its cover (every other bigram), not every bigram.
+// A run of 30 characters is a phrase of 15 of its 29 bigrams: every other one, the last
+// included.
 TEST(QueryParser, LongRunsGetACover) {
   const std::string run = "全面推进依法行政加快建设法治政府一二三四五六七八九十甲乙丙丁";
-  const std::string d = parse_query(run).query.get_description();
-  size_t terms = 1;
-  for (size_t p = d.find("PHRASE 29"); p != std::string::npos; p = d.find("PHRASE 29", p + 1)) {
-    ++terms;
-  }
-  EXPECT_EQ(terms, 15u) << d;
+  const textstore::Query q = parse_query(run).query;
+  ASSERT_EQ(q.phrase.size(), 15u) << q.describe();
+  EXPECT_EQ(q.phrase.back().second, 28u);
 }
 
 TEST(QueryParser, RejectsMalformedQueries) {
