@@ -213,7 +213,7 @@ def measure_corpus(name, d, qfile, args, bins, out):
                                        '--db', sd] + manifest + [d]) + (du_mb(sd),)
     xp = os.path.join(work, 'xapian')
     res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
-    # textstore/, the text store the product does not use yet (docs/text-store.md): one core.
+    # textstore/ alone, on one core: speechdex's text store without records or metadata.
     st = os.path.join(work, 'inline.store')
     with open(os.path.join(work, 'files.txt'), encoding='utf-8') as f:
         res['proto_build'] = timed([bins['inline'], 'build', st] + manifest[1:], stdin=f) + (du_mb(st),)
@@ -358,13 +358,13 @@ def q_norm_parts(q, bins):
 # ---- report -----------------------------------------------------------------------------
 
 def textstore_report(r):
-    """textstore/ (driven by bench/inline_store.cc) against the same peers: what the design
-    in docs/text-store.md gives before the programs use it."""
+    """textstore/ alone (driven by bench/inline_store.cc) against the same peers: the text
+    index speechdex-index writes, without records, values or metadata, on one core."""
     s, rss, size = r['proto_build']
     g = r['build']['groonga']
     total = size + r['docdata_mb']
-    out = ['### textstore/: text postings with positions inline (not yet used by speechdex-index and -search)', '',
-           'One core, in memory, no updates. Build %.1f s (%.2f× Groonga), %.0f MB RSS; text store %.0f MB, '
+    out = ['### textstore/ alone: the text index without records, on one core (bench/inline_store.cc)', '',
+           'Runs of 20,000 documents merged at the end. Build %.1f s (%.2f× Groonga), %.0f MB RSS; text store %.0f MB, '
            'plus speechdex\'s document data %.0f MB = %.0f MB (%.2f× Groonga); %d disagreements with grep.' % (
                s, s / g[0], rss, size, r['docdata_mb'], total, total / g[2],
                len(r['disagreements'].get('textstore', []))), '',
