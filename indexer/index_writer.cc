@@ -26,21 +26,34 @@ constexpr size_t kCommitEvery = 20000;
 // (docs/index.md).
 constexpr double kRecompactGrowth = 1.25;
 // Position gap between two strings of one field (a section and its subsection).
-constexpr Xapian::termpos kFieldGap = 100;
+constexpr uint32_t kFieldGap = 100;
 
 // Adds a text field's terms: every unit's unigram (wdf only) and every adjacent pair's
 // bigram at the first unit's position. Returns the next free position.
-Xapian::termpos add_text_terms(Xapian::Document& doc, const schema::Field& f,
-                               const std::vector<schema::Unit>& units, Xapian::termpos base) {
+uint32_t add_text_terms(TermSink& terms, const schema::Field& f,
+                        const std::vector<schema::Unit>& units, uint32_t base) {
   for (size_t i = 0; i < units.size(); ++i) {
-    doc.add_term(schema::unigram_term(f.prefix, units[i]));
+    terms.add_term(schema::unigram_term(f.prefix, units[i]), 1);
     if (i + 1 < units.size()) {
-      doc.add_posting(schema::bigram_term(f.prefix, units[i], units[i + 1]),
-                      base + static_cast<Xapian::termpos>(i));
+      terms.add_occurrence(schema::bigram_term(f.prefix, units[i], units[i + 1]),
+                           base + static_cast<uint32_t>(i));
     }
   }
-  return base + static_cast<Xapian::termpos>(units.size()) + kFieldGap;
+  return base + static_cast<uint32_t>(units.size()) + kFieldGap;
 }
+
+// The indexer's sink: the segment of the current commit.
+class SegmentSink : public TermSink {
+ public:
+  explicit SegmentSink(textstore::SegmentWriter& w) : w_(w) {}
+  void add_term(std::string_view term, uint32_t wdf) override { w_.add_term(term, wdf); }
+  void add_occurrence(std::string_view term, uint32_t position) override {
+    w_.add_occurrence(term, position);
+  }
+
+ private:
+  textstore::SegmentWriter& w_;
+};
 
 // Bytes of the database's files, its text store's included.
 uint64_t database_bytes(const std::string& path) {
@@ -50,45 +63,6 @@ uint64_t database_bytes(const std::string& path) {
     if (fs::is_regular_file(e.status())) total += fs::file_size(e.path());
   }
   return total;
-}
-
-// True for the source term, which finds a file's paragraphs to replace: the one term Xapian
-// keeps. The text and filter terms go to the text store.
-bool is_source_term(const std::string& term) {
-  static const std::string prefix(schema::field("source").prefix);
-  return term.rfind(prefix, 0) == 0;
-}
-
-// Sends a document's text and filter terms to the text store: terms with positions with
-// them, the others with their wdf (0 for a filter term). The length is Xapian's: the sum of
-// the wdfs.
-void add_to_segment(textstore::SegmentWriter& segment, Xapian::docid docid,
-                    const Xapian::Document& doc) {
-  Xapian::termcount length = 0;
-  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) length += t.get_wdf();
-  segment.add_document(docid, length);
-  std::vector<uint32_t> positions;
-  for (auto t = doc.termlist_begin(); t != doc.termlist_end(); ++t) {
-    if (is_source_term(*t)) continue;
-    if (t.positionlist_count() == 0) {
-      segment.add_term(*t, t.get_wdf());
-      continue;
-    }
-    positions.assign(t.positionlist_begin(), t.positionlist_end());
-    segment.add_positional_term(*t, positions);
-  }
-}
-
-// What Xapian keeps of a paragraph's document: its record, value slots and source term.
-Xapian::Document record_document(const Xapian::Document& full) {
-  Xapian::Document doc;
-  doc.set_data(full.get_data());
-  for (auto v = full.values_begin(); v != full.values_end(); ++v)
-    doc.add_value(v.get_valueno(), *v);
-  for (auto t = full.termlist_begin(); t != full.termlist_end(); ++t) {
-    if (is_source_term(*t)) doc.add_boolean_term(*t);
-  }
-  return doc;
 }
 
 // The next free segment name: one more than the highest number in use.
@@ -121,17 +95,17 @@ std::string file_state(const SourceFile& f) {
 
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
-                                const schema::Taxonomy& taxonomy) {
+                                const schema::Taxonomy& taxonomy, TermSink& terms) {
   const Paragraph& paragraph = speech.paragraphs[paragraph_index];
   const int paragraph_number = static_cast<int>(paragraph_index + 1);
   const std::string& title = meta.title ? *meta.title : speech.title;
   Xapian::Document doc;
   const std::vector<schema::Unit> units = schema::tokenize(paragraph.text);
-  add_text_terms(doc, schema::field("text"), units, schema::kFirstPosition);
-  add_text_terms(doc, schema::field("title"), schema::tokenize(title), schema::kFirstPosition);
-  Xapian::termpos pos = add_text_terms(doc, schema::field("heading"),
-                                       schema::tokenize(paragraph.section), schema::kFirstPosition);
-  add_text_terms(doc, schema::field("heading"), schema::tokenize(paragraph.subsection), pos);
+  add_text_terms(terms, schema::field("text"), units, schema::kFirstPosition);
+  add_text_terms(terms, schema::field("title"), schema::tokenize(title), schema::kFirstPosition);
+  const uint32_t pos = add_text_terms(terms, schema::field("heading"),
+                                      schema::tokenize(paragraph.section), schema::kFirstPosition);
+  add_text_terms(terms, schema::field("heading"), schema::tokenize(paragraph.subsection), pos);
 
   const uint64_t source = schema::source_key(file.canonical_path);
   const uint64_t speech_key = schema::speech_key(source, speech_number);
@@ -159,8 +133,8 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   // Speech metadata: a filter term, a value slot and the record for each field known.
   if (const schema::Division* d = meta.county.value) {
     const std::string province = d->code.substr(0, 2);
-    doc.add_boolean_term(schema::boolean_term(schema::field("county"), d->code));
-    doc.add_boolean_term(schema::boolean_term(schema::field("province"), province));
+    terms.add_term(schema::boolean_term(schema::field("county"), d->code), 0);
+    terms.add_term(schema::boolean_term(schema::field("province"), province), 0);
     doc.add_value(schema::kSlotCounty, d->code);
     doc.add_value(schema::kSlotProvince, province);
     r.county_code = d->code;
@@ -170,14 +144,13 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   }
   r.how["county"] = meta.county.how;
   if (meta.year.value > 0) {
-    doc.add_boolean_term(
-        schema::boolean_term(schema::field("year"), std::to_string(meta.year.value)));
+    terms.add_term(schema::boolean_term(schema::field("year"), std::to_string(meta.year.value)), 0);
     doc.add_value(schema::kSlotYear, Xapian::sortable_serialise(meta.year.value));
     r.year = meta.year.value;
   }
   r.how["year"] = meta.year.how;
   if (!meta.role.value.empty()) {
-    doc.add_boolean_term(schema::boolean_term(schema::field("role"), meta.role.value));
+    terms.add_term(schema::boolean_term(schema::field("role"), meta.role.value), 0);
     doc.add_value(schema::kSlotRole, meta.role.value);
     r.role = meta.role.value;
   }
@@ -191,7 +164,7 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   std::vector<std::string> ids;
   for (int t : meta.topics[paragraph_index]) {
     const std::string& id = taxonomy.topics()[static_cast<size_t>(t)].id;
-    doc.add_boolean_term(schema::boolean_term(schema::field("topic"), id));
+    terms.add_term(schema::boolean_term(schema::field("topic"), id), 0);
     doc.add_value(schema::kSlotTopicBase + static_cast<unsigned>(t), "1");
     ids.push_back(id);
   }
@@ -267,13 +240,16 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     }
     db_->delete_document(source_term);
     if (!segment_) segment_ = std::make_unique<textstore::SegmentWriter>();
+    SegmentSink sink(*segment_);
     size_t n = 0;
     for (size_t s = 0; s < speeches.size(); ++s) {
       const Speech& speech = speeches[s];
       for (size_t p = 0; p < speech.paragraphs.size(); ++p) {
-        const Xapian::Document doc =
-            build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p, taxonomy_);
-        add_to_segment(*segment_, db_->add_document(record_document(doc)), doc);
+        // The record takes the next id, which the segment learns first.
+        const Xapian::docid docid = db_->get_lastdocid() + 1;
+        segment_->add_document(docid);
+        db_->replace_document(docid, build_document(file, static_cast<int>(s + 1), speech,
+                                                    metas.at(s), p, taxonomy_, sink));
         ++n;
       }
     }

@@ -1,8 +1,10 @@
 // Writing: speeches -> Xapian documents, one per paragraph, replaced file by file.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "corpus_reader.h"
@@ -23,11 +25,21 @@ class SegmentWriter;
 
 namespace speechdex::indexer {
 
-/// Builds the Xapian document of paragraph `paragraph_index` (0-based) of a speech: text
-/// terms, filter terms, value slots and the record (docs/index.md).
+/// Where a paragraph's text store terms go (docs/index.md): the indexer's segment, or a test.
+class TermSink {
+ public:
+  virtual ~TermSink() = default;
+  /// `wdf` occurrences of a term without positions (0 for a filter term).
+  virtual void add_term(std::string_view term, uint32_t wdf) = 0;
+  /// One occurrence of a term at `position`.
+  virtual void add_occurrence(std::string_view term, uint32_t position) = 0;
+};
+
+/// Builds paragraph `paragraph_index` (0-based) of a speech: its text and filter terms go
+/// to `terms`; the Xapian document returned holds its record, value slots and source term.
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
-                                const schema::Taxonomy& taxonomy);
+                                const schema::Taxonomy& taxonomy, TermSink& terms);
 
 /// Compacts the databases at `sources` into one database at `target`, through a temporary
 /// copy that replaces `target` only when complete (Xapian's compactor merges shards and

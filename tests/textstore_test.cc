@@ -248,6 +248,34 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
   EXPECT_TRUE(matched(index, Query::make(Query::Op::kAndNot, {absent, some})).empty());
 }
 
+// Terms may come in any order and several times; without a length, a document's length is
+// the sum of its wdfs, as Xapian's.
+TEST(TextStore, OccurrencesAccumulateWithinADocument) {
+  TempDir dir;
+  SegmentWriter w;
+  w.add_document(1);
+  w.add_occurrence("b", 1);
+  w.add_term("u", 2);
+  w.add_term("f", 0);
+  w.add_occurrence("b", 4);
+  w.add_term("u", 1);
+  w.add_document(2, 7);
+  w.add_occurrence("b", 2);
+  w.write(dir.path() + "/seg");
+  const auto seg = Segment::open(dir.path() + "/seg");
+  EXPECT_EQ(seg->length(1), 5u);  // b twice, u three times, f 0
+  EXPECT_EQ(seg->length(2), 7u);
+  PostingCursor b(*seg, *seg->find("b"));
+  const auto ps = b.positions();
+  EXPECT_EQ(std::vector<uint32_t>(ps.begin(), ps.end()), (std::vector<uint32_t>{1, 4}));
+  b.next();
+  EXPECT_EQ(b.doc(), 2u);
+  PostingCursor u(*seg, *seg->find("u"));
+  EXPECT_EQ(u.wdf(), 3u);
+  PostingCursor f(*seg, *seg->find("f"));
+  EXPECT_EQ(f.wdf(), 0u);
+}
+
 TEST(TextStore, Bm25IsXapiansDefault) {
   // Two documents; the weight of term t in document 1 by Xapian's BM25Weight formula.
   TempDir dir;
@@ -454,9 +482,11 @@ TEST(TextStore, RefusesFilesThatAreNotWholeSegments) {
   EXPECT_THROW(order.add_document(5, 1), std::invalid_argument);
   EXPECT_THROW(order.add_document(4, 1), std::invalid_argument);
   order.add_term("t", 1);
-  EXPECT_THROW(order.add_term("t", 1), std::invalid_argument);
+  EXPECT_THROW(order.add_occurrence("t", 1), std::invalid_argument);  // t has no positions
   const uint32_t down[] = {3, 2};
-  EXPECT_THROW(order.add_positional_term("p", down), std::invalid_argument);
+  order.add_positional_term("p", down);
+  EXPECT_THROW(order.write(dir.path() + "/order"), std::invalid_argument);  // 3 then 2
+  EXPECT_FALSE(std::ifstream(dir.path() + "/order").good());
 }
 
 }  // namespace

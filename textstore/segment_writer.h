@@ -17,31 +17,45 @@ inline constexpr uint32_t kBlockDocuments = 128;
 /// Terms per dictionary block: a look-up reads at most this many entries.
 inline constexpr uint32_t kDictionaryBlockTerms = 64;
 
-/// Collects documents in memory and writes them as one segment file.
+/// Collects documents in memory and writes them as one segment file. A document's terms
+/// may come in any order and a term may come several times: the writer gathers each
+/// term's occurrences until the next document starts.
 class SegmentWriter {
  public:
-  /// Starts a document. Document ids must increase and be non-zero; `length` is the
-  /// document's length for BM25 (its number of units). Throws std::invalid_argument if
+  /// Starts a document (and ends the one before). Document ids must increase and be
+  /// non-zero; `length` is the document's length for BM25. Throws std::invalid_argument if
   /// `docid` is not above the previous one.
   void add_document(uint32_t docid, uint32_t length);
-  /// A term of the current document without positions, occurring `wdf` times (0 for a
-  /// boolean term, which then adds nothing to a score).
+  /// The same, with the length Xapian gives a document: the sum of its terms' wdfs.
+  void add_document(uint32_t docid);
+  /// `wdf` more occurrences of a term without positions (0: a boolean term, which adds
+  /// nothing to a score).
   void add_term(std::string_view term, uint32_t wdf);
-  /// A term of the current document at `positions`, which must increase (wdf = their
-  /// number, > 0).
+  /// Occurrences of a term at `positions`, increasing and after any it already has here.
   void add_positional_term(std::string_view term, std::span<const uint32_t> positions);
-  // A term must be added once per document, and always with or always without positions.
+  /// One occurrence of a term at `position`.
+  void add_occurrence(std::string_view term, uint32_t position);
+  // A term is always added with positions or always without (std::invalid_argument).
 
   size_t documents() const { return docids_.size(); }
   size_t terms() const { return entries_.size(); }
 
-  /// Writes the segment to `path`: to a temporary file beside it, synced, then renamed over
-  /// `path`, so a crash leaves either no file or a whole one. Returns its size in bytes.
-  /// Throws std::runtime_error naming the path if it cannot be written.
-  uint64_t write(const std::string& path) const;
+  /// Ends the last document and writes the segment to `path`: to a temporary file beside
+  /// it, synced, then renamed over `path`, so a crash leaves either no file or a whole one.
+  /// Returns its size in bytes. Throws std::runtime_error naming the path if it cannot be
+  /// written.
+  uint64_t write(const std::string& path);
 
  private:
-  PostingListBuilder& term(std::string_view term, bool positional);
+  struct Entry {
+    std::string name;
+    PostingListBuilder list;
+    uint32_t doc = 0;  // the document `wdf` and `positions` belong to
+    uint32_t wdf = 0;
+    std::vector<uint32_t> positions;
+  };
+  Entry& entry(std::string_view term, bool positional);
+  void finish_document();
   void grow();
 
   // Terms by hash, open addressing with linear probing: a look-up compares full terms only
@@ -51,8 +65,10 @@ class SegmentWriter {
     uint32_t entry = UINT32_MAX;  // index into entries_, UINT32_MAX if free
   };
   std::vector<Slot> slots_ = std::vector<Slot>(1024);
-  std::vector<std::pair<std::string, PostingListBuilder>> entries_;
+  std::vector<Entry> entries_;
+  std::vector<uint32_t> touched_;  // entries of the current document
   std::vector<uint32_t> docids_, lengths_;
+  bool length_from_terms_ = false;  // the current document's length is the sum of wdfs
 };
 
 }  // namespace speechdex::textstore
