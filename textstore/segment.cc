@@ -239,8 +239,9 @@ void PostingCursor::enter(size_t block) {
 }
 
 void PostingCursor::read() {
-  doc_ += static_cast<uint32_t>(get_varint(p_));
-  wdf_ = static_cast<uint32_t>(get_varint(p_));
+  const uint64_t v = get_varint(p_);
+  doc_ += static_cast<uint32_t>(v >> 1);
+  wdf_ = (v & 1) != 0 ? 1 : static_cast<uint32_t>(get_varint(p_));
   positions_ = p_;
   decoded_ = false;
   // Each position takes at least a byte: a larger count can only come from a damaged file,

@@ -26,9 +26,11 @@ void PostingListBuilder::add(uint32_t doc, uint32_t wdf, std::span<const uint32_
   if (!positional_ && !positions.empty()) {
     throw std::invalid_argument("segment: positions for a term without positions");
   }
-  // A block's first document is a delta from the last document of the block before.
-  put_varint(blocks_, doc - last_doc_);
-  put_varint(blocks_, wdf);
+  // A block's first document is a delta from the last document of the block before. Its
+  // low bit says the wdf is 1, the common case, which then takes no byte of its own (as
+  // Lucene's postings do).
+  put_varint(blocks_, (static_cast<uint64_t>(doc - last_doc_) << 1) | (wdf == 1 ? 1 : 0));
+  if (wdf != 1) put_varint(blocks_, wdf);
   uint32_t prev = 0;
   for (size_t i = 0; i < positions.size(); ++i) {
     if (i > 0 && positions[i] <= prev) {

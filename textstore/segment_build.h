@@ -10,8 +10,9 @@
 
 namespace speechdex::textstore {
 
-/// One term's posting list, documents added in increasing order: varint docid deltas,
-/// frequencies and (for a positional term) position deltas, in blocks of kBlockDocuments.
+/// One term's posting list, documents added in increasing order, in blocks of
+/// kBlockDocuments: per document a varint of (docid delta << 1 | wdf == 1), the wdf if it
+/// is not 1, and (for a positional term) varint position deltas.
 class PostingListBuilder {
  public:
   explicit PostingListBuilder(bool positional) : positional_(positional) {}
