@@ -165,7 +165,6 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   for (int t : meta.topics[paragraph_index]) {
     const std::string& id = taxonomy.topics()[static_cast<size_t>(t)].id;
     terms.add_term(schema::boolean_term(schema::field("topic"), id), 0);
-    doc.add_value(schema::kSlotTopicBase + static_cast<unsigned>(t), "1");
     ids.push_back(id);
   }
   std::vector<std::string> sorted = ids;

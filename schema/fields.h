@@ -73,16 +73,14 @@ const Field& field(std::string_view name);
 
 /// Value slots. Each comment gives the encoding; the encoder and decoder follow.
 enum Slot : unsigned {
-  kSlotSpeech = 0,      ///< speech key, 8 bytes big-endian (collapse key: one hit per speech)
-  kSlotTextHash = 1,    ///< hash of the normalized paragraph text, 8 bytes big-endian
-                        ///< (collapse key for duplicate paragraphs)
-  kSlotYear = 2,        ///< Xapian::sortable_serialise(year); absent if unknown
-  kSlotCounty = 3,      ///< county code, 6 ASCII digits; absent if unknown
-  kSlotProvince = 4,    ///< province code, 2 ASCII digits; absent if unknown
-  kSlotRole = 5,        ///< speaker role, UTF-8; absent if unknown
-  kSlotTopics = 6,      ///< the paragraph's topic ids, sorted, joined by ','; absent if none
-  kSlotTopicBase = 16,  ///< slot kSlotTopicBase + i holds "1" if the paragraph has topic i
-                        ///< (i = row of the index's taxonomy), for exact per-topic counts
+  kSlotSpeech = 0,    ///< speech key, 8 bytes big-endian (collapse key: one hit per speech)
+  kSlotTextHash = 1,  ///< hash of the normalized paragraph text, 8 bytes big-endian
+                      ///< (collapse key for duplicate paragraphs)
+  kSlotYear = 2,      ///< Xapian::sortable_serialise(year); absent if unknown
+  kSlotCounty = 3,    ///< county code, 6 ASCII digits; absent if unknown
+  kSlotProvince = 4,  ///< province code, 2 ASCII digits; absent if unknown
+  kSlotRole = 5,      ///< speaker role, UTF-8; absent if unknown
+  kSlotTopics = 6,    ///< the paragraph's topic ids, sorted, joined by ','; absent if none
 };
 
 /// Encodes a 64-bit key for a value slot (8 bytes, big-endian, so it sorts numerically).
