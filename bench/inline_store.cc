@@ -134,9 +134,10 @@ int build(const std::string& path, const char* manifest_path) {
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
       const std::vector<Unit> units = tokenize(line);
       w->add_document(++docid, static_cast<uint32_t>(units.size()));
-      const speechdex::schema::TextTerms t = speechdex::schema::text_terms("", units);
-      for (const auto& [term, n] : t.unigrams) w->add_term(term, n);
-      for (const auto& b : t.bigrams) w->add_positional_term(b.term, t.positions_of(b));
+      speechdex::schema::for_each_text_term(
+          "", units, speechdex::schema::kFirstPosition,
+          [&](const std::string& t) { w->add_term(t, 1); },
+          [&](const std::string& t, uint32_t position) { w->add_occurrence(t, position); });
       columns.years.push_back(year);
       columns.counties.push_back(id->second);
       if (w->documents() == kFlushDocuments) flush();

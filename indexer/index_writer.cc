@@ -32,14 +32,10 @@ constexpr uint32_t kFieldGap = 100;
 // bigram at the first unit's position. Returns the next free position.
 uint32_t add_text_terms(TermSink& terms, const schema::Field& f,
                         const std::vector<schema::Unit>& units, uint32_t base) {
-  for (size_t i = 0; i < units.size(); ++i) {
-    terms.add_term(schema::unigram_term(f.prefix, units[i]), 1);
-    if (i + 1 < units.size()) {
-      terms.add_occurrence(schema::bigram_term(f.prefix, units[i], units[i + 1]),
-                           base + static_cast<uint32_t>(i));
-    }
-  }
-  return base + static_cast<uint32_t>(units.size()) + kFieldGap;
+  return schema::for_each_text_term(
+             f.prefix, units, base, [&](const std::string& t) { terms.add_term(t, 1); },
+             [&](const std::string& t, uint32_t position) { terms.add_occurrence(t, position); }) +
+         kFieldGap;
 }
 
 // The indexer's sink: the segment of the current commit.

@@ -4,7 +4,6 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
-#include <algorithm>
 #include <unordered_set>
 
 #include "normalizer.h"
@@ -151,53 +150,20 @@ std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b) {
   return t;
 }
 
-TextTerms text_terms(std::string_view prefix, const std::vector<Unit>& units) {
-  std::vector<std::string> uni;
-  std::vector<std::pair<std::string, uint32_t>> bi;
-  uni.reserve(units.size());
-  bi.reserve(units.size());
-  for (size_t i = 0; i < units.size(); ++i) {
-    uni.push_back(unigram_term(prefix, units[i]));
-    if (i + 1 < units.size()) {
-      bi.emplace_back(bigram_term(prefix, units[i], units[i + 1]),
-                      static_cast<uint32_t>(i + kFirstPosition));
-    }
-  }
-  std::sort(uni.begin(), uni.end());
-  std::sort(bi.begin(), bi.end());
-  TextTerms out;
-  for (size_t i = 0, j; i < uni.size(); i = j) {
-    for (j = i; j < uni.size() && uni[j] == uni[i]; ++j) {
-    }
-    out.unigrams.emplace_back(std::move(uni[i]), static_cast<uint32_t>(j - i));
-  }
-  out.positions.reserve(bi.size());
-  for (size_t i = 0, j; i < bi.size(); i = j) {
-    for (j = i; j < bi.size() && bi[j].first == bi[i].first; ++j)
-      out.positions.push_back(bi[j].second);
-    out.bigrams.push_back(
-        {std::move(bi[i].first), static_cast<uint32_t>(i), static_cast<uint32_t>(j - i)});
-  }
-  return out;
-}
-
 std::string describe_terms(std::string_view utf8) {
-  const std::vector<Unit> units = tokenize(utf8);
-  std::string out;
+  std::string unigrams, bigrams;
   std::unordered_set<std::string> seen;
-  for (const Unit& u : units) {
-    std::string t = unigram_term("", u);
-    if (!seen.insert(t).second) continue;
-    if (!out.empty()) out.push_back(' ');
-    out += t;
-  }
-  out += " |";
-  for (size_t i = 0; i + 1 < units.size(); ++i) {
-    out += ' ';
-    out += bigram_term("", units[i], units[i + 1]);
-    out += '[' + std::to_string(i + kFirstPosition) + ']';
-  }
-  return out;
+  for_each_text_term(
+      "", tokenize(utf8), kFirstPosition,
+      [&](const std::string& t) {
+        if (!seen.insert(t).second) return;
+        if (!unigrams.empty()) unigrams.push_back(' ');
+        unigrams += t;
+      },
+      [&](const std::string& t, uint32_t position) {
+        bigrams += ' ' + t + '[' + std::to_string(position) + ']';
+      });
+  return unigrams + " |" + bigrams;
 }
 
 }  // namespace speechdex::schema

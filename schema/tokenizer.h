@@ -2,10 +2,8 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace speechdex::schema {
@@ -46,23 +44,21 @@ std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b);
 /// Positions: the bigram starting at unit i (0-based) has position i + kFirstPosition.
 inline constexpr uint32_t kFirstPosition = 1;
 
-/// The text terms of a unit sequence, each distinct term once, sorted by term: unigrams
-/// with their counts, bigrams with their positions (increasing). The positions of all
-/// bigrams share one vector, so a paragraph's terms cost a few allocations, not one per
-/// bigram.
-struct TextTerms {
-  struct Bigram {
-    std::string term;
-    uint32_t first = 0, count = 0;  ///< its positions are positions[first, first + count)
-  };
-  std::vector<std::pair<std::string, uint32_t>> unigrams;
-  std::vector<Bigram> bigrams;
-  std::vector<uint32_t> positions;
-  std::span<const uint32_t> positions_of(const Bigram& b) const {
-    return {positions.data() + b.first, b.count};
+/// The text terms of a unit sequence, in order, the one definition index and tests share:
+/// `unigram(term)` for every unit, `bigram(term, position)` for every adjacent pair, the
+/// pair starting at unit i at position base + i. Returns base + units.size(), the first
+/// position after them.
+template <typename Unigram, typename Bigram>
+uint32_t for_each_text_term(std::string_view prefix, const std::vector<Unit>& units, uint32_t base,
+                            Unigram&& unigram, Bigram&& bigram) {
+  for (size_t i = 0; i < units.size(); ++i) {
+    unigram(unigram_term(prefix, units[i]));
+    if (i + 1 < units.size()) {
+      bigram(bigram_term(prefix, units[i], units[i + 1]), base + static_cast<uint32_t>(i));
+    }
   }
-};
-TextTerms text_terms(std::string_view prefix, const std::vector<Unit>& units);
+  return base + static_cast<uint32_t>(units.size());
+}
 
 /// Describes the terms of `utf8` as one compact string, for tests and debugging:
 /// unigrams in order of first occurrence, then bigrams with positions:

@@ -307,9 +307,9 @@ TEST(TextStore, SampleCorpusWithTheTokenizerMatchesBruteForce) {
   for (const StoredParagraph& p : paragraphs) {
     const std::vector<schema::Unit> units = schema::tokenize(p.record.text);
     w.add_document(p.docid, static_cast<uint32_t>(units.size()));
-    const schema::TextTerms terms = schema::text_terms("", units);
-    for (const auto& [t, n] : terms.unigrams) w.add_term(t, n);
-    for (const auto& b : terms.bigrams) w.add_positional_term(b.term, terms.positions_of(b));
+    schema::for_each_text_term(
+        "", units, schema::kFirstPosition, [&](const std::string& t) { w.add_term(t, 1); },
+        [&](const std::string& t, uint32_t position) { w.add_occurrence(t, position); });
   }
   w.write(dir.path() + "/seg");
   const TextIndex index({Segment::open(dir.path() + "/seg")});

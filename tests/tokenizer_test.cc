@@ -30,18 +30,19 @@ TEST(Tokenizer, TermsOfTypicalText) {
   for (const Case& c : cases) EXPECT_EQ(describe_terms(c.input), c.terms) << c.input;
 }
 
-TEST(Tokenizer, TextTermsCountUnigramsAndCollectBigramPositions) {
-  // The full-width comma is normalized to ','; terms sort by bytes.
-  const TextTerms t = text_terms("S", tokenize("研究研究，研究"));
-  using U = std::vector<std::pair<std::string, uint32_t>>;
-  EXPECT_EQ(t.unigrams, (U{{"S,", 1}, {"S研", 3}, {"S究", 3}}));
-  using B = std::vector<std::pair<std::string, std::vector<uint32_t>>>;
-  B bigrams;
-  for (const TextTerms::Bigram& b : t.bigrams) {
-    const auto ps = t.positions_of(b);
-    bigrams.emplace_back(b.term, std::vector<uint32_t>(ps.begin(), ps.end()));
-  }
-  EXPECT_EQ(bigrams, (B{{"S,研", {5}}, {"S研究", {1, 3, 6}}, {"S究,", {4}}, {"S究研", {2}}}));
+TEST(Tokenizer, TextTermsComeInOrderWithPositionsFromTheBase) {
+  // The full-width comma is normalized to ','.
+  std::vector<std::string> unigrams;
+  std::vector<std::pair<std::string, uint32_t>> bigrams;
+  const uint32_t next = for_each_text_term(
+      "S", tokenize("研究研究，研究"), 10, [&](const std::string& t) { unigrams.push_back(t); },
+      [&](const std::string& t, uint32_t p) { bigrams.emplace_back(t, p); });
+  EXPECT_EQ(next, 17u);
+  EXPECT_EQ(unigrams, (std::vector<std::string>{"S研", "S究", "S研", "S究", "S,", "S研", "S究"}));
+  EXPECT_EQ(
+      bigrams,
+      (std::vector<std::pair<std::string, uint32_t>>{
+          {"S研究", 10}, {"S究研", 11}, {"S研究", 12}, {"S究,", 13}, {"S,研", 14}, {"S研究", 15}}));
 }
 
 TEST(Tokenizer, UnitsKeepTheirSourceRanges) {
