@@ -6,7 +6,7 @@
 //                                         FILE. With make-corpus's manifest (path, code, year
 //                                         columns) it also writes FILE.columns: every
 //                                         document's year and county, as facet columns
-//   speechdex-bench-inline query FILE     queries on stdin (parts separated by spaces, ANDed);
+//   speechdex-bench-inline query FILE     queries on stdin, read by speechdex's query parser;
 //                                         per query prints count<TAB>milliseconds<TAB>top ids
 //   speechdex-bench-inline query FILE DB  the same, but the matches (with their weights) go
 //                                         through Xapian's matcher on DB as a PostingSource,
@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "match.h"
+#include "query_parser.h"
 #include "segment.h"
 #include "segment_merge.h"
 #include "segment_writer.h"
@@ -44,9 +45,7 @@
 
 namespace {
 
-using speechdex::schema::bigram_term;
 using speechdex::schema::tokenize;
-using speechdex::schema::unigram_term;
 using speechdex::schema::Unit;
 namespace ts = speechdex::textstore;
 
@@ -157,29 +156,6 @@ int build(const std::string& path, const char* manifest_path) {
   return 0;
 }
 
-// A query line: space-separated parts, ANDed; each part one run, a phrase of its bigrams.
-ts::Query parse(const std::string& line) {
-  std::vector<ts::Query> parts;
-  size_t from = 0;
-  while (from <= line.size()) {
-    size_t to = line.find(' ', from);
-    if (to == std::string::npos) to = line.size();
-    const std::vector<Unit> units = tokenize(std::string_view(line).substr(from, to - from));
-    from = to + 1;
-    if (units.empty()) continue;
-    if (units.size() == 1) {
-      parts.push_back(ts::Query::make_term(unigram_term("", units[0])));
-      continue;
-    }
-    std::vector<std::pair<std::string, uint32_t>> terms;
-    for (size_t i = 0; i + 1 < units.size(); ++i) {
-      terms.emplace_back(bigram_term("", units[i], units[i + 1]), static_cast<uint32_t>(i));
-    }
-    parts.push_back(ts::Query::make_phrase(std::move(terms)));
-  }
-  return parts.size() == 1 ? parts.front() : ts::Query::make(ts::Query::Op::kAnd, std::move(parts));
-}
-
 // The matches of a query, handed to Xapian's matcher.
 class Matches : public Xapian::PostingSource {
  public:
@@ -222,7 +198,7 @@ int query(const std::string& path, const char* db_path) {
     const auto started = std::chrono::steady_clock::now();
     uint64_t count = 0;
     std::vector<uint32_t> ids;
-    const ts::Query q = parse(line);
+    const ts::Query q = speechdex::searcher::parse_query(line).query;
     if (db) {
       hits.clear();
       double max_weight = 0;
