@@ -216,9 +216,9 @@ def measure_corpus(name, d, qfile, args, bins, out):
     # textstore/ alone, on one core: speechdex's text store without records or metadata.
     st = os.path.join(work, 'inline.store')
     with open(os.path.join(work, 'files.txt'), encoding='utf-8') as f:
-        res['proto_build'] = timed([bins['inline'], 'build', st] + manifest[1:], stdin=f) + (du_mb(st),)
+        res['textstore_build'] = timed([bins['inline'], 'build', st] + manifest[1:], stdin=f) + (du_mb(st),)
     res['docdata_mb'] = du_mb(os.path.join(sd, 'docdata.glass'))
-    log('textstore build: %.1f s, %.0f MB RSS, %.0f MB' % res['proto_build'])
+    log('textstore build: %.1f s, %.0f MB RSS, %.0f MB' % res['textstore_build'])
     sq = os.path.join(work, 'fts5.db')
     res['build']['sqlite'] = timed([sys.executable, __file__, 'sqlite-build', sq] + files) + (du_mb(sq),)
     gr = os.path.join(work, 'groonga')
@@ -357,10 +357,21 @@ def q_norm_parts(q, bins):
 
 # ---- report -----------------------------------------------------------------------------
 
+def against_best_peer(r, engine, cls):
+    """p50 and p95 of `engine` in a query class, the best exact peer by p50, its p50 and p95,
+    and the two ratios."""
+    L = r['lat'][cls]
+    exact_peers = [e for e in ('sqlite', 'groonga') if not r['disagreements'].get(e)]
+    p50, p95 = percentile(L[engine], .5), percentile(L[engine], .95)
+    best = min(exact_peers or ['groonga'], key=lambda e: percentile(L[e], .5))
+    bp50, bp95 = percentile(L[best], .5), percentile(L[best], .95)
+    return (p50, p95, best, bp50, bp95, p50 / bp50 if bp50 else float('nan'),
+            p95 / bp95 if bp95 else float('nan'))
+
 def textstore_report(r):
     """textstore/ alone (driven by bench/inline_store.cc) against the same peers: the text
     index speechdex-index writes, without records, values or metadata, on one core."""
-    s, rss, size = r['proto_build']
+    s, rss, size = r['textstore_build']
     g = r['build']['groonga']
     total = size + r['docdata_mb']
     out = ['### textstore/ alone: the text index without records, on one core (bench/inline_store.cc)', '',
@@ -370,15 +381,9 @@ def textstore_report(r):
                len(r['disagreements'].get('textstore', []))), '',
            '| class | textstore p50 / p95 ms | best exact peer p50 (p95) | ratio p50 (p95) |',
            '|---|---|---|---|']
-    exact_peers = [e for e in ('sqlite', 'groonga') if not r['disagreements'].get(e)]
     for cls in sorted(r['lat']):
-        L = r['lat'][cls]
-        p50, p95 = percentile(L['textstore'], .5), percentile(L['textstore'], .95)
-        best = min(exact_peers or ['groonga'], key=lambda e: percentile(L[e], .5))
-        bp50, bp95 = percentile(L[best], .5), percentile(L[best], .95)
         out.append('| %s | %.2f / %.2f | %s %.2f (%.2f) | %.2f (%.2f) |' % (
-            cls, p50, p95, best, bp50, bp95, p50 / bp50 if bp50 else float('nan'),
-            p95 / bp95 if bp95 else float('nan')))
+            (cls,) + against_best_peer(r, 'textstore', cls)))
     if 'facets' in r:
         f = r['facets']
         out += ['', 'Facets over “%s” from year/county columns: %.2f ms, %.2f× Groonga\'s drilldown; counts %s.' % (
@@ -409,16 +414,12 @@ def write_results(path, results, argv, versions):
                                                                sd[1] / r['build'][e][1]) for e in engines), '',
                 '| class | speechdex p50 / p95 ms | xapian p50 | sqlite p50 | groonga p50 | best exact peer p50 (p95) | ratio p50 (p95) |',
                 '|---|---|---|---|---|---|---|']
-        exact_peers = [e for e in ('sqlite', 'groonga') if not r['disagreements'].get(e)]
         for cls in sorted(r['lat']):
             L = r['lat'][cls]
-            sp50, sp95 = percentile(L['speechdex'], .5), percentile(L['speechdex'], .95)
-            best = min(exact_peers or ['groonga'], key=lambda e: percentile(L[e], .5))
-            bp50, bp95 = percentile(L[best], .5), percentile(L[best], .95)
+            sp50, sp95, best, bp50, bp95, r50, r95 = against_best_peer(r, 'speechdex', cls)
             out.append('| %s | %.2f / %.2f | %.2f | %.2f | %.2f | %s %.2f (%.2f) | %.2f (%.2f) |' % (
                 cls, sp50, sp95, percentile(L['xapian'], .5), percentile(L['sqlite'], .5),
-                percentile(L['groonga'], .5), best, bp50, bp95, sp50 / bp50 if bp50 else float('nan'),
-                sp95 / bp95 if bp95 else float('nan')))
+                percentile(L['groonga'], .5), best, bp50, bp95, r50, r95))
         out += ['', 'Cold single-query process (median of 5, ms): ' + ', '.join(
             '%s %.1f' % (e, v) for e, v in r['cold'].items()), '']
         fs, frss = r['floor']
