@@ -89,19 +89,19 @@ namespace {
 
 // A match as the ranking sees it.
 struct Candidate {
-  unsigned docid = 0;
-  double score = 0;
+  textstore::Scored match;
   const std::string* sort_value = nullptr;  // the year slot's value when sorting by year
+  uint64_t speech_matches = 0;              // grouped: the matches of its speech
 };
 
-// True if `a` ranks before `b`: by relevance (higher score, then lower id), or by year
-// (ascending or descending, as Xapian's sort by value then relevance; a paragraph without a
-// year has the empty value) and then relevance.
+// True if `a` ranks before `b`: by relevance, or by year (ascending or descending, as
+// Xapian's sort by value then relevance; a paragraph without a year has the empty value)
+// and then relevance.
 bool ranks_before(const Candidate& a, const Candidate& b, Sort sort) {
   if (sort != Sort::kRelevance && *a.sort_value != *b.sort_value) {
     return sort == Sort::kYear ? *a.sort_value < *b.sort_value : *a.sort_value > *b.sort_value;
   }
-  return a.score > b.score || (a.score == b.score && a.docid < b.docid);
+  return textstore::ranks_before(a.match, b.match);
 }
 
 }  // namespace
@@ -131,19 +131,17 @@ SearchResult Searcher::run(const SearchRequest& request) {
     return ranks_before(a, b, request.sort);
   };
   std::vector<Candidate> best;  // a heap by `before`: the worst kept candidate on top
-  struct Group {
-    uint64_t matches = 0;
-    Candidate best;
-  };
-  std::unordered_map<uint32_t, Group> groups;  // by speech key's code
+  std::unordered_map<uint32_t, Candidate> groups;  // by speech key's code: its best so far
   uint64_t count = 0;
   text_->for_each(query, [&](const textstore::Scored& s) {
     ++count;
     if (facets) facets->add(s.docid);
-    Candidate c{s.docid, s.score, years ? &years->value(years->code(s.docid)) : nullptr};
+    Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr};
     if (speeches) {
-      Group& g = groups[speeches->code(s.docid)];
-      if (g.matches++ == 0 || ranks_before(c, g.best, request.sort)) g.best = std::move(c);
+      Candidate& g = groups[speeches->code(s.docid)];
+      const uint64_t matches = g.speech_matches + 1;
+      if (matches == 1 || ranks_before(c, g, request.sort)) g = c;
+      g.speech_matches = matches;
       return;
     }
     if (wanted == 0) return;
@@ -160,25 +158,21 @@ SearchResult Searcher::run(const SearchRequest& request) {
   SearchResult result;
   result.total = count;
   result.total_paragraphs = count;
-  std::unordered_map<unsigned, uint64_t> speech_matches;  // best paragraph -> its speech's
   if (request.group_by_speech) {
     result.total = groups.size();
-    for (auto& [key, g] : groups) {
-      speech_matches[g.best.docid] = g.matches;
-      best.push_back(std::move(g.best));
-    }
+    for (auto& [key, g] : groups) best.push_back(g);
   }
   std::sort(best.begin(), best.end(), before);
   size_t rank = request.page.offset;
   for (size_t i = request.page.offset; i < best.size() && i < wanted; ++i) {
     Hit h;
-    h.docid = best[i].docid;
-    h.score = best[i].score;
+    h.docid = best[i].match.docid;
+    h.score = best[i].match.score;
     h.rank = ++rank;
     if (request.records) {
       h.record = schema::ParagraphRecord::from_data(db_->get_document(h.docid).get_data());
     }
-    if (request.group_by_speech) h.speech_matches = speech_matches[h.docid];
+    if (request.group_by_speech) h.speech_matches = best[i].speech_matches;
     result.hits.push_back(std::move(h));
   }
   if (facets) {

@@ -490,18 +490,15 @@ void TextIndex::for_each(const Query& query, const std::function<void(const Scor
 }
 
 MatchResult TextIndex::search(const Query& query, size_t k) const {
-  // Ordered by `better`, the heap keeps the worst of the best k on top.
-  auto better = [](const Scored& a, const Scored& b) {
-    return a.score > b.score || (a.score == b.score && a.docid < b.docid);
-  };
-  std::priority_queue<Scored, std::vector<Scored>, decltype(better)> best(better);
+  // Ordered by ranks_before, the heap keeps the worst of the best k on top.
+  std::priority_queue<Scored, std::vector<Scored>, decltype(&ranks_before)> best(&ranks_before);
   MatchResult r;
   each(query, [&](const Scored& s) {
     ++r.count;
     if (k == 0) return;
     if (best.size() < k) {
       best.push(s);
-    } else if (better(s, best.top())) {
+    } else if (ranks_before(s, best.top())) {
       best.pop();
       best.push(s);
     }

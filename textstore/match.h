@@ -46,6 +46,11 @@ struct Scored {
   double score = 0;
 };
 
+/// The relevance order: higher score first, then lower document id (as Xapian's).
+inline bool ranks_before(const Scored& a, const Scored& b) {
+  return a.score > b.score || (a.score == b.score && a.docid < b.docid);
+}
+
 /// The result of a search: the exact number of matches and the best k, best first (higher
 /// score, then lower document id).
 struct MatchResult {
