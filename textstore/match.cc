@@ -333,11 +333,18 @@ class ListIter final : public Iter {
   size_t at_ = 0;
 };
 
-// Builds the iterator of a query node in one segment, with term weights from `termweight`.
+// A query term over all segments: where each segment holds it, and its BM25 weight.
+struct TermStats {
+  std::vector<std::optional<TermInfo>> in;  // per segment
+  double weight = 0;
+};
+using TermLookup = std::function<const TermStats&(const std::string&)>;
+
+// Builds the iterator of a query node in segment number `k`, with terms from `lookup`.
 class Builder {
  public:
-  Builder(const Segment& s, const Bm25& bm25, const std::function<double(const std::string&)>& tw)
-      : segment_(s), bm25_(bm25), termweight_(tw) {}
+  Builder(const Segment& s, size_t k, const Bm25& bm25, const TermLookup& lookup)
+      : segment_(s), k_(k), bm25_(bm25), lookup_(lookup) {}
 
   std::unique_ptr<Iter> build(const Query& q) {
     using Op = Query::Op;
@@ -396,14 +403,15 @@ class Builder {
  private:
   // nullptr if the segment does not hold the term.
   std::unique_ptr<TermIter> term(const std::string& t) {
-    const std::optional<TermInfo> info = segment_.find(t);
-    if (!info) return nullptr;
-    return std::make_unique<TermIter>(segment_, *info, termweight_(t), bm25_);
+    const TermStats& stats = lookup_(t);
+    if (!stats.in[k_]) return nullptr;
+    return std::make_unique<TermIter>(segment_, *stats.in[k_], stats.weight, bm25_);
   }
 
   const Segment& segment_;
+  size_t k_;
   const Bm25& bm25_;
-  const std::function<double(const std::string&)>& termweight_;
+  const TermLookup& lookup_;
 };
 
 }  // namespace
@@ -432,14 +440,6 @@ TextIndex::TextIndex(std::vector<std::shared_ptr<const Segment>> segments,
     average_length_ = static_cast<double>(length) / static_cast<double>(all);
 }
 
-uint64_t TextIndex::df(const std::string& term) const {
-  uint64_t n = 0;
-  for (const auto& s : segments_) {
-    if (const auto t = s->find(term)) n += t->df;
-  }
-  return n;
-}
-
 namespace {
 
 // Every confirmed match of `it`. Called with the iterator's own (final) class, the calls
@@ -456,19 +456,27 @@ void drain(I& it, Hit& hit) {
 template <typename Hit>
 void TextIndex::each(const Query& query, Hit&& hit) const {
   const Bm25 bm25{average_length_};
-  std::unordered_map<std::string, double> weights;
-  const std::function<double(const std::string&)> termweight = [&](const std::string& t) {
-    auto it = weights.find(t);
-    if (it != weights.end()) return it->second;
+  // Each query term is looked up once per segment, for its weight and its postings alike.
+  std::unordered_map<std::string, TermStats> terms;
+  const TermLookup lookup = [&](const std::string& t) -> const TermStats& {
+    auto [it, fresh] = terms.try_emplace(t);
+    TermStats& stats = it->second;
+    if (!fresh) return stats;
+    double df = 0;
+    for (const auto& s : segments_) {
+      stats.in.push_back(s->find(t));
+      if (stats.in.back()) df += stats.in.back()->df;
+    }
     // Xapian's BM25 term weight without relevance information, (k1 + 1) included.
-    const double df = static_cast<double>(this->df(t));
     const double n = std::max(static_cast<double>(documents_), df);
     double tw = (n - df + 0.5) / (df + 0.5);
     if (tw < 2) tw = tw * 0.5 + 1;
-    return weights[t] = std::log(tw) * 2;
+    stats.weight = std::log(tw) * 2;
+    return stats;
   };
-  for (const auto& s : segments_) {
-    Builder b(*s, bm25, termweight);
+  for (size_t k = 0; k < segments_.size(); ++k) {
+    const Segment& s = *segments_[k];
+    Builder b(s, k, bm25, lookup);
     std::unique_ptr<Iter> it = b.build(query);
     if (!deleted_.empty() && it->doc() != kEnd) {
       it = std::make_unique<AndNotIter>(std::move(it), std::make_unique<ListIter>(deleted_));

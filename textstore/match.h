@@ -70,8 +70,6 @@ class TextIndex {
 
   /// Documents in the index, deleted ones excluded.
   uint64_t documents() const { return documents_; }
-  /// Documents holding the term, over all segments (deleted ones included).
-  uint64_t df(const std::string& term) const;
 
   /// Counts every match and keeps the best k.
   MatchResult search(const Query& query, size_t k) const;
