@@ -8,9 +8,9 @@
 
 namespace speechdex::schema {
 
-/// Bumped whenever terms, prefixes, slots or document data change meaning. A searcher
-/// refuses an index written with another version.
-inline constexpr int kSchemaVersion = 3;
+/// Bumped whenever terms, prefixes, slots, document data or the text store's format change
+/// meaning. A searcher refuses an index written with another version.
+inline constexpr int kSchemaVersion = 4;
 
 /// The tokenizer settings an index was built with, recorded in its metadata.
 inline constexpr std::string_view kTokenizerSettings =

@@ -248,6 +248,42 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
   EXPECT_TRUE(matched(index, Query::make(Query::Op::kAndNot, {absent, some})).empty());
 }
 
+// A posting list damaged anywhere is refused with an error when read, never read past.
+TEST(TextStore, DamagedPostingsAreRefusedNotOverread) {
+  TempDir dir;
+  std::mt19937 rng(5);
+  const std::vector<Doc> docs = random_docs(rng, 600, 4, 1);
+  const std::string path = dir.path() + "/seg";
+  write_segment(docs, path);
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  size_t refused = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    std::string bad = bytes;
+    // The postings come first, after the 16-byte header.
+    const size_t at = 16 + rng() % (bad.size() / 2);
+    bad[at] = static_cast<char>(bad[at] ^ (1 + rng() % 255));
+    const std::string bad_path = dir.path() + "/bad";
+    std::ofstream(bad_path, std::ios::binary | std::ios::trunc) << bad;
+    try {
+      const auto seg = Segment::open(bad_path);
+      for (Segment::TermIterator t(*seg); t.valid(); t.next()) {
+        for (PostingCursor c(*seg, t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
+          (void)c.positions();
+        }
+        PostingCursor c(*seg, t.info());
+        c.seek(static_cast<uint32_t>(rng() % 700));
+      }
+    } catch (const std::runtime_error&) {
+      ++refused;
+    }
+  }
+  EXPECT_GT(refused, 30u) << "damage went unnoticed too often to be checked at all";
+}
+
 // Terms may come in any order and several times; without a length, a document's length is
 // the sum of its wdfs, as Xapian's.
 TEST(TextStore, OccurrencesAccumulateWithinADocument) {

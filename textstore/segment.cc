@@ -170,32 +170,41 @@ PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
   if (nblocks > list.size())
     throw std::runtime_error(segment.path() + ": corrupt text segment (skips)");
   blocks_.resize(nblocks);
-  uint64_t doc = 0, offset = 0;
-  for (auto& [last, end] : blocks_) {
+  uint64_t doc = 0, docs_end = 0, positions_end = 0;
+  for (Block& b : blocks_) {
     doc += get_varint(p);
-    offset += get_varint(p);
-    last = static_cast<uint32_t>(doc);
-    end = static_cast<uint32_t>(offset);
+    docs_end += get_varint(p);
+    if (positional_) positions_end += get_varint(p);
+    b = {static_cast<uint32_t>(doc), static_cast<uint32_t>(docs_end),
+         static_cast<uint32_t>(positions_end)};
   }
-  data_ = p;
+  // The ends only grow, so the last ones bound them all.
   const auto room = static_cast<uint64_t>(list.data() + list.size() - p);
-  if (p > list.data() + list.size() || (!blocks_.empty() && blocks_.back().second != room) ||
-      doc > UINT32_MAX - 1) {
+  if (p > list.data() + list.size() || docs_end + positions_end != room || doc > UINT32_MAX - 1)
     throw std::runtime_error(segment.path() + ": corrupt text segment (skips)");
-  }
+  data_ = p;
+  positions_data_ = p + docs_end;
   enter(0);
 }
 
 std::span<const uint32_t> PostingCursor::positions() {
   if (!positional_) return {};
   if (!decoded_) {
-    decoded_positions_.clear();
-    const uint8_t* q = positions_;
+    // Each position takes at least a byte, so a count beyond the bytes left can only come
+    // from a damaged file.
+    const uint8_t* q = skip_varints(pos_, pending_, pos_end_);
+    if (q == nullptr || wdf_ > static_cast<uint64_t>(pos_end_ - q))
+      throw std::runtime_error("corrupt text segment (positions)");
+    decoded_positions_.resize(wdf_);
+    uint32_t* out = decoded_positions_.data();
     uint32_t v = 0;
     for (uint32_t i = 0; i < wdf_; ++i) {
       v += static_cast<uint32_t>(get_varint(q));
-      decoded_positions_.push_back(v);
+      out[i] = v;
     }
+    if (q > pos_end_) throw std::runtime_error("corrupt text segment (positions)");
+    pos_ = q;
+    pending_ = 0;
     decoded_ = true;
   }
   return decoded_positions_;
@@ -203,27 +212,43 @@ std::span<const uint32_t> PostingCursor::positions() {
 
 void PostingCursor::next() {
   if (doc_ == kEnd) return;
-  if (positional_) skip_varints(p_, wdf_);
+  if (!decoded_) pending_ += wdf_;
   if (p_ >= block_end_) {
     enter(block_ + 1);
   } else {
-    read();
+    read(p_);
   }
 }
 
 void PostingCursor::seek(uint32_t target) {
   if (doc_ >= target) return;
-  if (blocks_[block_].first < target) {
+  if (blocks_[block_].last < target) {
     const auto it =
         std::lower_bound(blocks_.begin() + static_cast<std::ptrdiff_t>(block_) + 1, blocks_.end(),
-                         target, [](const auto& b, uint32_t d) { return b.first < d; });
+                         target, [](const Block& b, uint32_t d) { return b.last < d; });
     if (it == blocks_.end()) {
       doc_ = kEnd;
       return;
     }
     enter(static_cast<size_t>(it - blocks_.begin()));
+    if (doc_ >= target) return;
   }
-  while (doc_ < target) next();
+  // The target is in this block (its last document is >= target): walk it with the state in
+  // locals, which the compiler keeps in registers (stores through the members would have to be
+  // redone after every byte read, as a byte may alias them).
+  const uint8_t* p = p_;
+  uint32_t doc = doc_, wdf = wdf_;
+  uint64_t pending = pending_ + (decoded_ ? 0 : wdf_);
+  for (;;) {
+    if (p >= block_end_) throw std::runtime_error("corrupt text segment (block)");
+    const uint64_t v = get_varint(p);
+    doc += static_cast<uint32_t>(v >> 1);
+    wdf = (v & 1) != 0 ? 1 : static_cast<uint32_t>(get_varint(p));
+    if (doc >= target) break;
+    pending += wdf;
+  }
+  pending_ = pending;
+  set(p, doc, wdf);
 }
 
 void PostingCursor::enter(size_t block) {
@@ -232,23 +257,26 @@ void PostingCursor::enter(size_t block) {
     doc_ = kEnd;
     return;
   }
-  p_ = data_ + (block == 0 ? 0 : blocks_[block - 1].second);
-  block_end_ = data_ + blocks_[block].second;
-  doc_ = block == 0 ? 0 : blocks_[block - 1].first;
-  read();
+  const Block before = block == 0 ? Block{} : blocks_[block - 1];
+  block_end_ = data_ + blocks_[block].docs_end;
+  pos_ = positions_data_ + before.positions_end;
+  pos_end_ = positions_data_ + blocks_[block].positions_end;
+  pending_ = 0;
+  doc_ = before.last;
+  read(data_ + before.docs_end);
 }
 
-void PostingCursor::read() {
-  const uint64_t v = get_varint(p_);
-  doc_ += static_cast<uint32_t>(v >> 1);
-  wdf_ = (v & 1) != 0 ? 1 : static_cast<uint32_t>(get_varint(p_));
-  positions_ = p_;
+void PostingCursor::read(const uint8_t* p) {
+  const uint64_t v = get_varint(p);
+  const uint32_t wdf = (v & 1) != 0 ? 1 : static_cast<uint32_t>(get_varint(p));
+  set(p, doc_ + static_cast<uint32_t>(v >> 1), wdf);
+}
+
+void PostingCursor::set(const uint8_t* next, uint32_t doc, uint32_t wdf) {
+  p_ = next;
+  doc_ = doc;
+  wdf_ = wdf;
   decoded_ = false;
-  // Each position takes at least a byte: a larger count can only come from a damaged file,
-  // and skipping it would read past the block.
-  if (positional_ && (p_ > block_end_ || wdf_ > static_cast<uint64_t>(block_end_ - p_))) {
-    throw std::runtime_error("corrupt text segment (positions)");
-  }
 }
 
 }  // namespace speechdex::textstore

@@ -104,15 +104,28 @@ class PostingCursor {
   void seek(uint32_t target);
 
  private:
+  struct Block {
+    uint32_t last = 0;           // its last document
+    uint32_t docs_end = 0;       // offset of its documents' end from data_
+    uint32_t positions_end = 0;  // offset of its positions' end from positions_data_
+  };
   void enter(size_t block);
-  void read();
+  // Reads the posting at p, whose document id is a delta from doc_.
+  void read(const uint8_t* p);
+  // Makes (doc, wdf) the current posting, the next one's bytes at `next`.
+  void set(const uint8_t* next, uint32_t doc, uint32_t wdf);
 
-  const uint8_t* data_ = nullptr;                      // the first block
-  std::vector<std::pair<uint32_t, uint32_t>> blocks_;  // (last docid, end offset)
+  const uint8_t* data_ = nullptr;            // the first block's documents
+  const uint8_t* positions_data_ = nullptr;  // the first block's positions
+  std::vector<Block> blocks_;
   size_t block_ = 0;
-  const uint8_t* p_ = nullptr;
+  const uint8_t* p_ = nullptr;  // the next posting in this block
   const uint8_t* block_end_ = nullptr;
-  const uint8_t* positions_ = nullptr;
+  // Positions are read only when asked for: pos_ is pending_ positions before the current
+  // document's (0 once they are decoded), in a block whose positions end at pos_end_.
+  const uint8_t* pos_ = nullptr;
+  const uint8_t* pos_end_ = nullptr;
+  uint64_t pending_ = 0;
   uint32_t doc_ = kEnd, wdf_ = 0;
   bool positional_ = false;
   bool decoded_ = false;

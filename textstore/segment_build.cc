@@ -29,35 +29,41 @@ void PostingListBuilder::add(uint32_t doc, uint32_t wdf, std::span<const uint32_
   // A block's first document is a delta from the last document of the block before. Its
   // low bit says the wdf is 1, the common case, which then takes no byte of its own (as
   // Lucene's postings do).
-  put_varint(blocks_, (static_cast<uint64_t>(doc - last_doc_) << 1) | (wdf == 1 ? 1 : 0));
-  if (wdf != 1) put_varint(blocks_, wdf);
+  put_varint(docs_, (static_cast<uint64_t>(doc - last_doc_) << 1) | (wdf == 1 ? 1 : 0));
+  if (wdf != 1) put_varint(docs_, wdf);
   uint32_t prev = 0;
   for (size_t i = 0; i < positions.size(); ++i) {
     if (i > 0 && positions[i] <= prev) {
       throw std::invalid_argument("segment: positions must increase");
     }
-    put_varint(blocks_, positions[i] - prev);
+    put_varint(positions_, positions[i] - prev);
     prev = positions[i];
   }
   last_doc_ = doc;
-  if (++df_ % kBlockDocuments == 0) full_.emplace_back(doc, static_cast<uint32_t>(blocks_.size()));
+  if (++df_ % kBlockDocuments == 0) {
+    full_.push_back(
+        {doc, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
+  }
 }
 
 std::string PostingListBuilder::head() const {
   std::string skip;
   const bool partial = df_ % kBlockDocuments != 0;
   put_varint(skip, full_.size() + (partial ? 1 : 0));
-  uint32_t prev_doc = 0, prev_end = 0;
-  auto put_block = [&](uint32_t last, uint32_t end) {
-    put_varint(skip, last - prev_doc);
-    put_varint(skip, end - prev_end);
-    prev_doc = last;
-    prev_end = end;
+  Block prev;
+  auto put_block = [&](const Block& b) {
+    put_varint(skip, b.last - prev.last);
+    put_varint(skip, b.docs_end - prev.docs_end);
+    if (positional_) put_varint(skip, b.positions_end - prev.positions_end);
+    prev = b;
   };
-  for (const auto& [last, end] : full_) put_block(last, end);
-  if (partial) put_block(last_doc_, static_cast<uint32_t>(blocks_.size()));
+  for (const Block& b : full_) put_block(b);
+  if (partial) {
+    put_block(
+        {last_doc_, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
+  }
   std::string head;
-  put_varint(head, skip.size() + blocks_.size());
+  put_varint(head, skip.size() + docs_.size() + positions_.size());
   return head + skip;
 }
 
@@ -117,8 +123,9 @@ void SegmentFile::add_term(std::string_view name, const PostingListBuilder& list
   ++terms_;
   const std::string head = list.head();
   emit(head);
-  emit(list.blocks());
-  postings_size_ += head.size() + list.blocks().size();
+  emit(list.docs());
+  emit(list.positions());
+  postings_size_ += head.size() + list.docs().size() + list.positions().size();
 }
 
 uint64_t SegmentFile::finish(const std::vector<uint32_t>& docids,

@@ -11,8 +11,11 @@
 namespace speechdex::textstore {
 
 /// One term's posting list, documents added in increasing order, in blocks of
-/// kBlockDocuments: per document a varint of (docid delta << 1 | wdf == 1), the wdf if it
-/// is not 1, and (for a positional term) varint position deltas.
+/// kBlockDocuments. The list is its skip table (per block: last document, end of its
+/// documents and, for a positional term, end of its positions), then every block's
+/// documents, then every block's positions (as Lucene keeps .doc and .pos apart, so seeking
+/// reads no positions). Per document: a varint of (docid delta << 1 | wdf == 1), the wdf if
+/// it is not 1; per occurrence of a positional term, a varint position delta.
 class PostingListBuilder {
  public:
   explicit PostingListBuilder(bool positional) : positional_(positional) {}
@@ -22,13 +25,18 @@ class PostingListBuilder {
   uint32_t df() const { return df_; }
   uint32_t last_doc() const { return last_doc_; }
   bool positional() const { return positional_; }
-  /// The list as the postings section holds it: its size, skip table and blocks.
+  /// The list as the postings section holds it: its size and skip table, then docs(), then
+  /// positions().
   std::string head() const;
-  const std::string& blocks() const { return blocks_; }
+  const std::string& docs() const { return docs_; }
+  const std::string& positions() const { return positions_; }
 
  private:
-  std::string blocks_;
-  std::vector<std::pair<uint32_t, uint32_t>> full_;  // (last docid, end offset) of full blocks
+  struct Block {
+    uint32_t last = 0, docs_end = 0, positions_end = 0;
+  };
+  std::string docs_, positions_;
+  std::vector<Block> full_;
   uint32_t df_ = 0, last_doc_ = 0;
   bool positional_;
 };

@@ -12,7 +12,7 @@
 
 namespace speechdex::textstore {
 
-inline constexpr std::string_view kMagic = "SDXSEG02";
+inline constexpr std::string_view kMagic = "SDXSEG03";
 inline constexpr uint64_t kHeaderBytes = 16;
 inline constexpr uint64_t kPaddingBytes = 16;
 
