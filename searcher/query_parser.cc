@@ -18,16 +18,6 @@ struct Token {
   std::string text;  // word or quoted text; field name for kField
 };
 
-// A run of n >= 3 units occurs where its bigrams sit at consecutive positions. Each bigram
-// fixes two units, so every other bigram and the last, each at its exact offset, fix the
-// whole run: half the position lists per candidate, and exact by construction.
-std::vector<size_t> cover_offsets(const std::vector<schema::Unit>& run) {
-  std::vector<size_t> cover;
-  for (size_t i = 0; i + 1 < run.size(); i += 2) cover.push_back(i);
-  if (cover.back() != run.size() - 2) cover.push_back(run.size() - 2);
-  return cover;
-}
-
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 bool is_field_name(std::string_view s) {
@@ -231,17 +221,18 @@ class Parser {
     return n;
   }
 
-  // The query for one run of units: unigram, bigram, or a phrase of its bigram cover at
-  // their offsets in the run, which matches exactly where the run occurs.
+  // The query for one run of units: unigram, bigram, or the phrase of its bigrams at their
+  // offsets in the run, which occurs exactly where the run does. Each bigram stands for two
+  // units (width 2), so the index matches by a cheap subset that still fixes every unit.
   static Query run_query(const schema::Field& f, const std::vector<schema::Unit>& run) {
     if (run.size() == 1) return Query::make_term(schema::unigram_term(f.prefix, run[0]));
     if (run.size() == 2) return Query::make_term(schema::bigram_term(f.prefix, run[0], run[1]));
     std::vector<std::pair<std::string, uint32_t>> bigrams;
-    for (size_t i : cover_offsets(run)) {
+    for (size_t i = 0; i + 1 < run.size(); ++i) {
       bigrams.emplace_back(schema::bigram_term(f.prefix, run[i], run[i + 1]),
                            static_cast<uint32_t>(i));
     }
-    return Query::make_phrase(std::move(bigrams));
+    return Query::make_phrase(std::move(bigrams), 2);
   }
 
   Node text_node(const schema::Field& f, const Token& t, bool negated) {

@@ -17,21 +17,21 @@ TEST(QueryParser, BuildsExactQueries) {
   const Case cases[] = {
       {"法", "法"},
       {"法治", "法治"},
-      {"法治政府", "PHRASE(法治@0 政府@2)"},
+      {"法治政府", "PHRASE(法治@0 治政@1 政府@2)"},
       {"脫貧", "脱贫"},
       {"依法 行政", "(依法 AND 行政)"},
       {"县委、政府", "(县委 AND 政府)"},
-      {"\"县委、政府\"", "PHRASE(县委@0 、政@2 政府@3)"},
+      {"\"县委、政府\"", "PHRASE(县委@0 委、@1 、政@2 政府@3)"},
       {"依法 -政府", "(依法 AND_NOT 政府)"},
       {"依法 NOT 政府", "(依法 AND_NOT 政府)"},
       {"依法 OR 法治", "(依法 OR 法治)"},
       {"(依法 OR 法治) 政府", "((依法 OR 法治) AND 政府)"},
       {"title:讲话", "S讲话"},
-      {"heading:依法行政", "PHRASE(XH:依法@0 XH:行政@2)"},
-      // Offsets are exact, so a cover is exact even where its bigrams repeat.
-      {"的的的的", "PHRASE(的的@0 的的@2)"},
-      {"研究研究", "PHRASE(研究@0 研究@2)"},
-      {"全面推进依法行政", "PHRASE(全面@0 推进@2 依法@4 行政@6)"},
+      {"heading:依法行政", "PHRASE(XH:依法@0 XH:法行@1 XH:行政@2)"},
+      // A repeated bigram keeps one entry per offset.
+      {"的的的的", "PHRASE(的的@0 的的@1 的的@2)"},
+      {"研究研究", "PHRASE(研究@0 究研@1 研究@2)"},
+      {"全面推进依法行政", "PHRASE(全面@0 面推@1 推进@2 进依@3 依法@4 法行@5 行政@6)"},
       {"PM2.5", "pm2.5"},
       {"-政府", "(<all> AND_NOT 政府)"},
       {"依法 AND 行政", "(依法 AND 行政)"},
@@ -41,13 +41,14 @@ TEST(QueryParser, BuildsExactQueries) {
   }
 }
 
-// A run of 30 characters is a phrase of 15 of its 29 bigrams: every other one, the last
-// included.
-TEST(QueryParser, LongRunsGetACover) {
+// A run of 30 characters is the phrase of its 29 bigrams, each standing for two characters,
+// so the index may match by any subset that covers all 30 (textstore's phrase_plan).
+TEST(QueryParser, LongRunsArePhrasesOfTheirBigrams) {
   const std::string run = "全面推进依法行政加快建设法治政府一二三四五六七八九十甲乙丙丁";
   const textstore::Query q = parse_query(run).query;
-  ASSERT_EQ(q.phrase.size(), 15u) << q.describe();
+  ASSERT_EQ(q.phrase.size(), 29u) << q.describe();
   EXPECT_EQ(q.phrase.back().second, 28u);
+  EXPECT_EQ(q.width, 2u);
 }
 
 TEST(QueryParser, RejectsMalformedQueries) {

@@ -21,6 +21,7 @@ namespace speechdex::testing {
 namespace {
 
 using textstore::MatchResult;
+using textstore::phrase_plan;
 using textstore::PostingCursor;
 using textstore::Query;
 using textstore::Segment;
@@ -68,14 +69,15 @@ std::vector<Doc> random_docs(std::mt19937& rng, size_t n, int alphabet, uint32_t
   return docs;
 }
 
-// The units of a query run as a phrase of its bigrams, or the unigram of a single unit.
-Query run_query(const std::vector<int>& run) {
+// The units of a query run as a phrase of its bigrams, or the unigram of a single unit. With
+// width 2 the index may match by a subset of the bigrams; with width 1, by all of them.
+Query run_query(const std::vector<int>& run, uint32_t width = 2) {
   if (run.size() == 1) return Query::make_term(uni(run[0]));
   std::vector<std::pair<std::string, uint32_t>> terms;
   for (size_t i = 0; i + 1 < run.size(); ++i) {
     terms.emplace_back(bi(run[i], run[i + 1]), static_cast<uint32_t>(i));
   }
-  return Query::make_phrase(std::move(terms));
+  return Query::make_phrase(std::move(terms), width);
 }
 
 bool contains(const std::vector<int>& units, const std::vector<int>& run) {
@@ -214,10 +216,11 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
     // A random tree: run, run AND run, run OR run, run AND NOT run.
     const std::vector<int> a = random_run(), b = random_run();
     const int shape = trial % 4;
-    Query q = run_query(a);
-    if (shape == 1) q = Query::make(Query::Op::kAnd, {run_query(a), run_query(b)});
-    if (shape == 2) q = Query::make(Query::Op::kOr, {run_query(a), run_query(b)});
-    if (shape == 3) q = Query::make(Query::Op::kAndNot, {run_query(a), run_query(b)});
+    const uint32_t w = trial % 8 < 4 ? 2 : 1;
+    Query q = run_query(a, w);
+    if (shape == 1) q = Query::make(Query::Op::kAnd, {run_query(a, w), run_query(b, w)});
+    if (shape == 2) q = Query::make(Query::Op::kOr, {run_query(a, w), run_query(b, w)});
+    if (shape == 3) q = Query::make(Query::Op::kAndNot, {run_query(a, w), run_query(b, w)});
     std::set<uint32_t> want;
     for (const Doc& d : all) {
       const bool x = contains(d.units, a), y = contains(d.units, b);
@@ -246,6 +249,22 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
   EXPECT_EQ(matched(index, Query::make(Query::Op::kOr, {some, absent})), matched(index, some));
   EXPECT_EQ(matched(index, Query::make(Query::Op::kAndNot, {some, absent})), matched(index, some));
   EXPECT_TRUE(matched(index, Query::make(Query::Op::kAndNot, {absent, some})).empty());
+}
+
+TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
+  using V = std::vector<size_t>;
+  // The bigrams of six units: every other one and the last, when those are cheap...
+  EXPECT_EQ(phrase_plan({0, 1, 2, 3, 4}, 2, {100, 5000, 100, 5000, 100}), (V{0, 2, 4}));
+  // ...else the cover of least total frequency (the first and last are always needed).
+  EXPECT_EQ(phrase_plan({0, 1, 2, 3, 4}, 2, {31550, 7977, 87203, 9892, 41429}), (V{0, 1, 3, 4}));
+  // The rarest term joins a cover that does not need it: it leads, so it bounds the work.
+  EXPECT_EQ(phrase_plan({0, 1, 2}, 2, {10000, 10, 10000}), (V{0, 1, 2}));
+  EXPECT_EQ(phrase_plan({0, 1, 2}, 2, {10, 10000, 10}), (V{0, 2}));
+  // Width 1: each term is the only one for its unit.
+  EXPECT_EQ(phrase_plan({0, 1, 2}, 1, {1, 100, 1}), (V{0, 1, 2}));
+  // Units no term covers (3, 4, 5 here) need none; the input order does not matter.
+  EXPECT_EQ(phrase_plan({6, 0, 1, 2}, 2, {7, 5, 100, 5}), (V{1, 3, 0}));
+  EXPECT_EQ(phrase_plan({4}, 2, {3}), (V{0}));
 }
 
 // A posting list damaged anywhere is refused with an error when read, never read past.
@@ -364,7 +383,7 @@ TEST(TextStore, SampleCorpusWithTheTokenizerMatchesBruteForce) {
         terms.emplace_back(schema::bigram_term("", units[i], units[i + 1]),
                            static_cast<uint32_t>(i));
       }
-      sq = Query::make_phrase(std::move(terms));
+      sq = Query::make_phrase(std::move(terms), 2);
     }
     const std::set<unsigned> want = brute_force(paragraphs, q.text);
     std::set<unsigned> got;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <queue>
 #include <unordered_map>
 
@@ -16,10 +17,11 @@ Query Query::make_term(std::string t) {
   return q;
 }
 
-Query Query::make_phrase(std::vector<std::pair<std::string, uint32_t>> terms) {
+Query Query::make_phrase(std::vector<std::pair<std::string, uint32_t>> terms, uint32_t width) {
   Query q;
   q.op = Op::kPhrase;
   q.phrase = std::move(terms);
+  q.width = std::max<uint32_t>(width, 1);
   return q;
 }
 
@@ -68,6 +70,77 @@ std::string Query::describe() const {
     }
   }
   return "?";
+}
+
+std::vector<size_t> phrase_plan(const std::vector<uint32_t>& offsets, uint32_t width,
+                                const std::vector<double>& df) {
+  const size_t n = offsets.size();
+  if (n == 0) return {};
+  std::vector<size_t> order(n);  // terms by offset
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return offsets[a] < offsets[b]; });
+  // The units the terms cover, as prefix counts over [lo, hi): units no term covers (gaps
+  // between terms) need none.
+  const uint64_t lo = offsets[order.front()];
+  const uint64_t hi = static_cast<uint64_t>(offsets[order.back()]) + width;
+  std::vector<uint32_t> covered(hi - lo + 1, 0);
+  for (uint32_t o : offsets) {
+    for (uint64_t u = o; u < static_cast<uint64_t>(o) + width; ++u) covered[u - lo + 1] = 1;
+  }
+  for (size_t u = 1; u < covered.size(); ++u) covered[u] += covered[u - 1];
+  const auto none_in = [&](uint64_t a, uint64_t b) {  // no covered unit in [a, b)
+    return a >= b || covered[b - lo] == covered[a - lo];
+  };
+  const auto end_of = [&](size_t t) { return static_cast<uint64_t>(offsets[t]) + width; };
+  // The cost of a set led by its rarest term: each of the leader's documents costs a step
+  // in every term, and each term's postings are read through once, so a term t costs
+  // df(leader) + df(t). For each possible leader, the cheapest cover of terms no rarer than
+  // it, it among them; the cheapest of those wins.
+  constexpr double kNone = std::numeric_limits<double>::infinity();
+  std::vector<double> best(n);
+  std::vector<size_t> from(n);
+  std::vector<size_t> plan;
+  double plan_cost = kNone;
+  for (size_t lead = 0; lead < n; ++lead) {
+    // best[i]: the least cost, the leader's own left out, of a set whose last term in offset
+    // order is order[i] and which covers every covered unit up to that term's end.
+    // The leader is free here: any least set without it stays least with it added.
+    const auto weight = [&](size_t t) { return t == lead ? 0 : df[lead] + df[t]; };
+    for (size_t i = 0; i < n; ++i) {
+      const size_t t = order[i];
+      best[i] = kNone;
+      from[i] = n;
+      if (t != lead && df[t] < df[lead]) continue;
+      if (none_in(lo, offsets[t])) best[i] = weight(t);
+      for (size_t j = 0; j < i; ++j) {
+        const size_t s = order[j];
+        if (best[j] == kNone || offsets[s] >= offsets[t]) continue;
+        if (none_in(std::min<uint64_t>(end_of(s), offsets[t]), offsets[t]) &&
+            best[j] + weight(t) < best[i]) {
+          best[i] = best[j] + weight(t);
+          from[i] = j;
+        }
+      }
+    }
+    size_t last = n;
+    for (size_t i = 0; i < n; ++i) {
+      if (best[i] != kNone && none_in(end_of(order[i]), hi) &&
+          (last == n || best[i] < best[last])) {
+        last = i;
+      }
+    }
+    if (last == n) continue;
+    const double cost = best[last] + 2 * df[lead];
+    if (cost >= plan_cost) continue;
+    plan_cost = cost;
+    plan.clear();
+    for (size_t i = last; i < n; i = from[i]) plan.push_back(order[i]);
+    if (std::find(plan.begin(), plan.end(), lead) == plan.end()) plan.push_back(lead);
+  }
+  std::stable_sort(plan.begin(), plan.end(),
+                   [&](size_t a, size_t b) { return offsets[a] < offsets[b]; });
+  return plan;
 }
 
 namespace {
@@ -336,6 +409,7 @@ class ListIter final : public Iter {
 // A query term over all segments: where each segment holds it, and its BM25 weight.
 struct TermStats {
   std::vector<std::optional<TermInfo>> in;  // per segment
+  double df = 0;                            // over all segments
   double weight = 0;
 };
 using TermLookup = std::function<const TermStats&(const std::string&)>;
@@ -355,17 +429,24 @@ class Builder {
         return t;
       }
       case Op::kPhrase: {
-        std::vector<std::unique_ptr<TermIter>> terms;
+        // The phrase occurs only where all its terms do, but is matched by its plan's.
         std::vector<uint32_t> offsets;
+        std::vector<double> df;
         for (const auto& [t, offset] : q.phrase) {
-          auto it = term(t);
-          if (!it) return std::make_unique<EmptyIter>();
-          terms.push_back(std::move(it));
+          const TermStats& stats = lookup_(t);
+          if (!stats.in[k_]) return std::make_unique<EmptyIter>();
           offsets.push_back(offset);
+          df.push_back(stats.df);
         }
-        if (terms.empty()) return std::make_unique<EmptyIter>();
+        if (offsets.empty()) return std::make_unique<EmptyIter>();
+        std::vector<std::unique_ptr<TermIter>> terms;
+        std::vector<uint32_t> plan_offsets;
+        for (size_t i : phrase_plan(offsets, q.width, df)) {
+          terms.push_back(term(q.phrase[i].first));
+          plan_offsets.push_back(offsets[i]);
+        }
         if (terms.size() == 1) return std::move(terms.front());
-        return std::make_unique<PhraseIter>(std::move(terms), std::move(offsets));
+        return std::make_unique<PhraseIter>(std::move(terms), std::move(plan_offsets));
       }
       case Op::kAnd: {
         std::vector<std::unique_ptr<Iter>> children;
@@ -462,7 +543,7 @@ void TextIndex::each(const Query& query, Hit&& hit) const {
     auto [it, fresh] = terms.try_emplace(t);
     TermStats& stats = it->second;
     if (!fresh) return stats;
-    double df = 0;
+    double& df = stats.df;
     for (const auto& s : segments_) {
       stats.in.push_back(s->find(t));
       if (stats.in.back()) df += stats.in.back()->df;

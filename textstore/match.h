@@ -26,10 +26,15 @@ struct Query {
   Op op = Op::kAll;
   std::string term;
   std::vector<std::pair<std::string, uint32_t>> phrase;  ///< (positional term, offset)
+  /// A phrase's terms are the n-grams of one run of units, n = `width`: the term at offset o
+  /// stands for units o .. o + width - 1. So any subset of them that covers every unit the
+  /// whole set covers matches exactly where they all do, and the index matches with the
+  /// subset it expects to be cheapest (see phrase_plan).
+  uint32_t width = 1;
   std::vector<Query> children;
 
   static Query make_term(std::string t);
-  static Query make_phrase(std::vector<std::pair<std::string, uint32_t>> terms);
+  static Query make_phrase(std::vector<std::pair<std::string, uint32_t>> terms, uint32_t width = 1);
   static Query make(Op op, std::vector<Query> children);
   static Query all() { return make(Op::kAll, {}); }
 
@@ -39,6 +44,15 @@ struct Query {
   /// (a AND b), (a OR b), (a AND_NOT b), <all>.
   std::string describe() const;
 };
+
+/// The phrase terms a search matches by, given each term's document frequency: of the subsets
+/// that cover every unit the phrase covers, the one of least estimated cost when its rarest
+/// term leads the conjunction: Σ over its terms t of (df(leader) + df(t)), as each of the
+/// leader's documents costs a step in every term and each list is read through once. Indices
+/// into `offsets`, in offset order. A phrase scores the sum of the BM25 weights of these
+/// terms.
+std::vector<size_t> phrase_plan(const std::vector<uint32_t>& offsets, uint32_t width,
+                                const std::vector<double>& df);
 
 /// One match.
 struct Scored {
