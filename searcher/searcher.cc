@@ -133,27 +133,32 @@ SearchResult Searcher::run(const SearchRequest& request) {
   std::vector<Candidate> best;  // a heap by `before`: the worst kept candidate on top
   std::unordered_map<uint32_t, Candidate> groups;  // by speech key's code: its best so far
   uint64_t count = 0;
-  text_->for_each(query, [&](const textstore::Scored& s) {
-    ++count;
-    if (facets) facets->add(s.docid);
-    Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr};
-    if (speeches) {
-      Candidate& g = groups[speeches->code(s.docid)];
-      const uint64_t matches = g.speech_matches + 1;
-      if (matches == 1 || ranks_before(c, g, request.sort)) g = c;
-      g.speech_matches = matches;
-      return;
-    }
-    if (wanted == 0) return;
-    if (best.size() < wanted) {
-      best.push_back(std::move(c));
-      std::push_heap(best.begin(), best.end(), before);
-    } else if (ranks_before(c, best.front(), request.sort)) {
-      std::pop_heap(best.begin(), best.end(), before);
-      best.back() = std::move(c);
-      std::push_heap(best.begin(), best.end(), before);
-    }
-  });
+  // Scores rank the page and each speech's best paragraph; a count or facets alone need none.
+  const bool scores = wanted > 0;
+  text_->for_each(
+      query,
+      [&](const textstore::Scored& s) {
+        ++count;
+        if (facets) facets->add(s.docid);
+        Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr};
+        if (speeches) {
+          Candidate& g = groups[speeches->code(s.docid)];
+          const uint64_t matches = g.speech_matches + 1;
+          if (matches == 1 || ranks_before(c, g, request.sort)) g = c;
+          g.speech_matches = matches;
+          return;
+        }
+        if (wanted == 0) return;
+        if (best.size() < wanted) {
+          best.push_back(std::move(c));
+          std::push_heap(best.begin(), best.end(), before);
+        } else if (ranks_before(c, best.front(), request.sort)) {
+          std::pop_heap(best.begin(), best.end(), before);
+          best.back() = std::move(c);
+          std::push_heap(best.begin(), best.end(), before);
+        }
+      },
+      scores);
 
   SearchResult result;
   result.total = count;

@@ -526,16 +526,16 @@ namespace {
 // Every confirmed match of `it`. Called with the iterator's own (final) class, the calls
 // are direct: a frequent term's loop does no virtual dispatch per document.
 template <typename I, typename Hit>
-void drain(I& it, Hit& hit) {
+void drain(I& it, Hit& hit, bool scores) {
   for (; it.doc() != kEnd; it.next()) {
-    if (it.confirm()) hit(Scored{it.doc(), it.score()});
+    if (it.confirm()) hit(Scored{it.doc(), scores ? it.score() : 0});
   }
 }
 
 }  // namespace
 
 template <typename Hit>
-void TextIndex::each(const Query& query, Hit&& hit) const {
+void TextIndex::each(const Query& query, Hit&& hit, bool scores) const {
   const Bm25 bm25{average_length_};
   // Each query term is looked up once per segment, for its weight and its postings alike.
   std::unordered_map<std::string, TermStats> terms;
@@ -563,35 +563,39 @@ void TextIndex::each(const Query& query, Hit&& hit) const {
       it = std::make_unique<AndNotIter>(std::move(it), std::make_unique<ListIter>(deleted_));
     }
     if (auto* term = dynamic_cast<TermIter*>(it.get())) {
-      drain(*term, hit);
+      drain(*term, hit, scores);
     } else if (auto* phrase = dynamic_cast<PhraseIter*>(it.get())) {
-      drain(*phrase, hit);
+      drain(*phrase, hit, scores);
     } else if (auto* conjunction = dynamic_cast<AndIter*>(it.get())) {
-      drain(*conjunction, hit);
+      drain(*conjunction, hit, scores);
     } else {
-      drain(*it, hit);
+      drain(*it, hit, scores);
     }
   }
 }
 
-void TextIndex::for_each(const Query& query, const std::function<void(const Scored&)>& hit) const {
-  each(query, hit);
+void TextIndex::for_each(const Query& query, const std::function<void(const Scored&)>& hit,
+                         bool scores) const {
+  each(query, hit, scores);
 }
 
 MatchResult TextIndex::search(const Query& query, size_t k) const {
   // Ordered by ranks_before, the heap keeps the worst of the best k on top.
   std::priority_queue<Scored, std::vector<Scored>, decltype(&ranks_before)> best(&ranks_before);
   MatchResult r;
-  each(query, [&](const Scored& s) {
-    ++r.count;
-    if (k == 0) return;
-    if (best.size() < k) {
-      best.push(s);
-    } else if (ranks_before(s, best.top())) {
-      best.pop();
-      best.push(s);
-    }
-  });
+  each(
+      query,
+      [&](const Scored& s) {
+        ++r.count;
+        if (k == 0) return;
+        if (best.size() < k) {
+          best.push(s);
+        } else if (ranks_before(s, best.top())) {
+          best.pop();
+          best.push(s);
+        }
+      },
+      k > 0);
   for (; !best.empty(); best.pop()) r.top.push_back(best.top());
   std::reverse(r.top.begin(), r.top.end());
   return r;

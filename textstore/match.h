@@ -87,12 +87,15 @@ class TextIndex {
 
   /// Counts every match and keeps the best k.
   MatchResult search(const Query& query, size_t k) const;
-  /// Calls `hit` for every match, in document order within each segment.
-  void for_each(const Query& query, const std::function<void(const Scored&)>& hit) const;
+  /// Calls `hit` for every match, in document order within each segment. Without `scores`,
+  /// every match's score is 0: counting and facets need none, and BM25 costs a length
+  /// look-up and a division per term and match.
+  void for_each(const Query& query, const std::function<void(const Scored&)>& hit,
+                bool scores = true) const;
 
  private:
   template <typename Hit>
-  void each(const Query& query, Hit&& hit) const;
+  void each(const Query& query, Hit&& hit, bool scores) const;
 
   std::vector<std::shared_ptr<const Segment>> segments_;
   std::vector<uint32_t> deleted_;  // sorted
