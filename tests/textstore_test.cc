@@ -265,6 +265,14 @@ TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
   // Units no term covers (3, 4, 5 here) need none; the input order does not matter.
   EXPECT_EQ(phrase_plan({6, 0, 1, 2}, 2, {7, 5, 100, 5}), (V{1, 3, 0}));
   EXPECT_EQ(phrase_plan({4}, 2, {3}), (V{0}));
+  // A long quoted passage: 1,000 bigrams of equal frequency need 500 of them plus the last.
+  std::vector<uint32_t> offsets(1000);
+  for (uint32_t i = 0; i < offsets.size(); ++i) offsets[i] = i;
+  const V plan = phrase_plan(offsets, 2, std::vector<double>(offsets.size(), 50));
+  EXPECT_EQ(plan.size(), 501u);
+  EXPECT_EQ(plan.front(), 0u);
+  EXPECT_EQ(plan.back(), 999u);
+  for (size_t i = 1; i < plan.size(); ++i) EXPECT_LE(plan[i] - plan[i - 1], 2u);
 }
 
 // A posting list damaged anywhere is refused with an error when read, never read past.

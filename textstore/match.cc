@@ -113,11 +113,14 @@ std::vector<size_t> phrase_plan(const std::vector<uint32_t>& offsets, uint32_t w
       from[i] = n;
       if (t != lead && df[t] < df[lead]) continue;
       if (none_in(lo, offsets[t])) best[i] = weight(t);
-      for (size_t j = 0; j < i; ++j) {
+      // Back from the term before: ends only fall, so once a covered unit lies between a
+      // term's end and t, it does for every earlier term too. That keeps a long quoted
+      // passage's plan quadratic, not cubic.
+      for (size_t j = i; j-- > 0;) {
         const size_t s = order[j];
-        if (best[j] == kNone || offsets[s] >= offsets[t]) continue;
-        if (none_in(std::min<uint64_t>(end_of(s), offsets[t]), offsets[t]) &&
-            best[j] + weight(t) < best[i]) {
+        if (offsets[s] >= offsets[t]) continue;
+        if (!none_in(std::min<uint64_t>(end_of(s), offsets[t]), offsets[t])) break;
+        if (best[j] != kNone && best[j] + weight(t) < best[i]) {
           best[i] = best[j] + weight(t);
           from[i] = j;
         }
