@@ -1,4 +1,4 @@
-// Facet counting with stock match spies, and labels for the buckets.
+// Facet counting over value columns, and labels for the buckets.
 #include "facets.h"
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // Writing one segment of the text store: the postings of a run of documents, every term's
-// list with its positions inline. Layout in docs/text-store.md.
+// list with its positions. Layout in docs/index.md.
 #pragma once
 
 #include <cstdint>
