@@ -275,7 +275,8 @@ TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
   for (size_t i = 1; i < plan.size(); ++i) EXPECT_LE(plan[i] - plan[i - 1], 2u);
 }
 
-// A posting list damaged anywhere is refused with an error when read, never read past.
+// A posting list damaged anywhere is refused with an error naming the file when read, never
+// read past.
 TEST(TextStore, DamagedPostingsAreRefusedNotOverread) {
   TempDir dir;
   std::mt19937 rng(5);
@@ -304,7 +305,8 @@ TEST(TextStore, DamagedPostingsAreRefusedNotOverread) {
         PostingCursor c(*seg, t.info());
         c.seek(static_cast<uint32_t>(rng() % 700));
       }
-    } catch (const std::runtime_error&) {
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(bad_path), std::string::npos) << e.what();
       ++refused;
     }
   }

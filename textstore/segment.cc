@@ -16,6 +16,15 @@
 
 namespace speechdex::textstore {
 
+namespace {
+
+// The error for damage found in `part` of the segment at `path`.
+std::runtime_error corrupt(const std::string& path, const char* part) {
+  return std::runtime_error(path + ": corrupt text segment (" + part + ")");
+}
+
+}  // namespace
+
 std::shared_ptr<const Segment> Segment::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
@@ -42,9 +51,6 @@ std::shared_ptr<const Segment> Segment::open(const std::string& path) {
 
 Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
     : path_(std::move(path)), data_(data), size_(size), footer_(decode_frame(data, size, path_)) {
-  auto fail = [&](const std::string& why) {
-    return std::runtime_error(path_ + ": corrupt text segment (" + why + ")");
-  };
   // Dictionary index: (offset, term) per block of terms.
   const uint8_t* p = data_ + footer_.dictionary_index.offset;
   const uint8_t* end = p + footer_.dictionary_index.size;
@@ -52,7 +58,7 @@ Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
     const uint64_t offset = get_varint(p);
     const uint64_t n = get_varint(p);
     if (n > static_cast<uint64_t>(end - p) || offset >= footer_.dictionary.size) {
-      throw fail("dictionary index");
+      throw corrupt(path_, "dictionary index");
     }
     dict_index_.emplace_back(std::string_view(reinterpret_cast<const char*>(p), n), offset);
     p += n;
@@ -66,11 +72,11 @@ Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
   while (p < end) {
     doc += get_varint(p);
     if (doc > UINT32_MAX - 1 || (!docids_.empty() && doc <= docids_.back()))
-      throw fail("document table");
+      throw corrupt(path_, "document table");
     docids_.push_back(static_cast<uint32_t>(doc));
     lengths_.push_back(static_cast<uint32_t>(get_varint(p)));
   }
-  if (p != end || docids_.size() != footer_.documents) throw fail("document table");
+  if (p != end || docids_.size() != footer_.documents) throw corrupt(path_, "document table");
   dense_ = !docids_.empty() && docids_.back() - docids_.front() + 1 == docids_.size();
 }
 
@@ -89,7 +95,7 @@ std::pair<const uint8_t*, const uint8_t*> Segment::dictionary_block(size_t i) co
   const uint64_t end =
       i + 1 == dict_index_.size() ? footer_.dictionary.size : dict_index_[i + 1].second;
   if (end < dict_index_[i].second || end > footer_.dictionary.size) {
-    throw std::runtime_error(path_ + ": corrupt text segment (dictionary index)");
+    throw corrupt(path_, "dictionary index");
   }
   return {base + dict_index_[i].second, base + end};
 }
@@ -98,7 +104,7 @@ TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string&
   const uint64_t shared = get_varint(p);
   const uint64_t n = get_varint(p);
   if (shared > name.size() || p > end || n > static_cast<uint64_t>(end - p)) {
-    throw std::runtime_error(path_ + ": corrupt text segment (dictionary)");
+    throw corrupt(path_, "dictionary");
   }
   name.resize(shared);
   name.append(reinterpret_cast<const char*>(p), n);
@@ -154,21 +160,20 @@ void Segment::TermIterator::next() {
 
 std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {
   const uint64_t section = footer_.postings.size;
-  if (t.offset >= section) throw std::runtime_error(path_ + ": corrupt text segment (postings)");
+  if (t.offset >= section) throw corrupt(path_, "postings");
   const uint8_t* p = data_ + footer_.postings.offset + t.offset;
   const uint64_t n = get_varint(p);
   const uint64_t used = static_cast<uint64_t>(p - (data_ + footer_.postings.offset));
-  if (n > section - used) throw std::runtime_error(path_ + ": corrupt text segment (postings)");
+  if (n > section - used) throw corrupt(path_, "postings");
   return {p, static_cast<size_t>(n)};
 }
 
 PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
-    : positional_(term.positional) {
+    : path_(&segment.path()), positional_(term.positional) {
   const std::span<const uint8_t> list = segment.posting_list(term);
   const uint8_t* p = list.data();
   const uint64_t nblocks = get_varint(p);
-  if (nblocks > list.size())
-    throw std::runtime_error(segment.path() + ": corrupt text segment (skips)");
+  if (nblocks > list.size()) throw corrupt(segment.path(), "skips");
   blocks_.resize(nblocks);
   uint64_t doc = 0, docs_end = 0, positions_end = 0;
   for (Block& b : blocks_) {
@@ -181,7 +186,7 @@ PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
   // The ends only grow, so the last ones bound them all.
   const auto room = static_cast<uint64_t>(list.data() + list.size() - p);
   if (p > list.data() + list.size() || docs_end + positions_end != room || doc > UINT32_MAX - 1)
-    throw std::runtime_error(segment.path() + ": corrupt text segment (skips)");
+    throw corrupt(segment.path(), "skips");
   data_ = p;
   positions_data_ = p + docs_end;
   enter(0);
@@ -194,7 +199,7 @@ std::span<const uint32_t> PostingCursor::positions() {
     // from a damaged file.
     const uint8_t* q = skip_varints(pos_, pending_, pos_end_);
     if (q == nullptr || wdf_ > static_cast<uint64_t>(pos_end_ - q))
-      throw std::runtime_error("corrupt text segment (positions)");
+      throw corrupt(*path_, "positions");
     decoded_positions_.resize(wdf_);
     uint32_t* out = decoded_positions_.data();
     uint32_t v = 0;
@@ -202,7 +207,7 @@ std::span<const uint32_t> PostingCursor::positions() {
       v += static_cast<uint32_t>(get_varint(q));
       out[i] = v;
     }
-    if (q > pos_end_) throw std::runtime_error("corrupt text segment (positions)");
+    if (q > pos_end_) throw corrupt(*path_, "positions");
     pos_ = q;
     pending_ = 0;
     decoded_ = true;
@@ -240,7 +245,7 @@ void PostingCursor::seek(uint32_t target) {
   uint32_t doc = doc_, wdf = wdf_;
   uint64_t pending = pending_ + (decoded_ ? 0 : wdf_);
   for (;;) {
-    if (p >= block_end_) throw std::runtime_error("corrupt text segment (block)");
+    if (p >= block_end_) throw corrupt(*path_, "block");
     const uint64_t v = get_varint(p);
     doc += static_cast<uint32_t>(v >> 1);
     wdf = (v & 1) != 0 ? 1 : static_cast<uint32_t>(get_varint(p));

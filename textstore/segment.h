@@ -115,6 +115,7 @@ class PostingCursor {
   // Makes (doc, wdf) the current posting, the next one's bytes at `next`.
   void set(const uint8_t* next, uint32_t doc, uint32_t wdf);
 
+  const std::string* path_;                  // the segment's, for errors
   const uint8_t* data_ = nullptr;            // the first block's documents
   const uint8_t* positions_data_ = nullptr;  // the first block's positions
   std::vector<Block> blocks_;
