@@ -433,19 +433,20 @@ class Builder {
       }
       case Op::kPhrase: {
         // The phrase occurs only where all its terms do, but is matched by its plan's.
+        std::vector<const TermStats*> stats;
         std::vector<uint32_t> offsets;
         std::vector<double> df;
         for (const auto& [t, offset] : q.phrase) {
-          const TermStats& stats = lookup_(t);
-          if (!stats.in[k_]) return std::make_unique<EmptyIter>();
+          stats.push_back(&lookup_(t));
+          if (!stats.back()->in[k_]) return std::make_unique<EmptyIter>();
           offsets.push_back(offset);
-          df.push_back(stats.df);
+          df.push_back(stats.back()->df);
         }
         if (offsets.empty()) return std::make_unique<EmptyIter>();
         std::vector<std::unique_ptr<TermIter>> terms;
         std::vector<uint32_t> plan_offsets;
         for (size_t i : phrase_plan(offsets, q.width, df)) {
-          terms.push_back(term(q.phrase[i].first));
+          terms.push_back(term(*stats[i]));
           plan_offsets.push_back(offsets[i]);
         }
         if (terms.size() == 1) return std::move(terms.front());
@@ -486,8 +487,8 @@ class Builder {
 
  private:
   // nullptr if the segment does not hold the term.
-  std::unique_ptr<TermIter> term(const std::string& t) {
-    const TermStats& stats = lookup_(t);
+  std::unique_ptr<TermIter> term(const std::string& t) { return term(lookup_(t)); }
+  std::unique_ptr<TermIter> term(const TermStats& stats) {
     if (!stats.in[k_]) return nullptr;
     return std::make_unique<TermIter>(segment_, *stats.in[k_], stats.weight, bm25_);
   }
