@@ -18,8 +18,9 @@ ValueColumn::ValueColumn(const Xapian::Database& db, Xapian::valueno slot)
     : codes_(db.get_lastdocid() + 1, 0), values_(1) {
   std::unordered_map<std::string, uint32_t> code_of;
   for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
-    auto [at, fresh] = code_of.emplace(*it, static_cast<uint32_t>(values_.size()));
-    if (fresh) values_.push_back(*it);
+    std::string value = *it;  // a copy each time it is read
+    auto [at, fresh] = code_of.try_emplace(value, static_cast<uint32_t>(values_.size()));
+    if (fresh) values_.push_back(std::move(value));
     codes_[it.get_docid()] = at->second;
   }
 }
