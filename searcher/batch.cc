@@ -46,11 +46,11 @@ size_t run_batch(Searcher& searcher, std::istream& in, const SearchRequest& base
       SearchRequest request = base;
       request.query = parse_query(row.query);
       request.records = false;  // ids only: no document data on the count and top-10 path
-      const SearchResult r = searcher.search(request);
+      SearchResult r = searcher.search(request);
       row.count = r.total;
       row.paragraphs = r.total_paragraphs;
       for (const Hit& h : r.hits) row.top.push_back(h.docid);
-      row.facets = r.facets;
+      row.facets = std::move(r.facets);
     } catch (const QueryError& e) {
       row.error = describe(e);
       ++failed;

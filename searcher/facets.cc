@@ -23,6 +23,12 @@ ValueColumn::ValueColumn(const Xapian::Database& db, Xapian::valueno slot)
     if (fresh) values_.push_back(std::move(value));
     codes_[it.get_docid()] = at->second;
   }
+  std::vector<uint32_t> by_value(values_.size());
+  for (uint32_t code = 0; code < by_value.size(); ++code) by_value[code] = code;
+  std::sort(by_value.begin(), by_value.end(),
+            [&](uint32_t a, uint32_t b) { return values_[a] < values_[b]; });
+  ranks_.resize(values_.size());
+  for (uint32_t r = 0; r < by_value.size(); ++r) ranks_[by_value[r]] = r;
 }
 
 FacetCollector::FacetCollector(const std::vector<std::string>& names,
@@ -50,42 +56,67 @@ std::vector<Facet> FacetCollector::collect(uint64_t total,
   std::vector<Facet> out;
   for (const Counter& c : counters_) {
     Facet f{c.facet, {}, 0};
-    // Per value; a paragraph's topics are one value, its topic ids joined by ','.
-    std::map<std::string, uint64_t> counts;
     uint64_t with_value = 0;
-    for (uint32_t code = 1; code < c.counts.size(); ++code) {
-      if (c.counts[code] == 0) continue;
-      with_value += c.counts[code];
-      const std::string& v = c.column->value(code);
-      if (c.facet != "topic") {
-        counts[v] += c.counts[code];
-        continue;
+    if (c.facet == "topic") {
+      // A paragraph's topics are one value, its topic ids joined by ','.
+      std::map<std::string, uint64_t> counts;
+      for (uint32_t code = 1; code < c.counts.size(); ++code) {
+        if (c.counts[code] == 0) continue;
+        with_value += c.counts[code];
+        const std::string& v = c.column->value(code);
+        for (size_t i = 0; i <= v.size();) {
+          size_t j = v.find(',', i);
+          if (j == std::string::npos) j = v.size();
+          counts[v.substr(i, j - i)] += c.counts[code];
+          i = j + 1;
+        }
       }
-      for (size_t i = 0; i <= v.size();) {
-        size_t j = v.find(',', i);
-        if (j == std::string::npos) j = v.size();
-        counts[v.substr(i, j - i)] += c.counts[code];
-        i = j + 1;
+      for (const auto& [id, count] : counts) {
+        const int t = taxonomy_.find(id);
+        f.buckets.push_back(
+            {id, t >= 0 ? taxonomy_.topics()[static_cast<size_t>(t)].label : id, count});
+      }
+      std::sort(f.buckets.begin(), f.buckets.end(), [](const FacetBucket& a, const FacetBucket& b) {
+        return a.count != b.count ? a.count > b.count : a.key < b.key;
+      });
+    } else {
+      // One value, one bucket. Sorted as (count, value rank) pairs, so that no string is
+      // compared or moved, and each bucket's key and label are made once, in place.
+      std::vector<std::pair<uint64_t, uint32_t>> order;  // (count, code)
+      for (uint32_t code = 1; code < c.counts.size(); ++code) {
+        if (c.counts[code] == 0) continue;
+        with_value += c.counts[code];
+        order.emplace_back(c.counts[code], code);
+      }
+      const ValueColumn& column = *c.column;
+      std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first
+                                  : column.rank(a.second) < column.rank(b.second);
+      });
+      f.buckets.resize(order.size());
+      for (size_t i = 0; i < order.size(); ++i) {
+        FacetBucket& b = f.buckets[i];
+        const std::string& v = column.value(order[i].second);
+        b.count = order[i].first;
+        if (c.facet == "year") {
+          b.key = b.label = std::to_string(static_cast<int>(Xapian::sortable_unserialise(v)));
+        } else if (c.facet == "county") {
+          b.key = v;
+          const schema::Division* d = gazetteer->by_code(v);
+          if (d == nullptr) {
+            b.label = v;
+            continue;
+          }
+          b.label.reserve(d->name.size() + d->province.size() + 3);
+          b.label.append(d->name).append(" (").append(d->province).append(")");
+        } else if (c.facet == "province") {
+          b.key = v;
+          b.label = gazetteer->province_name(v);
+        } else {
+          b.key = b.label = v;
+        }
       }
     }
-    for (const auto& [value, count] : counts) {
-      FacetBucket b{value, value, count};
-      if (c.facet == "topic") {
-        const int t = taxonomy_.find(value);
-        if (t >= 0) b.label = taxonomy_.topics()[static_cast<size_t>(t)].label;
-      } else if (c.facet == "county") {
-        const schema::Division* d = gazetteer->by_code(value);
-        b.label = d ? d->name + " (" + d->province + ")" : value;
-      } else if (c.facet == "province") {
-        b.label = gazetteer->province_name(value);
-      } else if (c.facet == "year") {
-        b.key = b.label = std::to_string(static_cast<int>(Xapian::sortable_unserialise(value)));
-      }
-      f.buckets.push_back(std::move(b));
-    }
-    std::sort(f.buckets.begin(), f.buckets.end(), [](const FacetBucket& a, const FacetBucket& b) {
-      return a.count != b.count ? a.count > b.count : a.key < b.key;
-    });
     f.unknown = total >= with_value ? total - with_value : 0;
     out.push_back(std::move(f));
   }

@@ -21,7 +21,8 @@ struct FacetBucket {
   uint64_t count = 0;
 };
 
-/// A facet: buckets sorted by count (then key), and the paragraphs with no value.
+/// A facet: buckets sorted by count, then by value (years in numeric order), and the
+/// paragraphs with no value.
 struct Facet {
   std::string name;
   std::vector<FacetBucket> buckets;
@@ -42,10 +43,14 @@ class ValueColumn {
   /// The value of a code (code 0: empty).
   const std::string& value(uint32_t code) const { return values_[code]; }
   size_t distinct() const { return values_.size(); }
+  /// The place of a code's value among the values in byte order (Xapian's value order, so
+  /// numeric for sortable_serialise'd numbers): ties in a facet's counts are broken by it.
+  uint32_t rank(uint32_t code) const { return ranks_[code]; }
 
  private:
   std::vector<uint32_t> codes_;      // by document id
   std::vector<std::string> values_;  // by code; values_[0] is empty
+  std::vector<uint32_t> ranks_;      // by code
 };
 
 /// Counts facets over the matches, from the documents' value slots: county, province, year
