@@ -5,6 +5,9 @@
 #include <array>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "errors.h"
 #include "normalizer.h"
@@ -174,6 +177,9 @@ Gazetteer Gazetteer::parse(std::string_view divisions, std::string_view aliases,
     g.add_name(g.divisions_[i].name, NameKind::kFull, i);
     g.add_name(g.divisions_[i].stem, NameKind::kStem, i);
   }
+  // An alias names its division by name, city and province: look the name up, not scan.
+  std::unordered_multimap<std::string_view, uint32_t> by_name;
+  for (uint32_t i = 0; i < g.divisions_.size(); ++i) by_name.emplace(g.divisions_[i].name, i);
   for (const TsvRow& row : parse_tsv(aliases)) {
     const auto& f = row.fields;
     if (f.size() < 4) {
@@ -181,9 +187,13 @@ Gazetteer Gazetteer::parse(std::string_view divisions, std::string_view aliases,
                        origin + " county-aliases.tsv:" + std::to_string(row.line));
     }
     bool found = false;
-    for (uint32_t i = 0; i < g.divisions_.size(); ++i) {
+    const auto [first, last] = by_name.equal_range(f[1]);
+    std::vector<uint32_t> named;
+    for (auto it = first; it != last; ++it) named.push_back(it->second);
+    std::sort(named.begin(), named.end());  // in division order, as a scan would find them
+    for (uint32_t i : named) {
       const Division& d = g.divisions_[i];
-      if (d.name == f[1] && d.city == f[2] && d.province == f[3]) {
+      if (d.city == f[2] && d.province == f[3]) {
         g.add_name(f[0], NameKind::kFormer, i);
         g.add_name(stem_of(f[0]), NameKind::kStem, i);
         found = true;
