@@ -16,6 +16,7 @@
 #include "segment_merge.h"
 #include "segment_writer.h"
 #include "tokenizer.h"
+#include "varint.h"
 
 namespace speechdex::testing {
 namespace {
@@ -97,6 +98,39 @@ uint64_t write_segment(const std::vector<Doc>& docs, const std::string& path) {
   SegmentWriter w;
   for (const Doc& d : docs) add(w, d);
   return w.write(path);
+}
+
+// Varints of every width read back, and skipping n of them from any start lands where
+// reading them would, or reports an overrun: a word at a time and byte by byte alike.
+TEST(TextStore, VarintsReadAndSkipAsWritten) {
+  std::mt19937_64 rng(11);
+  std::vector<uint64_t> values;
+  for (int i = 0; i < 400; ++i) {
+    const int bits = static_cast<int>(rng() % 65);  // 0 .. 64 bits: 1 to 10 bytes
+    values.push_back(bits == 0 ? 0 : rng() >> (64 - bits));
+  }
+  std::string bytes;
+  std::vector<size_t> starts;  // of each varint, then the end
+  for (uint64_t v : values) {
+    starts.push_back(bytes.size());
+    textstore::put_varint(bytes, v);
+  }
+  starts.push_back(bytes.size());
+  bytes.append(8, '\0');  // as a segment's padding: reads may look ahead, not past
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  const uint8_t* end = data + starts.back();
+  const uint8_t* p = data;
+  for (size_t i = 0; i < values.size(); ++i) {
+    ASSERT_EQ(textstore::get_varint(p), values[i]) << i;
+    ASSERT_EQ(p, data + starts[i + 1]) << i;
+  }
+  for (size_t from = 0; from < values.size(); from += 7) {
+    for (size_t n = 0; from + n <= values.size(); ++n) {
+      ASSERT_EQ(textstore::skip_varints(data + starts[from], n, end), data + starts[from + n])
+          << from << " + " << n;
+    }
+    EXPECT_EQ(textstore::skip_varints(data + starts[from], values.size() - from + 1, end), nullptr);
+  }
 }
 
 TEST(TextStore, SegmentRoundTripsPostingsAndPositions) {

@@ -197,10 +197,10 @@ std::span<const uint32_t> PostingCursor::positions() {
   if (!decoded_) {
     // Each position takes at least a byte, so a count beyond the bytes left can only come
     // from a damaged file.
-    const uint8_t* q = skip_varints(pos_, pending_, pos_end_);
+    const uint8_t* q = pending_ == 0 ? pos_ : skip_varints(pos_, pending_, pos_end_);
     if (q == nullptr || wdf_ > static_cast<uint64_t>(pos_end_ - q))
       throw corrupt(*path_, "positions");
-    decoded_positions_.resize(wdf_);
+    if (decoded_positions_.size() < wdf_) decoded_positions_.resize(wdf_);
     uint32_t* out = decoded_positions_.data();
     uint32_t v = 0;
     for (uint32_t i = 0; i < wdf_; ++i) {
@@ -212,7 +212,7 @@ std::span<const uint32_t> PostingCursor::positions() {
     pending_ = 0;
     decoded_ = true;
   }
-  return decoded_positions_;
+  return {decoded_positions_.data(), wdf_};
 }
 
 void PostingCursor::next() {

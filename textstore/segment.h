@@ -130,7 +130,7 @@ class PostingCursor {
   uint32_t doc_ = kEnd, wdf_ = 0;
   bool positional_ = false;
   bool decoded_ = false;
-  std::vector<uint32_t> decoded_positions_;
+  std::vector<uint32_t> decoded_positions_;  // the first wdf_, once decoded_
 };
 
 }  // namespace speechdex::textstore
