@@ -294,6 +294,9 @@ TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
   // The rarest term joins a cover that does not need it: it leads, so it bounds the work.
   EXPECT_EQ(phrase_plan({0, 1, 2}, 2, {10000, 10, 10000}), (V{0, 1, 2}));
   EXPECT_EQ(phrase_plan({0, 1, 2}, 2, {10, 10000, 10}), (V{0, 2}));
+  // Each leader document costs every term a seek and a confirmation: a rare middle term that
+  // halves the candidates is worth a third list (工作会议's bigrams on a synth corpus).
+  EXPECT_EQ(phrase_plan({0, 1, 2}, 2, {126910, 14826, 28436}), (V{0, 1, 2}));
   // Width 1: each term is the only one for its unit.
   EXPECT_EQ(phrase_plan({0, 1, 2}, 1, {1, 100, 1}), (V{0, 1, 2}));
   // Units no term covers (3, 4, 5 here) need none; the input order does not matter.

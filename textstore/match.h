@@ -47,8 +47,9 @@ struct Query {
 
 /// The phrase terms a search matches by, given each term's document frequency: of the subsets
 /// that cover every unit the phrase covers, the one of least estimated cost when its rarest
-/// term leads the conjunction: Σ over its terms t of (df(leader) + df(t)), as each of the
-/// leader's documents costs a step in every term and each list is read through once. Indices
+/// term leads the conjunction: Σ over its terms t of (2 df(leader) + df(t)), as each list is
+/// read through once and each of the leader's documents costs every term a seek and a look
+/// at its positions. Indices
 /// into `offsets`, in offset order. A phrase scores the sum of the BM25 weights of these
 /// terms.
 std::vector<size_t> phrase_plan(const std::vector<uint32_t>& offsets, uint32_t width,
