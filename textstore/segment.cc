@@ -77,14 +77,15 @@ Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
     lengths_.push_back(static_cast<uint32_t>(get_varint(p)));
   }
   if (p != end || docids_.size() != footer_.documents) throw corrupt(path_, "document table");
-  dense_ = !docids_.empty() && docids_.back() - docids_.front() + 1 == docids_.size();
+  if (!docids_.empty() && docids_.back() - docids_.front() + 1 == docids_.size()) {
+    dense_first_ = docids_.front();
+    dense_count_ = static_cast<uint32_t>(docids_.size());
+  }
 }
 
 Segment::~Segment() { ::munmap(const_cast<uint8_t*>(data_), size_); }
 
-uint32_t Segment::length(uint32_t docid) const {
-  if (docids_.empty() || docid < docids_.front() || docid > docids_.back()) return 0;
-  if (dense_) return lengths_[docid - docids_.front()];
+uint32_t Segment::sparse_length(uint32_t docid) const {
   const auto it = std::lower_bound(docids_.begin(), docids_.end(), docid);
   return it != docids_.end() && *it == docid ? lengths_[static_cast<size_t>(it - docids_.begin())]
                                              : 0;

@@ -37,7 +37,12 @@ class Segment {
   /// Document ids in increasing order.
   const std::vector<uint32_t>& docids() const { return docids_; }
   /// The length of a document of this segment (0 if it is not one).
-  uint32_t length(uint32_t docid) const;
+  uint32_t length(uint32_t docid) const {
+    // Dense (consecutive ids, as every segment the indexer writes): an index, inline, as
+    // BM25 asks for every match of every term.
+    const uint32_t i = docid - dense_first_;
+    return i < dense_count_ ? lengths_[i] : sparse_length(docid);
+  }
 
   std::optional<TermInfo> find(std::string_view term) const;
 
@@ -82,7 +87,10 @@ class Segment {
   SegmentFooter footer_;
   std::vector<std::pair<std::string_view, uint64_t>> dict_index_;  // first term, block offset
   std::vector<uint32_t> docids_, lengths_;
-  bool dense_ = false;  // docids_ are consecutive: the index of a docid is docid - docids_[0]
+  // If docids_ are consecutive, the first and how many (a docid's index is docid - first);
+  // else 0 and 0.
+  uint32_t dense_first_ = 0, dense_count_ = 0;
+  uint32_t sparse_length(uint32_t docid) const;
 };
 
 /// Walks one term's posting list in a segment in document order. Document ids are
