@@ -286,28 +286,52 @@ class PhraseIter final : public Conjunction {
       : Conjunction(upcast(std::move(terms))), offsets_(std::move(offsets)) {
     for (auto& c : children_) terms_.push_back(static_cast<TermIter*>(c.get()));
   }
-  // True if some p has every term i at p + offsets_[i].
+  // True if some p has every term i at p + offsets_[i]. The term with the fewest positions
+  // here proposes each p; the others are read only as far as the proposals need, and not at
+  // all once one fails.
   bool confirm() override {
-    at_.assign(terms_.size(), 0);
-    for (uint32_t p : terms_[0]->cursor().positions()) {
-      const int64_t base = static_cast<int64_t>(p) - offsets_[0];
+    // Positions once read are gone: a second question about the same document gets the
+    // first answer.
+    // (Its terms' document: flattened into an AND, a phrase's own doc() does not follow.)
+    const uint32_t doc = terms_[0]->doc();
+    if (doc == checked_) return matched_;
+    checked_ = doc;
+    matched_ = match();
+    return matched_;
+  }
+
+ private:
+  bool match() {
+    const size_t n = terms_.size();
+    size_t lead = 0;
+    for (size_t k = 1; k < n; ++k) {
+      if (terms_[k]->cursor().wdf() < terms_[lead]->cursor().wdf()) lead = k;
+    }
+    PostingCursor& proposals = terms_[lead]->cursor();
+    while (proposals.next_position()) {
+      const int64_t base = static_cast<int64_t>(proposals.position()) - offsets_[lead];
       bool all = true;
-      for (size_t k = 1; k < terms_.size() && all; ++k) {
-        const std::span<const uint32_t> ps = terms_[k]->cursor().positions();
+      for (size_t k = 0; k < n && all; ++k) {
+        if (k == lead) continue;
         const int64_t want = base + offsets_[k];
-        while (at_[k] < ps.size() && ps[at_[k]] < want) ++at_[k];
-        if (at_[k] == ps.size()) return false;  // a later p only wants more
-        all = ps[at_[k]] == want;
+        if (want < 0) {
+          all = false;
+          break;
+        }
+        // Wants only grow with p: a term with no position from this one has none later.
+        PostingCursor& c = terms_[k]->cursor();
+        if (!c.next_position_from(static_cast<uint32_t>(want))) return false;
+        all = c.position() == want;
       }
       if (all) return true;
     }
     return false;
   }
 
- private:
   std::vector<TermIter*> terms_;  // the children, in query order
   std::vector<uint32_t> offsets_;
-  std::vector<size_t> at_;
+  uint32_t checked_ = kEnd;  // the document matched_ is about
+  bool matched_ = false;
 };
 
 class AndIter final : public Conjunction {

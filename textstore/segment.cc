@@ -193,32 +193,32 @@ PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
   enter(0);
 }
 
+void PostingCursor::skip_pending() {
+  // Each position takes at least a byte, so a count beyond the bytes left can only come
+  // from a damaged file.
+  const uint8_t* q = skip_varints(pos_, pending_, pos_end_);
+  if (q == nullptr || left_ > static_cast<uint64_t>(pos_end_ - q)) overrun();
+  pos_ = q;
+  pending_ = 0;
+}
+
+void PostingCursor::overrun() const { throw corrupt(*path_, "positions"); }
+
 std::span<const uint32_t> PostingCursor::positions() {
   if (!positional_) return {};
-  if (!decoded_) {
-    // Each position takes at least a byte, so a count beyond the bytes left can only come
-    // from a damaged file.
-    const uint8_t* q = pending_ == 0 ? pos_ : skip_varints(pos_, pending_, pos_end_);
-    if (q == nullptr || wdf_ > static_cast<uint64_t>(pos_end_ - q))
-      throw corrupt(*path_, "positions");
+  if (decoded_doc_ != doc_) {
+    if (left_ != wdf_) throw std::logic_error("positions() after next_position()");
     if (decoded_positions_.size() < wdf_) decoded_positions_.resize(wdf_);
     uint32_t* out = decoded_positions_.data();
-    uint32_t v = 0;
-    for (uint32_t i = 0; i < wdf_; ++i) {
-      v += static_cast<uint32_t>(get_varint(q));
-      out[i] = v;
-    }
-    if (q > pos_end_) throw corrupt(*path_, "positions");
-    pos_ = q;
-    pending_ = 0;
-    decoded_ = true;
+    while (next_position()) *out++ = position_;
+    decoded_doc_ = doc_;
   }
   return {decoded_positions_.data(), wdf_};
 }
 
 void PostingCursor::next() {
   if (doc_ == kEnd) return;
-  if (!decoded_) pending_ += wdf_;
+  pending_ += left_;
   if (p_ >= block_end_) {
     enter(block_ + 1);
   } else {
@@ -244,7 +244,7 @@ void PostingCursor::seek(uint32_t target) {
   // redone after every byte read, as a byte may alias them).
   const uint8_t* p = p_;
   uint32_t doc = doc_, wdf = wdf_;
-  uint64_t pending = pending_ + (decoded_ ? 0 : wdf_);
+  uint64_t pending = pending_ + left_;
   for (;;) {
     if (p >= block_end_) throw corrupt(*path_, "block");
     const uint64_t v = get_varint(p);
@@ -282,7 +282,7 @@ void PostingCursor::set(const uint8_t* next, uint32_t doc, uint32_t wdf) {
   p_ = next;
   doc_ = doc;
   wdf_ = wdf;
-  decoded_ = false;
+  left_ = wdf;
 }
 
 }  // namespace speechdex::textstore

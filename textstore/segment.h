@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "segment_format.h"
+#include "varint.h"
 
 namespace speechdex::textstore {
 
@@ -105,7 +106,31 @@ class PostingCursor {
   uint32_t wdf() const { return wdf_; }
   bool positional() const { return positional_; }
   /// The current document's positions, increasing (empty for a term without positions).
+  /// Not for a document whose positions were read with next_position().
   std::span<const uint32_t> positions();
+
+  /// Reads the current document's next position into position(); false once past its last
+  /// (at once for a term without positions). Positions are decoded only as far as they are
+  /// read: a phrase that fails early leaves the rest undecoded.
+  bool next_position() {
+    if (left_ == 0 || !positional_) return false;
+    if (pending_ != 0) skip_pending();
+    // Gaps from 0 within each document: the first read starts over.
+    position_ = (left_ == wdf_ ? 0 : position_) + static_cast<uint32_t>(get_varint(pos_));
+    if (pos_ > pos_end_) overrun();
+    --left_;
+    return true;
+  }
+  /// Reads on to the current document's first position >= want, if there is one.
+  bool next_position_from(uint32_t want) {
+    if (left_ == wdf_ && !next_position()) return false;  // none read yet
+    while (position_ < want) {
+      if (!next_position()) return false;
+    }
+    return true;
+  }
+  /// The position last read by next_position().
+  uint32_t position() const { return position_; }
 
   void next();
   /// Moves to the first document >= target (no move if already there).
@@ -118,6 +143,9 @@ class PostingCursor {
     uint32_t positions_end = 0;  // offset of its positions' end from positions_data_
   };
   void enter(size_t block);
+  // Moves pos_ over the pending_ positions before the current document's unread ones.
+  void skip_pending();
+  [[noreturn]] void overrun() const;
   // Reads the posting at p, whose document id is a delta from doc_.
   void read(const uint8_t* p);
   // Makes (doc, wdf) the current posting, the next one's bytes at `next`.
@@ -130,15 +158,19 @@ class PostingCursor {
   size_t block_ = 0;
   const uint8_t* p_ = nullptr;  // the next posting in this block
   const uint8_t* block_end_ = nullptr;
-  // Positions are read only when asked for: pos_ is pending_ positions before the current
-  // document's (0 once they are decoded), in a block whose positions end at pos_end_.
+  // Positions are read only when asked for: the current document's unread ones, left_ of
+  // them, start pending_ positions after pos_, in a block whose positions end at pos_end_.
+  // Moving to another document adds left_ to pending_: so a document read through leaves
+  // nothing to skip. (A term without positions counts them all the same, unread.)
   const uint8_t* pos_ = nullptr;
   const uint8_t* pos_end_ = nullptr;
   uint64_t pending_ = 0;
+  uint32_t left_ = 0;
+  uint32_t position_ = 0;  // the last read (of this document once one is: left_ < wdf_)
   uint32_t doc_ = kEnd, wdf_ = 0;
   bool positional_ = false;
-  bool decoded_ = false;
-  std::vector<uint32_t> decoded_positions_;  // the first wdf_, once decoded_
+  uint32_t decoded_doc_ = kEnd;              // the document decoded_positions_ holds
+  std::vector<uint32_t> decoded_positions_;  // its positions: the first wdf_
 };
 
 }  // namespace speechdex::textstore
