@@ -94,11 +94,12 @@ struct Candidate {
   uint64_t speech_matches = 0;              // grouped: the matches of its speech
 };
 
-// True if `a` ranks before `b`: by relevance, or by year (ascending or descending, as
-// Xapian's sort by value then relevance; a paragraph without a year has the empty value)
-// and then relevance.
+// True if `a` ranks before `b`: by relevance, or by year (ascending or descending) and then
+// relevance. A paragraph without a year (the empty value) comes after every dated one in
+// either order: who sorts by year wants the dated paragraphs first.
 bool ranks_before(const Candidate& a, const Candidate& b, Sort sort) {
   if (sort != Sort::kRelevance && *a.sort_value != *b.sort_value) {
+    if (a.sort_value->empty() || b.sort_value->empty()) return b.sort_value->empty();
     return sort == Sort::kYear ? *a.sort_value < *b.sort_value : *a.sort_value > *b.sort_value;
   }
   return textstore::ranks_before(a.match, b.match);

@@ -259,6 +259,16 @@ TEST(EndToEndIndexer, ManifestOverridesWhatTheTextSays) {
   const nlohmann::json e = nlohmann::json::parse(explain.out);
   EXPECT_EQ(e.at("speaker"), "张某");
   EXPECT_NE(e.at("how").at("county").get<std::string>().find("manifest"), std::string::npos);
+  // By year, either way, the paragraph of unknown year (20xx) comes last.
+  for (const auto& [order, want] : std::vector<std::pair<std::string, std::vector<int>>>{
+           {"year", {2018, 2021, 0}}, {"-year", {2021, 2018, 0}}}) {
+    std::vector<int> years;
+    for (const nlohmann::json& h :
+         json_lines(run_command(s + "--format json --sort " + order + " 依法行政").out)) {
+      years.push_back(h.at("year").is_null() ? 0 : h.at("year").get<int>());
+    }
+    EXPECT_EQ(years, want) << order;
+  }
 }
 
 TEST(EndToEndIndexer, ParallelBuildEqualsOneJob) {
