@@ -4,10 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string_view>
-#include <unordered_map>
-#include <vector>
 
 #include "errors.h"
 #include "normalizer.h"
@@ -178,7 +177,8 @@ Gazetteer Gazetteer::parse(std::string_view divisions, std::string_view aliases,
     g.add_name(g.divisions_[i].stem, NameKind::kStem, i);
   }
   // An alias names its division by name, city and province: look the name up, not scan.
-  std::unordered_multimap<std::string_view, uint32_t> by_name;
+  // (A multimap keeps equal names in insertion order: divisions in their order.)
+  std::multimap<std::string_view, uint32_t> by_name;
   for (uint32_t i = 0; i < g.divisions_.size(); ++i) by_name.emplace(g.divisions_[i].name, i);
   for (const TsvRow& row : parse_tsv(aliases)) {
     const auto& f = row.fields;
@@ -188,10 +188,8 @@ Gazetteer Gazetteer::parse(std::string_view divisions, std::string_view aliases,
     }
     bool found = false;
     const auto [first, last] = by_name.equal_range(f[1]);
-    std::vector<uint32_t> named;
-    for (auto it = first; it != last; ++it) named.push_back(it->second);
-    std::sort(named.begin(), named.end());  // in division order, as a scan would find them
-    for (uint32_t i : named) {
+    for (auto it = first; it != last; ++it) {
+      const uint32_t i = it->second;
       const Division& d = g.divisions_[i];
       if (d.city == f[2] && d.province == f[3]) {
         g.add_name(f[0], NameKind::kFormer, i);
