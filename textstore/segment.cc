@@ -51,6 +51,10 @@ std::shared_ptr<const Segment> Segment::open(const std::string& path) {
 
 Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
     : path_(std::move(path)), data_(data), size_(size), footer_(decode_frame(data, size, path_)) {
+  pages_ = (footer_.checksums.offset - kHeaderBytes + kPageBytes - 1) / kPageBytes;
+  verified_ = std::make_unique<std::atomic<uint8_t>[]>(pages_);
+  verify(footer_.dictionary_index.offset,
+         footer_.document_table.offset + footer_.document_table.size);
   // Dictionary index: (offset, term) per block of terms.
   const uint8_t* p = data_ + footer_.dictionary_index.offset;
   const uint8_t* end = p + footer_.dictionary_index.size;
@@ -85,6 +89,30 @@ Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
 
 Segment::~Segment() { ::munmap(const_cast<uint8_t*>(data_), size_); }
 
+void Segment::verify(uint64_t begin, uint64_t end) const {
+  if (!kVerifyChecksums || begin >= end) return;
+  const uint64_t limit = footer_.checksums.offset;
+  if (begin < kHeaderBytes || end > limit) throw corrupt(path_, "read out of bounds");
+  const uint64_t first = (begin - kHeaderBytes) / kPageBytes;
+  const uint64_t last = (end - 1 - kHeaderBytes) / kPageBytes;
+  for (uint64_t page = first; page <= last; ++page) {
+    if (verified_[page].load(std::memory_order_relaxed) != 0) continue;
+    const uint64_t from = kHeaderBytes + page * kPageBytes;
+    const uint64_t to = std::min(from + kPageBytes, limit);
+    if (page_hash(data_ + from, to - from) !=
+        get_fixed64(data_ + footer_.checksums.offset + 8 * page)) {
+      throw std::runtime_error(path_ + ": corrupt text segment (checksum of bytes " +
+                               std::to_string(from) + "-" + std::to_string(to) +
+                               " does not match)");
+    }
+    verified_[page].store(1, std::memory_order_relaxed);
+  }
+}
+
+void Segment::verify_all() const {
+  if (pages_ > 0) verify(kHeaderBytes, footer_.checksums.offset);
+}
+
 uint32_t Segment::sparse_length(uint32_t docid) const {
   const auto it = std::lower_bound(docids_.begin(), docids_.end(), docid);
   return it != docids_.end() && *it == docid ? lengths_[static_cast<size_t>(it - docids_.begin())]
@@ -98,6 +126,7 @@ std::pair<const uint8_t*, const uint8_t*> Segment::dictionary_block(size_t i) co
   if (end < dict_index_[i].second || end > footer_.dictionary.size) {
     throw corrupt(path_, "dictionary index");
   }
+  verify(footer_.dictionary.offset + dict_index_[i].second, footer_.dictionary.offset + end);
   return {base + dict_index_[i].second, base + end};
 }
 
@@ -162,10 +191,14 @@ void Segment::TermIterator::next() {
 std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {
   const uint64_t section = footer_.postings.size;
   if (t.offset >= section) throw corrupt(path_, "postings");
-  const uint8_t* p = data_ + footer_.postings.offset + t.offset;
+  const uint64_t start = footer_.postings.offset + t.offset;
+  // The length's varint (at most 10 bytes) first, then the list it gives.
+  verify(start, std::min(start + 10, footer_.postings.offset + section));
+  const uint8_t* p = data_ + start;
   const uint64_t n = get_varint(p);
   const uint64_t used = static_cast<uint64_t>(p - (data_ + footer_.postings.offset));
   if (n > section - used) throw corrupt(path_, "postings");
+  verify(start, footer_.postings.offset + used + n);
   return {p, static_cast<size_t>(n)};
 }
 

@@ -2,6 +2,7 @@
 // through a read-only memory mapping.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -51,6 +52,15 @@ class Segment {
   /// postings section; throws std::runtime_error if they do not.
   std::span<const uint8_t> posting_list(const TermInfo& t) const;
 
+  /// Checks the checksums of the pages holding bytes [begin, end) of the file the first
+  /// time any of them is read in this process; throws std::runtime_error naming the file
+  /// and the damaged bytes. Every read of the segment goes through it: open() for the
+  /// dictionary index and document table, find() and TermIterator for the dictionary,
+  /// posting_list() for postings.
+  void verify(uint64_t begin, uint64_t end) const;
+  /// Verifies every page (speechdex-index --check).
+  void verify_all() const;
+
   /// Tells the kernel the mapping up to `end` will not be read again soon: the pages from
   /// the one holding `begin` to the last that ends by `end` leave this process's resident
   /// set (they stay in the page cache). A merge, reading each segment's postings in order,
@@ -86,6 +96,9 @@ class Segment {
   const uint8_t* data_ = nullptr;
   uint64_t size_ = 0;
   SegmentFooter footer_;
+  // Per page of checksummed bytes: 1 once verified.
+  mutable std::unique_ptr<std::atomic<uint8_t>[]> verified_;
+  uint64_t pages_ = 0;
   std::vector<std::pair<std::string_view, uint64_t>> dict_index_;  // first term, block offset
   std::vector<uint32_t> docids_, lengths_;
   // If docids_ are consecutive, the first and how many (a docid's index is docid - first);

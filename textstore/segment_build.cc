@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -71,6 +72,7 @@ SegmentFile::SegmentFile(std::string path) : path_(std::move(path)), tmp_(path_ 
   fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd_ < 0) throw std::runtime_error(tmp_ + ": cannot create: " + std::strerror(errno));
   emit(std::string(kHeaderBytes, '\0'));  // the real header once the footer's place is known
+  paging_ = true;                         // every byte from here to the checksums
 }
 
 SegmentFile::~SegmentFile() {
@@ -93,7 +95,18 @@ void SegmentFile::flush() {
 
 void SegmentFile::emit(std::string_view s) {
   buffer_ += s;
+  for (std::string_view rest = s; paging_ && !rest.empty();) {
+    const size_t take = std::min<size_t>(kPageBytes - page_.size(), rest.size());
+    page_.append(rest.substr(0, take));
+    rest.remove_prefix(take);
+    if (page_.size() == kPageBytes) end_page();
+  }
   if (buffer_.size() >= (1u << 20)) flush();
+}
+
+void SegmentFile::end_page() {
+  put_fixed64(checksums_, page_hash(page_.data(), page_.size()));
+  page_.clear();
 }
 
 void SegmentFile::add_term(std::string_view name, const PostingListBuilder& list) {
@@ -153,14 +166,22 @@ uint64_t SegmentFile::finish(const std::vector<uint32_t>& docids,
   at += dict_index_.size();
   f.document_table = {at, documents.size()};
   at += documents.size();
-  const std::string footer = encode_footer(f);
   emit(dictionary_);
   emit(dict_index_);
   emit(documents);
+  if (!page_.empty()) end_page();
+  paging_ = false;
+  f.checksums = {at, checksums_.size()};
+  at += checksums_.size();
+  const std::string footer = encode_footer(f);
+  const std::string header = encode_header(at);
+  emit(checksums_);
   emit(footer);
+  std::string hash;
+  put_fixed64(hash, footer_hash(header, checksums_, footer));
+  emit(hash);
   emit(std::string(kPaddingBytes, '\0'));
   flush();
-  const std::string header = encode_header(at);
   if (::pwrite(fd_, header.data(), header.size(), 0) != static_cast<ssize_t>(header.size())) {
     throw std::runtime_error(tmp_ + ": cannot write: " + std::strerror(errno));
   }
@@ -170,8 +191,20 @@ uint64_t SegmentFile::finish(const std::vector<uint32_t>& docids,
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     throw std::runtime_error(path_ + ": cannot rename into place: " + std::strerror(errno));
   }
+  sync_directory_of(path_);
   finished_ = true;
-  return at + footer.size() + kPaddingBytes;
+  return at + footer.size() + kFooterHashBytes + kPaddingBytes;
+}
+
+void sync_directory_of(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(dir + ": cannot open: " + std::strerror(errno));
+  const int rc = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) throw std::runtime_error(dir + ": cannot sync: " + std::strerror(err));
 }
 
 }  // namespace speechdex::textstore

@@ -59,6 +59,8 @@ class SegmentFile {
  private:
   void emit(std::string_view s);
   void flush();
+  // Appends the checksum of the page being collected.
+  void end_page();
 
   std::string path_, tmp_;
   int fd_ = -1;
@@ -67,6 +69,13 @@ class SegmentFile {
   uint64_t terms_ = 0;
   std::string dictionary_, dict_index_, prev_term_;
   bool finished_ = false;
+  bool paging_ = false;  // emitted bytes are checksummed page by page
+  std::string page_;     // the bytes of the current page
+  std::string checksums_;
 };
+
+/// Syncs the folder holding `path`, so that a rename into it survives a crash. Throws
+/// std::runtime_error naming the folder.
+void sync_directory_of(const std::string& path);
 
 }  // namespace speechdex::textstore
