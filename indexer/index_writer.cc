@@ -9,6 +9,7 @@
 
 #include "errors.h"
 #include "fields.h"
+#include "index_layout.h"
 #include "index_meta.h"
 #include "record.h"
 #include "segment.h"
@@ -51,12 +52,16 @@ class SegmentSink : public TermSink {
   textstore::SegmentWriter& w_;
 };
 
-// Bytes of the database's files, its text store's included.
-uint64_t database_bytes(const std::string& path) {
+// Bytes of the index's live files: its records generation and the segments it names.
+uint64_t database_bytes(const std::string& path, const schema::TextStoreState& text) {
   namespace fs = boost::filesystem;
   uint64_t total = 0;
-  for (const fs::directory_entry& e : fs::recursive_directory_iterator(path)) {
+  for (const fs::directory_entry& e :
+       fs::directory_iterator(path + "/" + schema::live_generation(path))) {
     if (fs::is_regular_file(e.status())) total += fs::file_size(e.path());
+  }
+  for (const std::string& name : text.segments) {
+    total += fs::file_size(schema::text_dir(path) + "/" + name);
   }
   return total;
 }
@@ -69,10 +74,19 @@ std::string next_segment_name(const std::vector<std::string>& names) {
   return std::to_string(highest + 1) + ".seg";
 }
 
-// Removes files of the text store that no commit names: segments a crash left behind
-// between writing them and committing.
-void remove_orphan_segments(const std::string& db_path, const schema::TextStoreState& state) {
+// Removes what no commit names, left by a crash or a failed run: segment files (and their
+// temporary files) the live records do not name, records generations the stub does not
+// name, a half-written stub and the work folder. Only the lock's holder calls it.
+void remove_leftovers(const std::string& db_path, const schema::TextStoreState& state) {
   namespace fs = boost::filesystem;
+  const std::string live = schema::live_generation(db_path);
+  for (const fs::directory_entry& e : fs::directory_iterator(db_path)) {
+    const std::string name = e.path().filename().string();
+    if ((schema::is_generation_name(name) && name != live) || name == "XAPIANDB.tmp") {
+      fs::remove_all(e.path());
+    }
+  }
+  fs::remove_all(schema::work_dir(db_path));
   const fs::path dir(schema::text_dir(db_path));
   if (!fs::is_directory(dir)) return;
   for (const fs::directory_entry& e : fs::directory_iterator(dir)) {
@@ -81,6 +95,41 @@ void remove_orphan_segments(const std::string& db_path, const schema::TextStoreS
       fs::remove(e.path());
     }
   }
+}
+
+// A segment name one higher than any file in the text store, named or not.
+std::string next_free_segment_name(const std::string& db_path,
+                                   const std::vector<std::string>& named) {
+  namespace fs = boost::filesystem;
+  std::vector<std::string> names = named;
+  if (fs::is_directory(schema::text_dir(db_path))) {
+    for (const fs::directory_entry& e : fs::directory_iterator(schema::text_dir(db_path))) {
+      names.push_back(e.path().filename().string());
+    }
+  }
+  return next_segment_name(names);
+}
+
+// Opens the index at `path` for writing, creating its first generation if the folder has
+// none. A folder of the layout before schema 5 is opened as it is, for check_schema to
+// refuse with the versions named.
+std::unique_ptr<Xapian::WritableDatabase> open_records(const std::string& path) {
+  namespace fs = boost::filesystem;
+  if (!schema::is_old_layout(path) && schema::live_generation(path).empty()) {
+    for (const fs::directory_entry& e : fs::directory_iterator(path)) {
+      const std::string name = e.path().filename().string();
+      if (name != "lock" && name != "work" && name != schema::kTextDir &&
+          !schema::is_generation_name(name) && name != "XAPIANDB.tmp") {
+        throw UsageError("not a speechdex index, and not empty (it holds " + name + ")", path);
+      }
+    }
+    const std::string first = schema::next_generation(path);
+    Xapian::WritableDatabase(path + "/" + first, Xapian::DB_CREATE | Xapian::DB_BACKEND_GLASS)
+        .close();
+    schema::sync_tree(path + "/" + first);
+    schema::set_live_generation(path, first);
+  }
+  return std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_OPEN);
 }
 
 std::string file_state(const SourceFile& f) {
@@ -180,20 +229,23 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
                          const schema::Taxonomy& taxonomy, bool force)
     : path_(path), gazetteer_(gazetteer), taxonomy_(taxonomy) {
   try {
-    db_ = std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_CREATE_OR_OPEN);
+    db_ = open_records(path);
   } catch (const Xapian::DatabaseLockError&) {
     throw IndexError("database is locked by another writer", path);
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot open database for writing: " + e.get_msg(), path);
+  } catch (const boost::filesystem::filesystem_error& e) {
+    throw IndexError("cannot open database for writing: " + e.code().message(), path);
   }
   schema::check_schema(*db_, path);
   text_ = schema::read_text_store(*db_);
   try {
-    remove_orphan_segments(path, text_);
+    remove_leftovers(path, text_);
   } catch (const boost::filesystem::filesystem_error& e) {
-    throw IndexError("cannot clean the text store: " + e.code().message(), path);
+    throw IndexError("cannot remove what an unfinished run left: " + e.code().message(), path);
   }
-  started_empty_ = db_->get_doccount() == 0;
+  started_empty_ =
+      db_->get_doccount() == 0 || db_->get_metadata(std::string(schema::kMetaBuild)) == "fresh";
   if (db_->get_doccount() > 0 && !force) {
     if (db_->get_metadata(std::string(schema::kMetaTopics)) != taxonomy.text()) {
       throw UsageError(
@@ -207,6 +259,19 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
           "re-index with --force",
           path);
     }
+  }
+  // Everything until commit() is one transaction: Xapian writes nothing on its own (glass
+  // would otherwise flush every 10,000 documents, records without their segment).
+  begin();
+}
+
+bool IndexWriter::empty() const { return db_->get_doccount() == 0; }
+
+void IndexWriter::begin() {
+  try {
+    db_->begin_transaction();
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot begin a transaction: " + e.get_msg(), path_);
   }
 }
 
@@ -258,11 +323,20 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
 
 namespace {
 
-// Merges the text stores of the databases at `sources` into one segment in `target`'s text
-// store, renumbered as Xapian's compactor renumbers the records, without deleted
-// documents. Returns the state to record in the compacted database.
+// Removes a compaction's unfinished output, as far as it can: the next writer removes the
+// rest.
+void discard(const std::string& generation, const std::string& segment_path) {
+  boost::system::error_code ec;
+  boost::filesystem::remove_all(generation, ec);
+  if (!segment_path.empty()) boost::filesystem::remove(segment_path, ec);
+}
+
+// Merges the text stores of the indexes at `sources` into the segment `segment_path`,
+// renumbered as Xapian's compactor renumbers the records, without deleted documents.
+// Returns the state to record in the compacted records (naming `segment_name`).
 schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources,
-                                         const std::string& target) {
+                                         const std::string& segment_path,
+                                         const std::string& segment_name) {
   std::vector<std::shared_ptr<const textstore::Segment>> segments;
   std::vector<size_t> owner;                          // segment -> source
   std::vector<std::vector<uint32_t>> deleted;         // per source, sorted
@@ -285,15 +359,14 @@ schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources
   schema::TextStoreState out;
   if (segments.empty()) return out;
   const textstore::Renumber base = textstore::compactor_renumbering(ranges);
-  boost::filesystem::create_directories(schema::text_dir(target));
-  out.segments.push_back("1.seg");
+  out.segments.push_back(segment_name);
   textstore::merge_segments(
       segments,
       [&](size_t k, uint32_t d) -> uint32_t {
         const std::vector<uint32_t>& dead = deleted[owner[k]];
         return std::binary_search(dead.begin(), dead.end(), d) ? 0 : base(owner[k], d);
       },
-      schema::text_dir(target) + "/" + out.segments.back());
+      segment_path);
   return out;
 }
 
@@ -301,46 +374,82 @@ schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources
 
 void compact_into(const std::vector<std::string>& sources, const std::string& target) {
   namespace fs = boost::filesystem;
-  const fs::path db(target), fresh(target + ".compacting"), old(target + ".old");
+  // The next generation is written beside the live one, which readers go on using, and
+  // becomes live when the stub names it: a crash before leaves leftovers the next writer
+  // removes, a crash after leaves the new generation whole.
+  const std::string generation = schema::next_generation(target);
+  const fs::path fresh(target + "/" + generation);
+  std::string segment_path;
   try {
-    fs::remove_all(fresh);
     Xapian::Database all;
     for (const std::string& s : sources) all.add_database(Xapian::Database(s));
     all.compact(fresh.string());
+    std::vector<std::string> named;
+    for (const std::string& s : sources) {
+      if (s == target) named = schema::read_text_store(Xapian::Database(s)).segments;
+    }
+    fs::create_directories(schema::text_dir(target));
+    const std::string segment = next_free_segment_name(target, named);
+    segment_path = schema::text_dir(target) + "/" + segment;
     {
-      const schema::TextStoreState text = merge_text_stores(sources, fresh.string());
+      const schema::TextStoreState text = merge_text_stores(sources, segment_path, segment);
       Xapian::WritableDatabase compacted(fresh.string(), Xapian::DB_OPEN);
       schema::write_text_store(compacted, text);
-      compacted.set_metadata(std::string(schema::kMetaCompactedBytes),
-                             std::to_string(database_bytes(fresh.string())));
+      compacted.set_metadata(std::string(schema::kMetaBuild), "");
+      compacted.commit();
+      uint64_t bytes = 0;
+      for (const fs::directory_entry& e : fs::directory_iterator(fresh)) {
+        if (fs::is_regular_file(e.status())) bytes += fs::file_size(e.path());
+      }
+      if (!text.segments.empty()) bytes += fs::file_size(segment_path);
+      compacted.set_metadata(std::string(schema::kMetaCompactedBytes), std::to_string(bytes));
       compacted.commit();
     }
-    fs::remove_all(old);
-    if (fs::exists(db)) fs::rename(db, old);
-    fs::rename(fresh, db);
-    fs::remove_all(old);
+    schema::sync_tree(fresh.string());
+    const std::string old = schema::live_generation(target);
+    schema::set_live_generation(target, generation);
+    // The old generation and the segments it named are no longer live. A reader that opened
+    // them keeps its files open; one that was about to open them finds the stub changed and
+    // opens the new generation (searcher/searcher.cc).
+    const schema::TextStoreState now = schema::read_text_store(Xapian::Database(target));
+    if (!old.empty()) fs::remove_all(target + "/" + old);
+    for (const fs::directory_entry& e : fs::directory_iterator(schema::text_dir(target))) {
+      const std::string name = e.path().filename().string();
+      if (std::find(now.segments.begin(), now.segments.end(), name) == now.segments.end()) {
+        fs::remove(e.path());
+      }
+    }
+    return;
   } catch (const Xapian::Error& e) {
+    discard(fresh.string(), segment_path);
     throw IndexError("cannot compact database: " + e.get_msg(), target);
   } catch (const fs::filesystem_error& e) {
-    throw IndexError("cannot replace database with its compacted copy: " + e.code().message(),
-                     target);
+    discard(fresh.string(), segment_path);
+    throw IndexError("cannot compact database: " + e.code().message(), target);
+  } catch (const IndexError&) {
+    discard(fresh.string(), segment_path);
+    throw;
   } catch (const std::exception& e) {  // the text store: a segment unreadable or unwritable
+    discard(fresh.string(), segment_path);
     throw IndexError(std::string("cannot compact the text store: ") + e.what(), target);
   }
 }
 
 void IndexWriter::compact() {
   commit();
+  db_->cancel_transaction();
   db_->close();
   db_.reset();
   compact_into({path_}, path_);
 }
+
 bool IndexWriter::grown_since_compaction() const {
   const std::string v = db_->get_metadata(std::string(schema::kMetaCompactedBytes));
   char* end = nullptr;
   const unsigned long long bytes = std::strtoull(v.c_str(), &end, 10);
   if (v.empty() || *end != '\0' || bytes == 0) return false;  // never compacted
-  return static_cast<double>(database_bytes(path_)) > kRecompactGrowth * static_cast<double>(bytes);
+  return static_cast<double>(database_bytes(path_, text_)) >
+         kRecompactGrowth * static_cast<double>(bytes);
 }
 
 void IndexWriter::commit_if_due() {
@@ -351,14 +460,14 @@ void IndexWriter::commit() {
   if (segment_ && segment_->documents() > 0) {
     // The segment first: a crash before the commit below leaves an orphan, never a commit
     // that names a segment not on disk.
-    const std::string name = next_segment_name(text_.segments);
     try {
       boost::filesystem::create_directories(schema::text_dir(path_));
+      const std::string name = next_free_segment_name(path_, text_.segments);
       segment_->write(schema::text_dir(path_) + "/" + name);
+      text_.segments.push_back(name);
     } catch (const std::exception& e) {
       throw IndexError(std::string("cannot write the text store: ") + e.what(), path_);
     }
-    text_.segments.push_back(name);
     segment_.reset();
   }
   try {
@@ -369,13 +478,16 @@ void IndexWriter::commit() {
       schema::write_schema_metadata(*db_);
       db_->set_metadata(std::string(schema::kMetaTopics), taxonomy_.text());
       db_->set_metadata(std::string(schema::kMetaGazetteer), gazetteer_.serialize());
+      db_->set_metadata(std::string(schema::kMetaBuild), fresh_build_ ? "fresh" : "");
     }
-    db_->commit();
+    // Records, file states, the segment list and the deleted list become visible together.
+    db_->commit_transaction();
     index_metadata_written_ = true;
     pending_ = 0;
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot commit to database: " + e.get_msg(), path_);
   }
+  begin();
 }
 
 }  // namespace speechdex::indexer

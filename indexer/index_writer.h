@@ -83,8 +83,14 @@ class IndexWriter {
   /// last compaction (false if it was never compacted). Call after commit().
   bool grown_since_compaction() const;
 
-  /// True if the database held no documents when it was opened.
+  /// True if the database held no documents when it was opened, or holds those of a fresh
+  /// build that did not finish (a crash): the run goes on as that build.
   bool started_empty() const { return started_empty_; }
+  /// True if the database holds no documents now.
+  bool empty() const;
+  /// Marks the commits of this run as those of a fresh build, which a re-run after a crash
+  /// continues (kMetaBuild) until compaction ends it.
+  void set_fresh_build(bool fresh) { fresh_build_ = fresh; }
 
   /// Commits, closes the database and rewrites it compacted (Xapian's compactor), through
   /// a temporary copy that replaces the original only when complete. The writer cannot be
@@ -101,6 +107,9 @@ class IndexWriter {
   size_t pending_ = 0;
   bool index_metadata_written_ = false;  ///< schema and vocabularies committed by this writer
   bool started_empty_ = false;
+  bool fresh_build_ = false;
+
+  void begin();
 };
 
 }  // namespace speechdex::indexer

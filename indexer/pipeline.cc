@@ -12,11 +12,13 @@
 #include "cleaner.h"
 #include "errors.h"
 #include "gazetteer.h"
+#include "index_layout.h"
 #include "index_writer.h"
 #include "manifest.h"
 #include "metadata_extractor.h"
 #include "speech_splitter.h"
 #include "taxonomy.h"
+#include "write_lock.h"
 
 namespace speechdex::indexer {
 
@@ -95,17 +97,22 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   const std::vector<SourceFile> files = collect_files(options.paths, warn);
   stats.files = files.size();
   std::atomic<size_t> next{0};
+  // One writer for the whole run, its shards and compaction included.
+  const WriteLock lock(options.db, options.wait);
   std::optional<IndexWriter> writer(std::in_place, options.db, gazetteer, taxonomy, options.force);
   const unsigned jobs =
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
-  if (jobs > 1 && writer->started_empty()) {
-    // A fresh build: one shard per job, merged into the database by compaction.
+  using Compact = IndexOptions::Compact;
+  if (jobs > 1 && writer->empty()) {
+    // A fresh build: one shard per job in the work folder, merged into the database by
+    // compaction. Nothing is visible until the merge; a crash leaves the index as it was.
     writer.reset();
+    const std::string work = schema::work_dir(options.db);
     std::vector<std::string> shards;
     std::vector<std::unique_ptr<IndexWriter>> writers;
     for (unsigned j = 0; j < jobs; ++j) {
-      shards.push_back(options.db + ".shard" + std::to_string(j));
-      boost::filesystem::remove_all(shards.back());
+      shards.push_back(work + "/shard" + std::to_string(j));
+      boost::filesystem::create_directories(shards.back());
       writers.push_back(std::make_unique<IndexWriter>(shards.back(), gazetteer, taxonomy, true));
     }
     std::vector<IndexStats> per_job(jobs);
@@ -130,14 +137,14 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     }
     for (const IndexStats& s : per_job) add(stats, s);
     compact_into(shards, options.db);
-    for (const std::string& s : shards) boost::filesystem::remove_all(s);
+    boost::filesystem::remove_all(work);
     stats.compacted = true;
     return stats;
   }
+  writer->set_fresh_build(writer->started_empty() && options.compact != Compact::kNever);
   index_files(files, next, *writer, extractor, manifest, options, stats, warn, note);
-  using Compact = IndexOptions::Compact;
   if (options.compact == Compact::kAlways ||
-      (options.compact == Compact::kAuto && writer->started_empty() && stats.paragraphs > 0)) {
+      (options.compact == Compact::kAuto && writer->started_empty() && !writer->empty())) {
     writer->compact();
     stats.compacted = true;
   } else {

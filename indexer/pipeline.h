@@ -26,6 +26,8 @@ struct IndexOptions {
   /// Parallel jobs for a fresh build: each writes a shard, and the shards are merged by
   /// compaction. Adding to an existing index always uses one job.
   unsigned jobs = 1;
+  /// Wait for another writer of the same index to finish instead of failing at once.
+  bool wait = false;
 
   /// The data folder of the source tree this program was built from.
   static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;

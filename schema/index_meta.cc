@@ -48,8 +48,6 @@ void write_text_store(Xapian::WritableDatabase& db, const TextStoreState& state)
   db.set_metadata(std::string(kMetaTextDeleted), deleted);
 }
 
-std::string text_dir(const std::string& db_path) { return db_path + "/" + std::string(kTextDir); }
-
 void check_schema(const Xapian::Database& db, const std::string& path) {
   const std::string version = db.get_metadata(std::string(kMetaSchemaVersion));
   const std::string tokenizer = db.get_metadata(std::string(kMetaTokenizer));

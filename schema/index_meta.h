@@ -23,8 +23,6 @@ struct TextStoreState {
 TextStoreState read_text_store(const Xapian::Database& db);
 /// Sets the metadata; it takes effect with the next commit.
 void write_text_store(Xapian::WritableDatabase& db, const TextStoreState& state);
-/// The folder of the text store of the database at `db_path`.
-std::string text_dir(const std::string& db_path);
 
 /// Checks that `db` (opened from `path`) was written with this schema version and
 /// tokenizer; throws IndexError naming both versions otherwise. An empty database with

@@ -9,23 +9,54 @@
 #include "errors.h"
 #include "fields.h"
 #include "filters.h"
+#include "index_layout.h"
 #include "index_meta.h"
 
 namespace speechdex::searcher {
+
+namespace {
+
+// Tries of a search or an open whose snapshot a writer replaced while it ran.
+constexpr int kTries = 8;
+
+}  // namespace
 
 Searcher::Searcher(const std::string& path) : path_(path) {
   if (!boost::filesystem::is_directory(path)) {
     throw UsageError("no database at this path", path);
   }
-  try {
-    db_ = std::make_unique<Xapian::Database>(path);
-  } catch (const Xapian::DatabaseNotFoundError&) {
-    throw IndexError("not a speechdex database", path);
-  } catch (const Xapian::Error& e) {
-    throw IndexError("cannot open database: " + e.get_msg(), path);
+  for (int tries = 1;; ++tries) {
+    try {
+      open();
+      return;
+    } catch (const Xapian::DatabaseNotFoundError&) {
+      if (tries < kTries && moved()) continue;
+      throw IndexError("not a speechdex database", path);
+    } catch (const Xapian::Error& e) {
+      if (tries < kTries && moved()) continue;
+      throw IndexError("cannot open database: " + e.get_msg(), path);
+    } catch (const IndexError&) {
+      if (tries < kTries && moved()) continue;
+      throw;
+    }
   }
-  schema::check_schema(*db_, path);
+}
+
+void Searcher::open() {
+  // One snapshot: the records at one revision, and the segments and deleted ids it names.
+  generation_ = schema::live_generation(path_);
+  db_ = std::make_unique<Xapian::Database>(path_);
+  schema::check_schema(*db_, path_);
   open_text();
+}
+
+bool Searcher::moved() const {
+  try {
+    if (schema::live_generation(path_) != generation_) return true;
+    return db_ && Xapian::Database(path_).get_revision() != db_->get_revision();
+  } catch (...) {
+    return true;  // the stub or generation changed under the look
+  }
 }
 
 void Searcher::open_text() {
@@ -37,6 +68,13 @@ void Searcher::open_text() {
     }
   } catch (const std::runtime_error& e) {
     throw IndexError(std::string("cannot open the text store: ") + e.what(), path_);
+  }
+  const std::string problem =
+      textstore::check_segments(segments, state.deleted, db_->get_doccount(), db_->get_lastdocid());
+  if (!problem.empty()) {
+    throw IndexError("the index is inconsistent: " + problem +
+                         "; check it with speechdex-index --check --db " + path_,
+                     path_);
   }
   text_ = std::make_unique<textstore::TextIndex>(std::move(segments), state.deleted);
   columns_.clear();
@@ -74,14 +112,28 @@ SearchResult Searcher::search(const ParsedQuery& query, const Page& page) {
 }
 
 SearchResult Searcher::search(const SearchRequest& request) {
-  try {
-    return run(request);
-  } catch (const Xapian::DatabaseModifiedError&) {
-    db_->reopen();
-    open_text();
-    return run(request);
-  } catch (const Xapian::Error& e) {
-    throw IndexError("search failed: " + e.get_msg(), path_);
+  // A writer may replace the snapshot while a search reads it (glass reuses the blocks of a
+  // revision two commits old; compaction switches generations): the search starts over on
+  // the new one. An error on a snapshot nobody replaced is real.
+  for (int tries = 1;; ++tries) {
+    try {
+      if (tries > 1) open();
+      return run(request);
+    } catch (const Xapian::DatabaseModifiedError& e) {
+      if (tries < kTries) continue;
+      throw IndexError("search failed: the index kept changing: " + e.get_msg(), path_);
+    } catch (const Xapian::DocNotFoundError& e) {
+      if (tries < kTries && moved()) continue;
+      throw IndexError("the index is inconsistent: " + e.get_msg() +
+                           "; check it with speechdex-index --check --db " + path_,
+                       path_);
+    } catch (const Xapian::Error& e) {
+      if (tries < kTries && moved()) continue;
+      throw IndexError("search failed: " + e.get_msg(), path_);
+    } catch (const IndexError&) {
+      if (tries < kTries && moved()) continue;
+      throw;
+    }
   }
 }
 

@@ -71,7 +71,7 @@ class Searcher {
   SearchResult search(const ParsedQuery& query, const Page& page);
   /// Runs a request: the text store finds and scores the matches (BM25, ties by document
   /// order), the records and value slots come from Xapian. Counts and facets are exact.
-  /// Reopens and retries once if a writer modified the database during the search.
+  /// Starts over on a new snapshot if a writer replaced this one during the search.
   SearchResult search(const SearchRequest& request);
 
   /// The record of a paragraph by document id; throws UsageError if there is none.
@@ -83,11 +83,16 @@ class Searcher {
 
  private:
   SearchResult run(const SearchRequest& request);
+  // Opens a snapshot of the index: records, segments and deleted ids of one commit.
+  void open();
   void open_text();
+  // True if a writer replaced the snapshot since open(): another generation or revision.
+  bool moved() const;
   /// A slot's values for every document, read on first use and kept until a reopen.
   const ValueColumn& column(Xapian::valueno slot);
 
   std::string path_;
+  std::string generation_;  ///< the live records generation when opened
   std::unique_ptr<Xapian::Database> db_;
   std::unique_ptr<textstore::TextIndex> text_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;

@@ -634,4 +634,42 @@ MatchResult TextIndex::search(const Query& query, size_t k) const {
   return r;
 }
 
+std::string check_segments(const std::vector<std::shared_ptr<const Segment>>& segments,
+                           const std::vector<uint32_t>& deleted, uint64_t records,
+                           uint32_t last_docid) {
+  uint64_t held = 0;
+  uint32_t previous_last = 0;
+  for (const auto& s : segments) {
+    const std::vector<uint32_t>& ids = s->docids();
+    if (ids.empty()) continue;
+    if (ids.front() <= previous_last) {
+      return "segment " + s->path() + " holds ids that an earlier segment holds too";
+    }
+    if (ids.back() > last_docid) {
+      return "segment " + s->path() + " holds id " + std::to_string(ids.back()) +
+             ", above the records' last id " + std::to_string(last_docid);
+    }
+    previous_last = ids.back();
+    held += ids.size();
+  }
+  uint32_t previous = 0;
+  size_t k = 0;  // the segment that may hold the next deleted id
+  for (uint32_t d : deleted) {
+    if (d <= previous) return "the deleted list is not in increasing order";
+    previous = d;
+    while (k < segments.size() &&
+           (segments[k]->docids().empty() || segments[k]->docids().back() < d))
+      ++k;
+    if (k == segments.size() ||
+        !std::binary_search(segments[k]->docids().begin(), segments[k]->docids().end(), d)) {
+      return "deleted id " + std::to_string(d) + " is in no segment";
+    }
+  }
+  if (held - deleted.size() != records) {
+    return "the segments hold " + std::to_string(held - deleted.size()) +
+           " live paragraphs, the records " + std::to_string(records);
+  }
+  return "";
+}
+
 }  // namespace speechdex::textstore

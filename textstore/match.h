@@ -104,4 +104,13 @@ class TextIndex {
   double average_length_ = 1;
 };
 
+/// Checks that segments and a deleted list agree with the records they index: segments in
+/// increasing, disjoint id ranges (each id in one segment), every deleted id in a segment,
+/// live documents (segments' less the deleted) exactly `records`, no id above `last_docid`.
+/// Returns "" if they do, else what is wrong. Cheap enough for every open: it reads the
+/// segments' document tables, which open() has read already.
+std::string check_segments(const std::vector<std::shared_ptr<const Segment>>& segments,
+                           const std::vector<uint32_t>& deleted, uint64_t records,
+                           uint32_t last_docid);
+
 }  // namespace speechdex::textstore
