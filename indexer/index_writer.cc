@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "index_layout.h"
 #include "index_meta.h"
+#include "match.h"
 #include "record.h"
 #include "segment.h"
 #include "segment_merge.h"
@@ -77,7 +78,7 @@ std::string next_segment_name(const std::vector<std::string>& names) {
 // Removes what no commit names, left by a crash or a failed run: segment files (and their
 // temporary files) the live records do not name, records generations the stub does not
 // name, a half-written stub and the work folder. Only the lock's holder calls it.
-void remove_leftovers(const std::string& db_path, const schema::TextStoreState& state) {
+void remove_leftovers_of(const std::string& db_path, const schema::TextStoreState& state) {
   namespace fs = boost::filesystem;
   const std::string live = schema::live_generation(db_path);
   for (const fs::directory_entry& e : fs::directory_iterator(db_path)) {
@@ -138,48 +139,55 @@ std::string file_state(const SourceFile& f) {
 
 }  // namespace
 
+void add_record_terms(const schema::ParagraphRecord& r, const std::vector<schema::Unit>& units,
+                      TermSink& terms) {
+  add_text_terms(terms, schema::field("text"), units, schema::kFirstPosition);
+  add_text_terms(terms, schema::field("title"), schema::tokenize(r.title), schema::kFirstPosition);
+  const uint32_t pos = add_text_terms(terms, schema::field("heading"), schema::tokenize(r.section),
+                                      schema::kFirstPosition);
+  add_text_terms(terms, schema::field("heading"), schema::tokenize(r.subsection), pos);
+  // Filter terms (wdf 0): each metadata field that is known.
+  if (!r.county_code.empty()) {
+    terms.add_term(schema::boolean_term(schema::field("county"), r.county_code), 0);
+    terms.add_term(schema::boolean_term(schema::field("province"), r.county_code.substr(0, 2)), 0);
+  }
+  if (r.year > 0) {
+    terms.add_term(schema::boolean_term(schema::field("year"), std::to_string(r.year)), 0);
+  }
+  if (!r.role.empty()) terms.add_term(schema::boolean_term(schema::field("role"), r.role), 0);
+  for (const std::string& id : r.topics) {
+    terms.add_term(schema::boolean_term(schema::field("topic"), id), 0);
+  }
+}
+
+void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms) {
+  add_record_terms(r, schema::tokenize(r.text), terms);
+}
+
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms) {
   const Paragraph& paragraph = speech.paragraphs[paragraph_index];
   const int paragraph_number = static_cast<int>(paragraph_index + 1);
-  const std::string& title = meta.title ? *meta.title : speech.title;
   Xapian::Document doc;
-  const std::vector<schema::Unit> units = schema::tokenize(paragraph.text);
-  add_text_terms(terms, schema::field("text"), units, schema::kFirstPosition);
-  add_text_terms(terms, schema::field("title"), schema::tokenize(title), schema::kFirstPosition);
-  const uint32_t pos = add_text_terms(terms, schema::field("heading"),
-                                      schema::tokenize(paragraph.section), schema::kFirstPosition);
-  add_text_terms(terms, schema::field("heading"), schema::tokenize(paragraph.subsection), pos);
-
   const uint64_t source = schema::source_key(file.canonical_path);
   const uint64_t speech_key = schema::speech_key(source, speech_number);
   doc.add_boolean_term(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
 
-  std::string normalized;
-  for (const schema::Unit& u : units) {
-    normalized += u.text;
-    normalized.push_back('\x1f');
-  }
-  doc.add_value(schema::kSlotSpeech, schema::encode_key(speech_key));
-  doc.add_value(schema::kSlotTextHash, schema::encode_key(schema::stable_hash(normalized)));
-
   schema::ParagraphRecord r;
-  r.source = file.path;
+  r.source = schema::printable_path(file.path);
   r.speech = speech_number;
-  r.speech_id = file.path + "#" + std::to_string(speech_number);
+  r.speech_id = r.source + "#" + std::to_string(speech_number);
   r.paragraph = paragraph_number;
   r.kind = paragraph.kind;
-  r.title = title;
+  r.title = meta.title ? *meta.title : speech.title;
   r.section = paragraph.section;
   r.subsection = paragraph.subsection;
   r.text = paragraph.text;
 
-  // Speech metadata: a filter term, a value slot and the record for each field known.
+  // Speech metadata: a value slot and the record for each field known.
   if (const schema::Division* d = meta.county.value) {
     const std::string province = d->code.substr(0, 2);
-    terms.add_term(schema::boolean_term(schema::field("county"), d->code), 0);
-    terms.add_term(schema::boolean_term(schema::field("province"), province), 0);
     doc.add_value(schema::kSlotCounty, d->code);
     doc.add_value(schema::kSlotProvince, province);
     r.county_code = d->code;
@@ -189,13 +197,11 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   }
   r.how["county"] = meta.county.how;
   if (meta.year.value > 0) {
-    terms.add_term(schema::boolean_term(schema::field("year"), std::to_string(meta.year.value)), 0);
     doc.add_value(schema::kSlotYear, Xapian::sortable_serialise(meta.year.value));
     r.year = meta.year.value;
   }
   r.how["year"] = meta.year.how;
   if (!meta.role.value.empty()) {
-    terms.add_term(schema::boolean_term(schema::field("role"), meta.role.value), 0);
     doc.add_value(schema::kSlotRole, meta.role.value);
     r.role = meta.role.value;
   }
@@ -206,27 +212,35 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   if (!meta.date.how.empty()) r.how["date"] = meta.date.how;
 
   // Paragraph topics.
-  std::vector<std::string> ids;
   for (int t : meta.topics[paragraph_index]) {
-    const std::string& id = taxonomy.topics()[static_cast<size_t>(t)].id;
-    terms.add_term(schema::boolean_term(schema::field("topic"), id), 0);
-    ids.push_back(id);
+    r.topics.push_back(taxonomy.topics()[static_cast<size_t>(t)].id);
   }
-  std::vector<std::string> sorted = ids;
+  std::vector<std::string> sorted = r.topics;
   std::sort(sorted.begin(), sorted.end());
   std::string joined;
   for (const std::string& id : sorted) joined += (joined.empty() ? "" : ",") + id;
   if (!joined.empty()) doc.add_value(schema::kSlotTopics, joined);
-  r.topics = ids;
   r.how["topics"] = meta.topics_how[paragraph_index];
   for (int t : meta.speech_topics)
     r.speech_topics.push_back(taxonomy.topics()[static_cast<size_t>(t)].id);
+
+  // The text store's terms come from the record alone, so a damaged text store can be
+  // rebuilt from the records (IndexWriter::rebuild_text_store).
+  const std::vector<schema::Unit> units = schema::tokenize(paragraph.text);
+  add_record_terms(r, units, terms);
+  std::string normalized;
+  for (const schema::Unit& u : units) {
+    normalized += u.text;
+    normalized.push_back('\x1f');
+  }
+  doc.add_value(schema::kSlotSpeech, schema::encode_key(speech_key));
+  doc.add_value(schema::kSlotTextHash, schema::encode_key(schema::stable_hash(normalized)));
   doc.set_data(r.to_data());
   return doc;
 }
 
 IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazetteer,
-                         const schema::Taxonomy& taxonomy, bool force)
+                         const schema::Taxonomy& taxonomy, bool force, bool repairing)
     : path_(path), gazetteer_(gazetteer), taxonomy_(taxonomy) {
   try {
     db_ = open_records(path);
@@ -239,8 +253,28 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
   }
   schema::check_schema(*db_, path);
   text_ = schema::read_text_store(*db_);
+  if (!repairing) {
+    // Never add to (or clean) an index whose text store disagrees with its records: what
+    // looks unnamed there may be what a damaged segment list lost.
+    std::vector<std::shared_ptr<const textstore::Segment>> segments;
+    std::string problem;
+    try {
+      for (const std::string& name : text_.segments) {
+        segments.push_back(textstore::Segment::open(schema::text_dir(path) + "/" + name));
+      }
+      problem = textstore::check_segments(segments, text_.deleted, db_->get_doccount(),
+                                          db_->get_lastdocid());
+    } catch (const std::runtime_error& e) {
+      problem = e.what();
+    }
+    if (!problem.empty()) {
+      throw IndexError(
+          "the index is inconsistent: " + problem + "; see speechdex-index --check --db " + path,
+          path);
+    }
+  }
   try {
-    remove_leftovers(path, text_);
+    remove_leftovers_of(path, text_);
   } catch (const boost::filesystem::filesystem_error& e) {
     throw IndexError("cannot remove what an unfinished run left: " + e.code().message(), path);
   }
@@ -263,6 +297,21 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
   // Everything until commit() is one transaction: Xapian writes nothing on its own (glass
   // would otherwise flush every 10,000 documents, records without their segment).
   begin();
+}
+
+void IndexWriter::rebuild_text_store() {
+  segment_ = std::make_unique<textstore::SegmentWriter>();
+  SegmentSink sink(*segment_);
+  try {
+    for (auto it = db_->postlist_begin(""); it != db_->postlist_end(""); ++it) {
+      segment_->add_document(*it);
+      add_record_terms(schema::ParagraphRecord::from_data(db_->get_document(*it).get_data()), sink);
+      ++pending_;
+    }
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot read the records: " + e.get_msg(), path_);
+  }
+  text_ = {};
 }
 
 bool IndexWriter::empty() const { return db_->get_doccount() == 0; }
@@ -371,6 +420,37 @@ schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources
 }
 
 }  // namespace
+
+void remove_leftovers(const std::string& db) {
+  try {
+    remove_leftovers_of(db, schema::read_text_store(Xapian::Database(db)));
+  } catch (const boost::filesystem::filesystem_error& e) {
+    throw IndexError("cannot remove what an unfinished run left: " + e.code().message(), db);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot read the index: " + e.get_msg(), db);
+  }
+}
+
+void clear_index(const std::string& db) {
+  namespace fs = boost::filesystem;
+  const bool ours = fs::exists(schema::stub_path(db)) || schema::is_old_layout(db);
+  try {
+    std::vector<fs::path> doomed;
+    for (const fs::directory_entry& e : fs::directory_iterator(db)) {
+      const std::string name = e.path().filename().string();
+      if (name == "lock") continue;
+      const bool known = name == "XAPIANDB" || name == "XAPIANDB.tmp" || name == "work" ||
+                         name == schema::kTextDir || schema::is_generation_name(name);
+      if (!known && !ours) {
+        throw UsageError("not a speechdex index, and not empty (it holds " + name + ")", db);
+      }
+      doomed.push_back(e.path());
+    }
+    for (const fs::path& p : doomed) fs::remove_all(p);
+  } catch (const fs::filesystem_error& e) {
+    throw IndexError("cannot remove the index's files: " + e.code().message(), db);
+  }
+}
 
 void compact_into(const std::vector<std::string>& sources, const std::string& target) {
   namespace fs = boost::filesystem;

@@ -11,8 +11,10 @@
 #include "gazetteer.h"
 #include "index_meta.h"
 #include "metadata_extractor.h"
+#include "record.h"
 #include "speech_splitter.h"
 #include "taxonomy.h"
+#include "tokenizer.h"
 
 namespace Xapian {
 class Document;
@@ -41,6 +43,20 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms);
 
+/// Removes what no commit of the index at `db` names (left by a crash or a failed run):
+/// unnamed segments and records generations, the work folder. The caller holds the lock.
+void remove_leftovers(const std::string& db);
+
+/// Removes everything an index folder holds but its lock (--rebuild); the caller holds the
+/// lock. Refuses (UsageError) a folder that holds files of no speechdex index.
+void clear_index(const std::string& db);
+
+/// Adds the text store terms of a paragraph, from its record alone: its text (`units`, the
+/// tokenized text), title and headings, and a filter term for each metadata field known.
+void add_record_terms(const schema::ParagraphRecord& r, const std::vector<schema::Unit>& units,
+                      TermSink& terms);
+void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms);
+
 /// Compacts the databases at `sources` into one database at `target`, through a temporary
 /// copy that replaces `target` only when complete (Xapian's compactor merges shards and
 /// halves a freshly built index). Their text stores are merged into one segment, without
@@ -58,9 +74,10 @@ class IndexWriter {
   /// Opens or creates the database at `path`; throws IndexError if it cannot be opened
   /// (locked by another writer, not a database, another schema version). An index built
   /// with another gazetteer or topic taxonomy is refused (UsageError) unless `force`, when
-  /// every file given is re-indexed.
+  /// every file given is re-indexed. An index whose text store disagrees with its records
+  /// is refused (IndexError) unless `repairing` (--check --repair).
   IndexWriter(const std::string& path, const schema::Gazetteer& gazetteer,
-              const schema::Taxonomy& taxonomy, bool force);
+              const schema::Taxonomy& taxonomy, bool force, bool repairing = false);
   ~IndexWriter();
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
@@ -91,6 +108,12 @@ class IndexWriter {
   /// Marks the commits of this run as those of a fresh build, which a re-run after a crash
   /// continues (kMetaBuild) until compaction ends it.
   void set_fresh_build(bool fresh) { fresh_build_ = fresh; }
+
+  /// Replaces the text store by one segment built from the records alone (every live
+  /// paragraph's terms come from its record: add_record_terms), with no deleted ids; takes
+  /// effect with the next commit. For an index whose records are sound and whose text
+  /// store is damaged (speechdex-index --check --repair).
+  void rebuild_text_store();
 
   /// Commits, closes the database and rewrites it compacted (Xapian's compactor), through
   /// a temporary copy that replaces the original only when complete. The writer cannot be

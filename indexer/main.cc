@@ -5,7 +5,9 @@
 #include <iostream>
 
 #include "errors.h"
+#include "index_check.h"
 #include "pipeline.h"
+#include "record.h"
 
 namespace {
 
@@ -14,10 +16,14 @@ constexpr const char* kProgram = "speechdex-index";
 int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
   const auto started = std::chrono::steady_clock::now();
   const auto warn = [](const std::string& what, const std::string& path) {
-    std::cerr << kProgram << ": warning: " << what << " (" << path << ")\n";
+    std::cerr << kProgram << ": warning: " << what << " ("
+              << speechdex::schema::printable_path(path) << ")\n";
   };
   const auto note = [quiet](const std::string& what, const std::string& path) {
-    if (!quiet) std::cerr << kProgram << ": note: " << what << " (" << path << ")\n";
+    if (!quiet) {
+      std::cerr << kProgram << ": note: " << what << " (" << speechdex::schema::printable_path(path)
+                << ")\n";
+    }
   };
   const speechdex::indexer::IndexStats s = speechdex::indexer::index_corpus(options, warn, note);
   const double seconds =
@@ -31,6 +37,28 @@ int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
   return s.failed > 0 || s.files == 0 ? 1 : 0;
 }
 
+// --check [--repair]: prints what it found; exit 0 if the index is sound (or was repaired).
+int check(const std::string& db, bool repair, bool wait) {
+  const speechdex::indexer::CheckReport r = speechdex::indexer::check_index(db, repair, wait);
+  for (const std::string& p : r.problems) std::cout << "problem: " << p << "\n";
+  for (const std::string& l : r.leftovers) {
+    std::cout << (repair ? "removed: " : "leftover (the next writer removes it): ") << l << "\n";
+  }
+  const bool sound = r.problems.empty() || r.repaired;
+  std::cout << (r.problems.empty() ? "ok"
+                : r.repaired       ? "repaired"
+                                   : "damaged")
+            << ": " << r.records << " paragraphs, " << r.segments << " segments, " << r.terms
+            << " terms, " << r.postings << " postings\n";
+  if (r.repaired) {
+    // Verify what the repair wrote.
+    const speechdex::indexer::CheckReport again = speechdex::indexer::check_index(db, false, wait);
+    for (const std::string& p : again.problems) std::cout << "problem: " << p << "\n";
+    return again.problems.empty() ? 0 : 1;
+  }
+  return sound ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -42,7 +70,20 @@ int main(int argc, char** argv) {
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;
   app.add_option("--db", opt.db, "database folder (created if missing)")->required();
-  app.add_option("paths", opt.paths, "files and folders to index")->required();
+  bool check_only = false, repair = false;
+  app.add_option("paths", opt.paths, "files and folders to index");
+  app.add_flag("--check", check_only,
+               "verify the index whole (Xapian's check of the records, every segment's "
+               "checksums and postings, their agreement) and say what is wrong; exit 1 if "
+               "anything is");
+  app.add_flag("--repair", repair,
+               "with --check: remove what a crash left and, if only the text store is "
+               "damaged, rebuild it from the records");
+  app.add_flag("--rebuild", opt.rebuild,
+               "start the index over: remove everything it holds, then index the paths");
+  app.add_flag("--wait", opt.wait,
+               "if another writer holds the index, wait for it to finish (default: fail at "
+               "once, naming it)");
   app.add_option("--manifest", opt.manifest,
                  "table of known metadata (TSV, CSV or JSONL; columns path, speech, county, "
                  "year, title, speaker, role, date) that overrides what is found in the text");
@@ -71,6 +112,21 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const CLI::ParseError& e) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
+    return 2;
+  }
+  if (repair && !check_only) {
+    std::cerr << kProgram << ": error: --repair goes with --check (try --help)\n";
+    return 2;
+  }
+  if (check_only) {
+    if (!opt.paths.empty()) {
+      std::cerr << kProgram << ": error: --check takes no paths (try --help)\n";
+      return 2;
+    }
+    return speechdex::run_and_report(kProgram, [&] { return check(opt.db, repair, opt.wait); });
+  }
+  if (opt.paths.empty()) {
+    std::cerr << kProgram << ": error: paths is required (try --help)\n";
     return 2;
   }
   using Compact = speechdex::indexer::IndexOptions::Compact;

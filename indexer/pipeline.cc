@@ -36,31 +36,39 @@ void index_files(const std::vector<SourceFile>& files, std::atomic<size_t>& next
       ++stats.unchanged;
       continue;
     }
+    // Reading, cleaning, splitting and metadata: what goes wrong there is this file's
+    // problem, reported and skipped. Writing is the index's: an error there stops the run.
+    SplitResult split;
+    std::vector<SpeechMetadata> metas;
+    std::string encoding;
     try {
       const DecodedText text = read_text(file);
-      const SplitResult split =
-          options.lines ? split_lines(text.utf8) : split_speeches(clean(text.utf8));
-      if (split.speeches.empty()) {
-        warn("no speech text found", file.path);
-        ++stats.failed;
-        continue;
-      }
-      std::vector<SpeechMetadata> metas;
+      encoding = text.encoding;
+      split = options.lines ? split_lines(text.utf8) : split_speeches(clean(text.utf8));
       for (size_t s = 0; s < split.speeches.size(); ++s) {
         metas.push_back(extractor.extract(split.speeches[s]));
         if (const ManifestEntry* e = manifest.find(file.canonical_path, static_cast<int>(s + 1))) {
           apply_manifest(*e, metas.back());
         }
       }
-      stats.paragraphs += writer.write_file(file, split.speeches, metas);
-      stats.speeches += split.speeches.size();
-      ++stats.indexed;
-      if (text.encoding != "utf-8") note("read as " + text.encoding, file.path);
     } catch (const InputError& e) {
       warn(e.what(), e.context().empty() ? file.path : e.context());
       ++stats.failed;
       continue;
+    } catch (const std::exception& e) {
+      warn(std::string("cannot read: ") + e.what(), file.path);
+      ++stats.failed;
+      continue;
     }
+    if (split.speeches.empty()) {
+      warn("no speech text found", file.path);
+      ++stats.failed;
+      continue;
+    }
+    stats.paragraphs += writer.write_file(file, split.speeches, metas);
+    stats.speeches += split.speeches.size();
+    ++stats.indexed;
+    if (encoding != "utf-8") note("read as " + encoding, file.path);
     writer.commit_if_due();
   }
 }
@@ -99,6 +107,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   std::atomic<size_t> next{0};
   // One writer for the whole run, its shards and compaction included.
   const WriteLock lock(options.db, options.wait);
+  if (options.rebuild) clear_index(options.db);
   std::optional<IndexWriter> writer(std::in_place, options.db, gazetteer, taxonomy, options.force);
   const unsigned jobs =
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));

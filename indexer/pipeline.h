@@ -28,6 +28,8 @@ struct IndexOptions {
   unsigned jobs = 1;
   /// Wait for another writer of the same index to finish instead of failing at once.
   bool wait = false;
+  /// Remove everything the index holds first, then index the paths into it.
+  bool rebuild = false;
 
   /// The data folder of the source tree this program was built from.
   static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;

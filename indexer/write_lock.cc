@@ -48,9 +48,8 @@ WriteLock::WriteLock(const std::string& db, bool wait) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     const int err = errno;
-    throw IndexError(cannot_write(err == EACCES && ::access(path.c_str(), F_OK) != 0 ? db : path,
-                                  err),
-                     db);
+    throw IndexError(
+        cannot_write(err == EACCES && ::access(path.c_str(), F_OK) != 0 ? db : path, err), db);
   }
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK) {

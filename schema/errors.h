@@ -1,6 +1,8 @@
 // The error family every speechdex program throws: each error carries its context.
 #pragma once
 
+#include <xapian.h>
+
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -59,7 +61,8 @@ inline std::string describe(const Error& e) {
 
 /// Runs a program's body and catches what it throws, once: prints
 /// `<program>: error: <what> (<context>)` to stderr and returns the error's exit status
-/// (1 for anything that is not a speechdex error).
+/// (1 for anything that is not a speechdex error). Xapian::Error derives from no
+/// std::exception, so it is caught by itself.
 template <class Body>
 int run_and_report(const char* program, Body&& body) {
   try {
@@ -69,6 +72,9 @@ int run_and_report(const char* program, Body&& body) {
     return e.exit_status();
   } catch (const std::exception& e) {
     std::cerr << program << ": error: " << e.what() << "\n";
+    return 1;
+  } catch (const Xapian::Error& e) {
+    std::cerr << program << ": error: " << e.get_description() << "\n";
     return 1;
   }
 }

@@ -1,6 +1,9 @@
 // Paragraph records to and from JSON document data.
 #include "record.h"
 
+#include <unicode/utf8.h>
+
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "errors.h"
@@ -28,7 +31,9 @@ std::string ParagraphRecord::to_data() const {
                       {"topics", topics},
                       {"speech_topics", speech_topics},
                       {"how", how}};
-  return j.dump();
+  // Every string is valid UTF-8 (text is decoded, paths printable_path()); should one not
+  // be, it is stored with U+FFFD rather than failing the whole run.
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
@@ -59,6 +64,30 @@ ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
   } catch (const nlohmann::json::exception& e) {
     throw IndexError("document data is not a paragraph record: " + std::string(e.what()), "");
   }
+}
+
+std::string printable_path(std::string_view path) {
+  std::string out;
+  out.reserve(path.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(path.data());
+  const auto n = static_cast<int32_t>(path.size());
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(p, i, n, c);
+    if (c < 0) {
+      for (int32_t k = start; k < i; ++k) {
+        char buf[5];
+        std::snprintf(buf, sizeof buf, "\\x%02X", p[k]);
+        out += buf;
+      }
+    } else if (c == '\\') {
+      out += "\\\\";
+    } else {
+      out.append(path.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
+    }
+  }
+  return out;
 }
 
 }  // namespace speechdex::schema

@@ -45,4 +45,9 @@ struct ParagraphRecord {
   static ParagraphRecord from_data(std::string_view data);
 };
 
+/// A file path as records and messages show it: valid UTF-8 as it is, every byte of an
+/// invalid sequence as \xNN (and a backslash as \\), so a name that is not UTF-8 is shown,
+/// stored and printed without loss or error.
+std::string printable_path(std::string_view path);
+
 }  // namespace speechdex::schema
