@@ -1,10 +1,12 @@
 // Checking an index whole: layout, records, segments, and their agreement.
 #include "index_check.h"
 
+#include <unistd.h>
 #include <xapian.h>
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <optional>
 #include <sstream>
 
 #include "errors.h"
@@ -14,6 +16,7 @@
 #include "index_meta.h"
 #include "index_writer.h"
 #include "match.h"
+#include "record.h"
 #include "segment.h"
 #include "taxonomy.h"
 #include "write_lock.h"
@@ -78,20 +81,31 @@ void list_leftovers(const std::string& db, const std::string& live,
 
 CheckReport check_index(const std::string& db, bool repair, bool wait) {
   if (!fs::is_directory(db)) throw UsageError("no database at this path", db);
-  const WriteLock lock(db, wait);  // no writer changes the index while it is checked
   CheckReport report;
+  // No writer changes the index while it is checked. One this process cannot write (a
+  // read-only file system, another user's folder) no writer of its can change either:
+  // it is checked without the lock, and cannot be repaired.
+  std::optional<WriteLock> lock;
+  if (::access(db.c_str(), W_OK) == 0 || repair) {
+    lock.emplace(db, wait);
+  } else {
+    report.notes.push_back("the index is not writable here: checked without its lock");
+  }
   if (schema::is_old_layout(db)) {
     Xapian::Database old(db);
     schema::check_schema(old, db);  // throws, naming both versions
   }
   const std::string live = schema::live_generation(db);
   if (live.empty()) {
-    report.problems.push_back(db + ": no stub file (XAPIANDB) names the records: rebuild the "
-                                   "index with --rebuild");
+    report.problems.push_back(db +
+                              ": no stub file (XAPIANDB) names the records: rebuild the "
+                              "index with --rebuild");
     return report;
   }
   const std::string records = db + "/" + live;
-  {
+  if (lock) {
+    // Xapian's check opens the tables for writing, so it needs the write access the lock
+    // stands for; without it, the records are still read one by one below.
     std::ostringstream out;
     size_t errors = 0;
     try {
@@ -104,7 +118,8 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
       std::string line;
       std::istringstream lines(out.str());
       while (std::getline(lines, line)) {
-        if (line.find("rror") != std::string::npos) report.problems.push_back(records + ": " + line);
+        if (line.find("rror") != std::string::npos)
+          report.problems.push_back(records + ": " + line);
       }
       if (report.problems.empty()) {
         report.problems.push_back(records + ": Xapian's check found " + std::to_string(errors) +
@@ -113,6 +128,8 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
       report.problems.push_back("the records are damaged: rebuild the index with --rebuild");
       return report;
     }
+  } else {
+    report.notes.push_back("Xapian's check of the records needs write access: skipped");
   }
   Xapian::Database xdb(db);
   schema::check_schema(xdb, db);
@@ -135,8 +152,8 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
   }
   report.segments = segments.size();
   if (text_sound) {
-    const std::string problem = textstore::check_segments(segments, state.deleted,
-                                                          xdb.get_doccount(), xdb.get_lastdocid());
+    const std::string problem =
+        textstore::check_segments(segments, state.deleted, xdb.get_doccount(), xdb.get_lastdocid());
     if (!problem.empty()) {
       report.problems.push_back(db + ": " + problem);
       text_sound = false;
@@ -154,6 +171,15 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
     }
     size_t i = 0;
     for (auto it = xdb.postlist_begin(""); it != xdb.postlist_end(""); ++it, ++i) {
+      try {
+        (void)schema::ParagraphRecord::from_data(xdb.get_document(*it).get_data());
+      } catch (const std::exception& e) {
+        report.problems.push_back(db + ": the record of paragraph " + std::to_string(*it) +
+                                  " does not decode: " + e.what());
+        report.problems.push_back("the records are damaged: rebuild the index with --rebuild");
+        report.records_sound = false;
+        return report;
+      }
       if (i >= live_ids.size() || live_ids[i] != *it) {
         report.problems.push_back(db + ": paragraph " + std::to_string(*it) +
                                   " has a record but the text store does not hold it live");
@@ -169,8 +195,8 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
   }
   if (repair) {
     // Opening a writer removes the leftovers; a rebuild of the text store replaces it.
-    const schema::Gazetteer gazetteer = schema::Gazetteer::deserialize(
-        xdb.get_metadata(std::string(schema::kMetaGazetteer)), db);
+    const schema::Gazetteer gazetteer =
+        schema::Gazetteer::deserialize(xdb.get_metadata(std::string(schema::kMetaGazetteer)), db);
     const schema::Taxonomy taxonomy =
         schema::Taxonomy::parse(xdb.get_metadata(std::string(schema::kMetaTopics)), db);
     segments.clear();

@@ -14,6 +14,8 @@ struct CheckReport {
   std::vector<std::string> problems;
   /// Files no commit names (left by a crash): harmless; the next writer removes them.
   std::vector<std::string> leftovers;
+  /// Remarks that are no problem.
+  std::vector<std::string> notes;
   /// The records passed Xapian's check, so a damaged text store can be rebuilt from them.
   bool records_sound = false;
   /// True if --repair rebuilt the text store from the records.

@@ -247,7 +247,7 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
   } catch (const Xapian::DatabaseLockError&) {
     throw IndexError("database is locked by another writer", path);
   } catch (const Xapian::Error& e) {
-    throw IndexError("cannot open database for writing: " + e.get_msg(), path);
+    throw IndexError("cannot open database for writing: " + xapian_message(e), path);
   } catch (const boost::filesystem::filesystem_error& e) {
     throw IndexError("cannot open database for writing: " + e.code().message(), path);
   }
@@ -309,7 +309,7 @@ void IndexWriter::rebuild_text_store() {
       ++pending_;
     }
   } catch (const Xapian::Error& e) {
-    throw IndexError("cannot read the records: " + e.get_msg(), path_);
+    throw IndexError("cannot read the records: " + xapian_message(e), path_);
   }
   text_ = {};
 }
@@ -320,7 +320,7 @@ void IndexWriter::begin() {
   try {
     db_->begin_transaction();
   } catch (const Xapian::Error& e) {
-    throw IndexError("cannot begin a transaction: " + e.get_msg(), path_);
+    throw IndexError("cannot begin a transaction: " + xapian_message(e), path_);
   }
 }
 
@@ -366,7 +366,7 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     pending_ += n + 1;
     return n;
   } catch (const Xapian::Error& e) {
-    throw IndexError("cannot write to database: " + e.get_msg(), path_);
+    throw IndexError("cannot write to database: " + xapian_message(e), path_);
   }
 }
 
@@ -427,7 +427,7 @@ void remove_leftovers(const std::string& db) {
   } catch (const boost::filesystem::filesystem_error& e) {
     throw IndexError("cannot remove what an unfinished run left: " + e.code().message(), db);
   } catch (const Xapian::Error& e) {
-    throw IndexError("cannot read the index: " + e.get_msg(), db);
+    throw IndexError("cannot read the index: " + xapian_message(e), db);
   }
 }
 
@@ -502,7 +502,7 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
     return;
   } catch (const Xapian::Error& e) {
     discard(fresh.string(), segment_path);
-    throw IndexError("cannot compact database: " + e.get_msg(), target);
+    throw IndexError("cannot compact database: " + xapian_message(e), target);
   } catch (const fs::filesystem_error& e) {
     discard(fresh.string(), segment_path);
     throw IndexError("cannot compact database: " + e.code().message(), target);
@@ -565,7 +565,7 @@ void IndexWriter::commit() {
     index_metadata_written_ = true;
     pending_ = 0;
   } catch (const Xapian::Error& e) {
-    throw IndexError("cannot commit to database: " + e.get_msg(), path_);
+    throw IndexError("cannot commit to database: " + xapian_message(e), path_);
   }
   begin();
 }

@@ -40,6 +40,7 @@ int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
 // --check [--repair]: prints what it found; exit 0 if the index is sound (or was repaired).
 int check(const std::string& db, bool repair, bool wait) {
   const speechdex::indexer::CheckReport r = speechdex::indexer::check_index(db, repair, wait);
+  for (const std::string& n : r.notes) std::cout << "note: " << n << "\n";
   for (const std::string& p : r.problems) std::cout << "problem: " << p << "\n";
   for (const std::string& l : r.leftovers) {
     std::cout << (repair ? "removed: " : "leftover (the next writer removes it): ") << l << "\n";

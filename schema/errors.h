@@ -52,6 +52,13 @@ class QueryError : public Error {
   int exit_status() const noexcept override { return 2; }
 };
 
+/// A Xapian error's message with the system's reason when it has one ("Error writing
+/// block 3466 (No space left on device)").
+inline std::string xapian_message(const Xapian::Error& e) {
+  const char* why = e.get_error_string();
+  return why != nullptr && *why != '\0' ? e.get_msg() + " (" + why + ")" : e.get_msg();
+}
+
 /// Formats an error the one way every program prints it:
 /// `<what> (<context>)`, or `<what>` where there is no context.
 inline std::string describe(const Error& e) {

@@ -34,7 +34,7 @@ Searcher::Searcher(const std::string& path) : path_(path) {
       throw IndexError("not a speechdex database", path);
     } catch (const Xapian::Error& e) {
       if (tries < kTries && moved()) continue;
-      throw IndexError("cannot open database: " + e.get_msg(), path);
+      throw IndexError("cannot open database: " + xapian_message(e), path);
     } catch (const IndexError&) {
       if (tries < kTries && moved()) continue;
       throw;
@@ -121,15 +121,15 @@ SearchResult Searcher::search(const SearchRequest& request) {
       return run(request);
     } catch (const Xapian::DatabaseModifiedError& e) {
       if (tries < kTries) continue;
-      throw IndexError("search failed: the index kept changing: " + e.get_msg(), path_);
+      throw IndexError("search failed: the index kept changing: " + xapian_message(e), path_);
     } catch (const Xapian::DocNotFoundError& e) {
       if (tries < kTries && moved()) continue;
-      throw IndexError("the index is inconsistent: " + e.get_msg() +
+      throw IndexError("the index is inconsistent: " + xapian_message(e) +
                            "; check it with speechdex-index --check --db " + path_,
                        path_);
     } catch (const Xapian::Error& e) {
       if (tries < kTries && moved()) continue;
-      throw IndexError("search failed: " + e.get_msg(), path_);
+      throw IndexError("search failed: " + xapian_message(e), path_);
     } catch (const IndexError&) {
       if (tries < kTries && moved()) continue;
       throw;
