@@ -417,3 +417,147 @@ TEST(EndToEndIndexer, AChangedTopicTaxonomyNeedsForce) {
 
 }  // namespace
 }  // namespace speechdex::testing
+
+namespace speechdex::testing {
+namespace {
+
+// Bytes of a file, and writing them back.
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+void spit(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+// The one segment of a freshly built (compacted) index.
+std::string only_segment(const std::string& db) {
+  std::vector<std::string> segs;
+  for (const auto& e : boost::filesystem::directory_iterator(db + "/text")) {
+    segs.push_back(e.path().string());
+  }
+  EXPECT_EQ(segs.size(), 1u);
+  return segs.empty() ? "" : segs[0];
+}
+
+// --check finds a damaged segment and a segment list that disagrees with the records, and
+// --repair rebuilds the text store from the records: the same answers as before the damage.
+TEST(EndToEndIndexer, CheckFindsDamageAndRepairRebuildsTheTextStoreFromTheRecords) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  ASSERT_EQ(run_command(kIndex + " --quiet --db " + shell_quote(db) + " " +
+                        shell_quote(source_path("data/sample")))
+                .status,
+            0);
+  const auto answers = [&] {
+    return run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政").out +
+           run_command(kSearch + " --db " + shell_quote(db) +
+                       " --format json -n 10 --facets county,year,topic 政府 2>&1")
+               .out;
+  };
+  const std::string before = answers();
+  ASSERT_NE(before.find("\"total\""), std::string::npos) << before;
+  const CommandResult ok = run_command(kIndex + " --check --db " + shell_quote(db));
+  EXPECT_EQ(ok.status, 0) << ok.out;
+  EXPECT_EQ(ok.out.rfind("ok: 203 paragraphs, 1 segments", 0), 0u) << ok.out;
+
+  // A flipped byte in the middle of the postings.
+  const std::string seg = only_segment(db);
+  std::string bytes = slurp(seg);
+  bytes[bytes.size() / 3] = static_cast<char>(bytes[bytes.size() / 3] ^ 0x20);
+  spit(seg, bytes);
+  const CommandResult damaged = run_command(kIndex + " --check --db " + shell_quote(db));
+  EXPECT_EQ(damaged.status, 1);
+  EXPECT_NE(damaged.out.find("problem: " + seg + ": corrupt text segment (checksum of bytes"),
+            std::string::npos)
+      << damaged.out;
+  EXPECT_NE(damaged.out.find("--repair rebuilds the text store"), std::string::npos);
+  const CommandResult repaired = run_command(kIndex + " --check --repair --db " + shell_quote(db));
+  EXPECT_EQ(repaired.status, 0) << repaired.out;
+  EXPECT_NE(repaired.out.find("repaired: "), std::string::npos) << repaired.out;
+  EXPECT_FALSE(boost::filesystem::exists(seg)) << "the damaged segment is gone";
+  EXPECT_EQ(answers(), before);
+  EXPECT_EQ(run_command(kIndex + " --check --db " + shell_quote(db)).status, 0);
+
+  // Segments that vanish from the list: the searcher and a writer refuse, --repair mends.
+  {
+    Xapian::WritableDatabase w(db, Xapian::DB_OPEN);
+    w.set_metadata(std::string(schema::kMetaTextSegments), "");
+    w.commit();
+  }
+  const CommandResult refused =
+      run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政 2>&1");
+  EXPECT_EQ(refused.status, 1);
+  EXPECT_NE(refused.out.find("the index is inconsistent: the segments hold 0 live paragraphs, "
+                             "the records 203"),
+            std::string::npos)
+      << refused.out;
+  const CommandResult writer = run_command(kIndex + " --db " + shell_quote(db) + " " +
+                                           shell_quote(source_path("data/sample")) + " 2>&1");
+  EXPECT_NE(writer.status, 0);
+  EXPECT_NE(writer.out.find("inconsistent"), std::string::npos) << writer.out;
+  EXPECT_EQ(run_command(kIndex + " --check --repair --db " + shell_quote(db)).status, 0);
+  EXPECT_EQ(answers(), before);
+}
+
+// A second writer is told who holds the index; --wait waits for it; --rebuild starts over.
+TEST(EndToEndIndexer, ASecondWriterIsToldWhoHoldsTheLock) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  const std::string sample = shell_quote(source_path("data/sample"));
+  ASSERT_EQ(run_command(kIndex + " --quiet --db " + shell_quote(db) + " " + sample).status, 0);
+  // Hold the lock from the shell, as a running writer would.
+  const CommandResult r =
+      run_command("exec 9>>" + shell_quote(db + "/lock") +
+                      "; flock -n 9 && echo 'PID 4242 since then' >" + shell_quote(db + "/lock") +
+                      " && " + kIndex + " --db " + shell_quote(db) + " " + sample + " 2>&1",
+                  true);
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("error: the index is locked by PID 4242 since then; wait for it or use "
+                       "--wait (" +
+                       db + ")"),
+            std::string::npos)
+      << r.out;
+  // --wait: the holder lets go after a moment.
+  const CommandResult waited =
+      run_command("(exec 9>>" + shell_quote(db + "/lock") + "; flock 9; sleep 1) & sleep 0.3; " +
+                      kIndex + " --wait --db " + shell_quote(db) + " " + sample + " 2>&1; wait",
+                  true);
+  EXPECT_EQ(waited.status, 0) << waited.out;
+  // --rebuild: everything again, nothing doubled.
+  const CommandResult rebuilt =
+      run_command(kIndex + " --rebuild --db " + shell_quote(db) + " " + sample);
+  EXPECT_EQ(rebuilt.status, 0);
+  EXPECT_NE(rebuilt.out.find("5 files indexed (0 unchanged"), std::string::npos) << rebuilt.out;
+  EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(db) + " --count 依法行政").out, "39\n");
+  // A folder that is not an index is never emptied.
+  const std::string other = dir.path() + "/other";
+  boost::filesystem::create_directories(other);
+  std::ofstream(other + "/thesis.docx") << "not ours";
+  const CommandResult refused =
+      run_command(kIndex + " --rebuild --db " + shell_quote(other) + " " + sample + " 2>&1", true);
+  EXPECT_EQ(refused.status, 2) << refused.out;
+  EXPECT_TRUE(boost::filesystem::exists(other + "/thesis.docx"));
+}
+
+// A file name that is not UTF-8 is indexed and shown escaped; it used to abort the whole run
+// with a JSON exception naming no file.
+TEST(EndToEndIndexer, AFileNameThatIsNotUtf8IsIndexedAndShownEscaped) {
+  TempDir dir;
+  const std::string corpus = dir.path() + "/corpus", db = dir.path() + "/db";
+  boost::filesystem::create_directories(corpus);
+  std::ofstream(corpus + "/\xb0\xa1\xb0\xa1.txt")
+      << "在全县工作会议上的讲话\n同志们：\n今年我们要抓好依法行政工作。\n";
+  std::ofstream(corpus + "/ok.txt") << "在全县大会上的讲话\n同志们：\n依法行政是基本方略。\n";
+  const CommandResult r =
+      run_command(kIndex + " --db " + shell_quote(db) + " " + shell_quote(corpus), true);
+  EXPECT_EQ(r.status, 0) << r.out;
+  EXPECT_NE(r.out.find("2 files indexed"), std::string::npos) << r.out;
+  const CommandResult hits =
+      run_command(kSearch + " --db " + shell_quote(db) + " --format json 今年我们要抓好");
+  ASSERT_EQ(hits.status, 0);
+  EXPECT_NE(hits.out.find("/\\\\xB0\\\\xA1\\\\xB0\\\\xA1.txt"), std::string::npos) << hits.out;
+}
+
+}  // namespace
+}  // namespace speechdex::testing
