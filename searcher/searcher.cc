@@ -25,6 +25,10 @@ Searcher::Searcher(const std::string& path) : path_(path) {
   if (!boost::filesystem::is_directory(path)) {
     throw UsageError("no database at this path", path);
   }
+  if (schema::live_generation(path).empty() && !schema::is_old_layout(path) &&
+      boost::filesystem::exists(schema::lock_path(path))) {
+    throw IndexError("the index is empty: no indexing run has committed to it yet", path);
+  }
   for (int tries = 1;; ++tries) {
     try {
       open();
