@@ -431,24 +431,40 @@ void remove_leftovers(const std::string& db) {
   }
 }
 
-void clear_index(const std::string& db) {
+void check_rebuildable(const std::string& db) {
   namespace fs = boost::filesystem;
-  const bool ours = fs::exists(schema::stub_path(db)) || schema::is_old_layout(db);
+  if (fs::exists(schema::stub_path(db)) || schema::is_old_layout(db)) return;
+  for (const fs::directory_entry& e : fs::directory_iterator(db)) {
+    const std::string name = e.path().filename().string();
+    const bool known = name == "lock" || name == "XAPIANDB.tmp" || name == "work" ||
+                       name == schema::kTextDir || schema::is_generation_name(name);
+    if (!known) {
+      throw UsageError("not a speechdex index, and not empty (it holds " + name + ")", db);
+    }
+  }
+}
+
+void remove_work(const std::string& db) {
   try {
-    std::vector<fs::path> doomed;
+    boost::filesystem::remove_all(schema::work_dir(db));
+  } catch (const boost::filesystem::filesystem_error& e) {
+    throw IndexError("cannot remove the work folder: " + e.code().message(), db);
+  }
+}
+
+void remove_all_but_live(const std::string& db) {
+  namespace fs = boost::filesystem;
+  try {
+    const std::string live = schema::live_generation(db);
     for (const fs::directory_entry& e : fs::directory_iterator(db)) {
       const std::string name = e.path().filename().string();
-      if (name == "lock") continue;
-      const bool known = name == "XAPIANDB" || name == "XAPIANDB.tmp" || name == "work" ||
-                         name == schema::kTextDir || schema::is_generation_name(name);
-      if (!known && !ours) {
-        throw UsageError("not a speechdex index, and not empty (it holds " + name + ")", db);
+      if (name != "lock" && name != "XAPIANDB" && name != live && name != schema::kTextDir) {
+        fs::remove_all(e.path());
       }
-      doomed.push_back(e.path());
     }
-    for (const fs::path& p : doomed) fs::remove_all(p);
+    remove_leftovers(db);
   } catch (const fs::filesystem_error& e) {
-    throw IndexError("cannot remove the index's files: " + e.code().message(), db);
+    throw IndexError("cannot remove the old index's files: " + e.code().message(), db);
   }
 }
 

@@ -47,9 +47,14 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
 /// unnamed segments and records generations, the work folder. The caller holds the lock.
 void remove_leftovers(const std::string& db);
 
-/// Removes everything an index folder holds but its lock (--rebuild); the caller holds the
-/// lock. Refuses (UsageError) a folder that holds files of no speechdex index.
-void clear_index(const std::string& db);
+/// Throws UsageError unless the folder at `db` is empty but for a lock, or a speechdex index
+/// (of any schema version): --rebuild never replaces a folder of other files.
+void check_rebuildable(const std::string& db);
+/// Removes the work folder of the index at `db`; the caller holds the lock.
+void remove_work(const std::string& db);
+/// Removes everything of the index folder but its lock, stub, live generation and the
+/// segments that generation names (--rebuild: the old index's files, of any schema).
+void remove_all_but_live(const std::string& db);
 
 /// Adds the text store terms of a paragraph, from its record alone: its text (`units`, the
 /// tokenized text), title and headings, and a filter term for each metadata field known.

@@ -107,12 +107,19 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   std::atomic<size_t> next{0};
   // One writer for the whole run, its shards and compaction included.
   const WriteLock lock(options.db, options.wait);
-  if (options.rebuild) clear_index(options.db);
-  std::optional<IndexWriter> writer(std::in_place, options.db, gazetteer, taxonomy, options.force);
   const unsigned jobs =
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
   using Compact = IndexOptions::Compact;
-  if (jobs > 1 && writer->empty()) {
+  std::optional<IndexWriter> writer;
+  if (options.rebuild) {
+    // The index as it is (perhaps damaged, perhaps of an older schema) is not opened: it
+    // goes on answering until the new one, built aside, replaces it.
+    check_rebuildable(options.db);
+    remove_work(options.db);
+  } else {
+    writer.emplace(options.db, gazetteer, taxonomy, options.force);
+  }
+  if (options.rebuild || (jobs > 1 && writer->empty())) {
     // A fresh build: one shard per job in the work folder, merged into the database by
     // compaction. Nothing is visible until the merge; a crash leaves the index as it was.
     writer.reset();
@@ -147,6 +154,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     for (const IndexStats& s : per_job) add(stats, s);
     compact_into(shards, options.db);
     boost::filesystem::remove_all(work);
+    if (options.rebuild) remove_all_but_live(options.db);
     stats.compacted = true;
     return stats;
   }
