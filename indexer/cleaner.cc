@@ -146,7 +146,7 @@ int advert_weight(std::string_view norm) {
   return strong ? w : 0;
 }
 
-std::vector<Line> clean(std::string_view utf8_text) {
+std::vector<Line> clean(std::string_view utf8_text, bool classify) {
   std::vector<Line> lines;
   schema::Normalizer& normalizer = schema::Normalizer::thread_instance();
   int number = 0;
@@ -169,6 +169,7 @@ std::vector<Line> clean(std::string_view utf8_text) {
       line.cls = LineClass::kBlank;
       continue;
     }
+    if (!classify) continue;
     const size_t chars = count_chars(line.norm);
     const int advert = advert_weight(line.norm);
     if (has_url(line.norm)) {
@@ -191,7 +192,7 @@ std::vector<Line> clean(std::string_view utf8_text) {
     line_start.push_back(all.size());
     all += line.norm;
   }
-  for (size_t i = 0; i < lines.size(); ++i) {
+  for (size_t i = 0; classify && i < lines.size(); ++i) {
     Line& line = lines[i];
     if (line.cls != LineClass::kContent) continue;
     std::string_view n(line.norm);

@@ -27,8 +27,9 @@ struct Line {
 ///   (a site's preview of the document);
 /// - advert: enough website/advert vocabulary (小编, 仅供参考, 会员, 订阅, ...) in a line
 ///   that is not a long paragraph.
-/// Conversion artifacts such as `[bookmark: _Toc1]` are removed from the text.
-std::vector<Line> clean(std::string_view utf8_text);
+/// Conversion artifacts such as `[bookmark: _Toc1]` are removed from the text. Without
+/// `classify` (speechdex-index --no-clean), every line that is not blank is content.
+std::vector<Line> clean(std::string_view utf8_text, bool classify = true);
 
 /// Trims Unicode white space (including U+00A0, U+3000 and U+FEFF) at both ends.
 std::string trim(std::string_view s);

@@ -158,6 +158,9 @@ void add_record_terms(const schema::ParagraphRecord& r, const std::vector<schema
   for (const std::string& id : r.topics) {
     terms.add_term(schema::boolean_term(schema::field("topic"), id), 0);
   }
+  if (r.kind == schema::kKindBoilerplate) {
+    terms.add_term(schema::boolean_term(schema::field("kind"), r.kind), 0);
+  }
 }
 
 void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms) {
@@ -167,7 +170,10 @@ void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms) {
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms) {
-  const Paragraph& paragraph = speech.paragraphs[paragraph_index];
+  // The speech's paragraphs, then the lines set aside from it.
+  const bool aside = paragraph_index >= speech.paragraphs.size();
+  const Paragraph& paragraph = aside ? speech.set_aside[paragraph_index - speech.paragraphs.size()]
+                                     : speech.paragraphs[paragraph_index];
   const int paragraph_number = static_cast<int>(paragraph_index + 1);
   Xapian::Document doc;
   const uint64_t source = schema::source_key(file.canonical_path);
@@ -211,16 +217,20 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   if (!meta.speaker.how.empty()) r.how["speaker"] = meta.speaker.how;
   if (!meta.date.how.empty()) r.how["date"] = meta.date.how;
 
-  // Paragraph topics.
-  for (int t : meta.topics[paragraph_index]) {
-    r.topics.push_back(taxonomy.topics()[static_cast<size_t>(t)].id);
+  // Paragraph topics (none for furniture).
+  if (!aside) {
+    for (int t : meta.topics[paragraph_index]) {
+      r.topics.push_back(taxonomy.topics()[static_cast<size_t>(t)].id);
+    }
+    r.how["topics"] = meta.topics_how[paragraph_index];
+  } else {
+    r.how["kind"] = "the cleaner's rule: " + paragraph.rule;
   }
   std::vector<std::string> sorted = r.topics;
   std::sort(sorted.begin(), sorted.end());
   std::string joined;
   for (const std::string& id : sorted) joined += (joined.empty() ? "" : ",") + id;
   if (!joined.empty()) doc.add_value(schema::kSlotTopics, joined);
-  r.how["topics"] = meta.topics_how[paragraph_index];
   for (int t : meta.speech_topics)
     r.speech_topics.push_back(taxonomy.topics()[static_cast<size_t>(t)].id);
 
@@ -353,7 +363,7 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     size_t n = 0;
     for (size_t s = 0; s < speeches.size(); ++s) {
       const Speech& speech = speeches[s];
-      for (size_t p = 0; p < speech.paragraphs.size(); ++p) {
+      for (size_t p = 0; p < speech.paragraphs.size() + speech.set_aside.size(); ++p) {
         // The record takes the next id, which the segment learns first.
         const Xapian::docid docid = db_->get_lastdocid() + 1;
         segment_->add_document(docid);

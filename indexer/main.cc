@@ -30,9 +30,9 @@ int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   char summary[256];
   std::snprintf(summary, sizeof summary,
-                "%zu files indexed (%zu unchanged, %zu failed), %zu speeches, %zu paragraphs, "
-                "%.2f s",
-                s.indexed, s.unchanged, s.failed, s.speeches, s.paragraphs, seconds);
+                "%zu files indexed (%zu unchanged, %zu failed), %zu speeches, %zu paragraphs "
+                "(%zu set aside as boilerplate), %.2f s",
+                s.indexed, s.unchanged, s.failed, s.speeches, s.paragraphs, s.set_aside, seconds);
   std::cout << summary << (s.compacted ? ", compacted" : "") << "\n";
   return s.failed > 0 || s.files == 0 ? 1 : 0;
 }
@@ -105,6 +105,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   app.add_flag("--lines", opt.lines,
                "one document per line: every non-blank line is a paragraph, no cleaning");
+  app.add_flag("--no-clean", opt.no_clean,
+               "keep every line as text: set no website furniture aside (by default site "
+               "headers, 来源/作者 lines, adverts and what comes before a file's first title "
+               "are indexed as kind boilerplate, left out of searches unless "
+               "--boilerplate include)");
   app.add_flag("-q,--quiet", quiet, "print only warnings and the summary");
   try {
     app.parse(argc, argv);

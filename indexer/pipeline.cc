@@ -44,9 +44,13 @@ void index_files(const std::vector<SourceFile>& files, std::atomic<size_t>& next
     try {
       const DecodedText text = read_text(file);
       encoding = text.encoding;
-      split = options.lines ? split_lines(text.utf8) : split_speeches(clean(text.utf8));
+      split = options.lines
+                  ? split_lines(text.utf8)
+                  : split_speeches(clean(text.utf8, !options.no_clean), !options.no_clean);
       for (size_t s = 0; s < split.speeches.size(); ++s) {
-        metas.push_back(extractor.extract(split.speeches[s]));
+        // Furniture alone says nothing about the speech: no metadata is read from it.
+        metas.push_back(split.only_set_aside ? SpeechMetadata{}
+                                             : extractor.extract(split.speeches[s]));
         if (const ManifestEntry* e = manifest.find(file.canonical_path, static_cast<int>(s + 1))) {
           apply_manifest(*e, metas.back());
         }
@@ -65,6 +69,13 @@ void index_files(const std::vector<SourceFile>& files, std::atomic<size_t>& next
       ++stats.failed;
       continue;
     }
+    for (const Speech& speech : split.speeches) stats.set_aside += speech.set_aside.size();
+    if (split.only_set_aside) {
+      note(
+          "no speech text found: every line is set aside as boilerplate (searchable with "
+          "--boilerplate include)",
+          file.path);
+    }
     stats.paragraphs += writer.write_file(file, split.speeches, metas);
     stats.speeches += split.speeches.size();
     ++stats.indexed;
@@ -79,6 +90,7 @@ void add(IndexStats& into, const IndexStats& s) {
   into.failed += s.failed;
   into.speeches += s.speeches;
   into.paragraphs += s.paragraphs;
+  into.set_aside += s.set_aside;
 }
 
 }  // namespace

@@ -20,6 +20,8 @@ struct IndexOptions {
   /// Every non-blank line is a paragraph and a file is one speech: no boilerplate removal,
   /// no rejoined lines (corpora with one document per line).
   bool lines = false;
+  /// Keep every line as text: no website furniture is set aside (--no-clean).
+  bool no_clean = false;
   /// Compact the database after the run (Xapian's compactor: about half the size).
   /// kAuto compacts when the run started from an empty database.
   enum class Compact { kAuto, kAlways, kNever } compact = Compact::kAuto;
@@ -38,6 +40,7 @@ struct IndexOptions {
 /// What a run did.
 struct IndexStats {
   size_t indexed = 0, unchanged = 0, failed = 0, speeches = 0, paragraphs = 0;
+  size_t set_aside = 0;  ///< of the paragraphs, those set aside as boilerplate
   bool compacted = false;
   size_t files = 0;  ///< files found
 };

@@ -2,6 +2,7 @@
 // (NFKC: ，->, ：->: （）->()) so full-width and half-width forms behave alike.
 #include "speech_splitter.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -267,7 +268,7 @@ SplitResult split_lines(std::string_view text) {
     std::string line = trim(text.substr(start, end - start));
     if (!line.empty()) {
       speech.paragraphs.push_back(
-          {std::move(line), std::string(schema::kKindText), "", "", number, number});
+          {std::move(line), std::string(schema::kKindText), "", "", number, number, ""});
     }
     start = end + 1;
   }
@@ -275,16 +276,23 @@ SplitResult split_lines(std::string_view text) {
   return result;
 }
 
-SplitResult split_speeches(const std::vector<Line>& lines) {
+SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
   SplitResult result;
 
   // Pass 1: content lines -> blocks (paragraph candidates), rejoining hard wraps.
   std::vector<Block> blocks;
+  std::vector<Paragraph> set_aside;  // in line order once front matter is added (below)
   HeadingCounters counters;
   bool open = false;
   for (const Line& line : lines) {
     if (line.cls != LineClass::kContent) {
-      if (line.cls == LineClass::kBoilerplate) ++result.boilerplate_lines;
+      if (line.cls == LineClass::kBoilerplate) {
+        ++result.boilerplate_lines;
+        Paragraph p{
+            line.text,  std::string(schema::kKindBoilerplate), "", "", line.number, line.number,
+            line.reason};
+        set_aside.push_back(std::move(p));
+      }
       open = false;
       continue;
     }
@@ -344,7 +352,7 @@ SplitResult split_speeches(const std::vector<Line>& lines) {
            !ends_sentence(n) && !blocks[k].marker && blocks[k].heading_level == 0;
   };
   size_t first = 0;
-  for (size_t k = 0; k < blocks.size() && k < 20; ++k) {
+  for (size_t k = 0; front_matter && k < blocks.size() && k < 20; ++k) {
     if (blocks[k].marker || blocks[k].salutation || title_at(k)) {
       first = k;
       break;
@@ -352,7 +360,18 @@ SplitResult split_speeches(const std::vector<Line>& lines) {
   }
   for (size_t k = 0; k < first; ++k) {
     result.front_matter_lines += blocks[k].last_line - blocks[k].first_line + 1;
+    Paragraph p{blocks[k].text,
+                std::string(schema::kKindBoilerplate),
+                "",
+                "",
+                blocks[k].first_line,
+                blocks[k].last_line,
+                "front matter"};
+    set_aside.push_back(std::move(p));
   }
+  std::stable_sort(set_aside.begin(), set_aside.end(), [](const Paragraph& a, const Paragraph& b) {
+    return a.first_line < b.first_line;
+  });
 
   // Pass 3: speeches, titles and headings. A speech has its own title or not yet, and its
   // body has started once a salutation, a sentence or a heading is in it; lines under a
@@ -399,7 +418,7 @@ SplitResult split_speeches(const std::vector<Line>& lines) {
       }
       if (take) {
         cur->paragraphs.push_back(
-            {b.text, std::string(schema::kKindTitle), "", "", b.first_line, b.last_line});
+            {b.text, std::string(schema::kKindTitle), "", "", b.first_line, b.last_line, ""});
         section.clear();
         subsection.clear();
         continue;
@@ -407,7 +426,7 @@ SplitResult split_speeches(const std::vector<Line>& lines) {
     }
     if (cur == nullptr) start_speech(file_title, false);
     if (!opening_line(b)) started = true;
-    Paragraph p{b.text, std::string(schema::kKindText), "", "", b.first_line, b.last_line};
+    Paragraph p{b.text, std::string(schema::kKindText), "", "", b.first_line, b.last_line, ""};
     if (b.heading_level > 0) {
       const std::string head = heading_text(b.text);
       if (b.heading_level == 1) {
@@ -424,6 +443,20 @@ SplitResult split_speeches(const std::vector<Line>& lines) {
   }
   // A marker with nothing after it leaves an empty speech.
   std::erase_if(result.speeches, [](const Speech& s) { return s.paragraphs.empty(); });
+  // Each set-aside line joins the speech in which it stands: the last one starting at or
+  // before it, or the first. Without any speech, they make one of their own.
+  if (!set_aside.empty() && result.speeches.empty()) {
+    result.speeches.emplace_back();
+    result.only_set_aside = true;
+  }
+  size_t s = 0;
+  for (Paragraph& p : set_aside) {
+    while (s + 1 < result.speeches.size() &&
+           result.speeches[s + 1].paragraphs.front().first_line <= p.first_line) {
+      ++s;
+    }
+    result.speeches[s].set_aside.push_back(std::move(p));
+  }
   return result;
 }
 

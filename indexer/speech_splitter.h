@@ -18,6 +18,8 @@ struct Paragraph {
   std::string subsection;  ///< level-2 heading over it ((一)…)
   int first_line = 0;      ///< line numbers in the source file
   int last_line = 0;
+  std::string rule =
+      {};  ///< boilerplate: the rule that set it aside (url, metadata, front matter…)
 };
 
 /// One speech: a title (possibly empty) and its paragraphs, the title paragraph first
@@ -25,13 +27,20 @@ struct Paragraph {
 struct Speech {
   std::string title;
   std::vector<Paragraph> paragraphs;
+  /// Lines of the file set aside as website furniture (kind boilerplate), each with its
+  /// rule, in line order: indexed after the paragraphs, never read for metadata. A line
+  /// belongs to the speech in which it stands (the first speech for lines before it).
+  std::vector<Paragraph> set_aside = {};
 };
 
-/// The speeches of one file and what was left out.
+/// The speeches of one file and what was set aside.
 struct SplitResult {
   std::vector<Speech> speeches;
   int boilerplate_lines = 0;   ///< lines the cleaner classed as boilerplate
   int front_matter_lines = 0;  ///< content lines before the first title (site furniture)
+  /// True if the file has set-aside lines but no speech text: its one speech holds only
+  /// set_aside paragraphs.
+  bool only_set_aside = false;
 };
 
 /// Splits cleaned lines into speeches:
@@ -44,8 +53,10 @@ struct SplitResult {
 ///   (同志们：) start a speech; a file's title before its first marker is the title of
 ///   every speech in it;
 /// - front matter: content before the first title, marker or salutation near the top of a
-///   file is website furniture and is left out.
-SplitResult split_speeches(const std::vector<Line>& lines);
+///   file is website furniture and is set aside (rule "front matter"), as are the lines the
+///   cleaner classed as boilerplate (their rule: url, metadata, teaser, advert).
+/// Without `front_matter` (--no-clean), nothing before the first title is set aside.
+SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter = true);
 
 /// One speech with every non-blank line a paragraph (trimmed), for corpora with one
 /// document per line.

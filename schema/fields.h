@@ -66,6 +66,8 @@ inline constexpr Field kFields[] = {
     {"year", "XYEAR:", FieldKind::kBoolean, "year of the speech: 4 digits"},
     {"topic", "XTOPIC:", FieldKind::kBoolean, "a topic of the paragraph: taxonomy id"},
     {"role", "XROLE:", FieldKind::kBoolean, "speaker role of the speech: 县长, 县委书记, ..."},
+    {"kind", "XKIND:", FieldKind::kBoolean,
+     "boilerplate, on website furniture the cleaner set aside (no term on other paragraphs)"},
 };
 
 /// Looks a field up by name; nullptr if there is none.

@@ -12,6 +12,10 @@ namespace speechdex::schema {
 inline constexpr std::string_view kKindTitle = "title";
 inline constexpr std::string_view kKindHeading = "heading";
 inline constexpr std::string_view kKindText = "text";
+/// Website furniture the cleaner set aside (site headers, 来源 lines, adverts, what comes
+/// before a file's first title): indexed, left out of searches unless asked for, and
+/// recorded with the rule that set it aside (how["kind"]).
+inline constexpr std::string_view kKindBoilerplate = "boilerplate";
 
 /// One paragraph as stored in the Xapian document data (JSON, see docs/index.md).
 struct ParagraphRecord {
@@ -19,7 +23,7 @@ struct ParagraphRecord {
   int speech = 0;          ///< speech number within the source file, from 1
   std::string speech_id;   ///< human-readable speech id: "<source>#<speech>"
   int paragraph = 0;       ///< paragraph number within the speech, from 1
-  std::string kind;        ///< kKindTitle, kKindHeading or kKindText
+  std::string kind;        ///< kKindTitle, kKindHeading, kKindText or kKindBoilerplate
   std::string title;       ///< the speech's title ("" if none was found)
   std::string section;     ///< the level-1 heading over the paragraph ("" if none)
   std::string subsection;  ///< the level-2 heading over the paragraph ("" if none)

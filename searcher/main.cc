@@ -32,6 +32,7 @@ struct RawOptions {
   std::vector<std::string> facets;
   std::string group;
   std::string sort = "relevance";
+  std::string boilerplate = "exclude";
   long explain = -1;
   std::string batch;
 };
@@ -94,6 +95,9 @@ Config validate(const RawOptions& raw) {
     c.request.facets.push_back(f);
   }
   c.request.group_by_speech = raw.group == "speech";
+  c.request.boilerplate = raw.boilerplate == "include" ? Boilerplate::kInclude
+                          : raw.boilerplate == "only"  ? Boilerplate::kOnly
+                                                       : Boilerplate::kExclude;
   c.request.sort = raw.sort == "year"    ? Sort::kYear
                    : raw.sort == "-year" ? Sort::kYearDescending
                                          : Sort::kRelevance;
@@ -173,6 +177,12 @@ int main(int argc, char** argv) {
   app.add_option("--sort", raw.sort, "order of hits")
       ->default_val("relevance")
       ->check(CLI::IsMember({"relevance", "year", "-year"}));
+  app.add_option("--boilerplate", raw.boilerplate,
+                 "website furniture the indexer set aside (site headers, 来源 lines, adverts, "
+                 "what comes before a file's first title): exclude it from results and counts, "
+                 "include it, or search only it")
+      ->default_val("exclude")
+      ->check(CLI::IsMember({"exclude", "include", "only"}));
   app.add_option("--batch", raw.batch,
                  "run one query per line of FILE (- for stdin) in this process; prints count, "
                  "top ids, facets and milliseconds per query (json), or a query x count table "

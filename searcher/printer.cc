@@ -131,6 +131,7 @@ class TablePrinter : public Printer {
     line("id", std::to_string(docid));
     line("speech", r.speech_id);
     line("paragraph", std::to_string(r.paragraph) + " (" + r.kind + ")");
+    if (r.kind == schema::kKindBoilerplate) line("  set aside by", how(r, "kind"));
     line("title", r.title);
     line("section", r.section);
     line("subsection", r.subsection);

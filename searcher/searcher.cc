@@ -173,6 +173,14 @@ SearchResult Searcher::run(const SearchRequest& request) {
     if (f.keep) query = textstore::Query::make(Op::kAnd, {std::move(query), *f.keep});
     if (f.drop) query = textstore::Query::make(Op::kAndNot, {std::move(query), *f.drop});
   }
+  if (request.boilerplate != Boilerplate::kInclude) {
+    using Op = textstore::Query::Op;
+    textstore::Query furniture = textstore::Query::make_term(std::string(
+        schema::boolean_term(schema::field("kind"), std::string(schema::kKindBoilerplate))));
+    query =
+        textstore::Query::make(request.boilerplate == Boilerplate::kOnly ? Op::kAnd : Op::kAndNot,
+                               {std::move(query), std::move(furniture)});
+  }
   std::optional<FacetCollector> facets;
   if (!request.facets.empty()) {
     facets.emplace(request.facets, taxonomy(),

@@ -36,6 +36,10 @@ struct Page {
 /// Order of hits.
 enum class Sort { kRelevance, kYear, kYearDescending };
 
+/// Which paragraphs the website furniture the cleaner set aside (kind boilerplate) counts
+/// among: none by default, or all of them too, or only them.
+enum class Boilerplate { kExclude, kInclude, kOnly };
+
 /// What to search for and what to return.
 struct SearchRequest {
   ParsedQuery query;
@@ -44,6 +48,7 @@ struct SearchRequest {
   std::vector<std::string> facets;  ///< facet names (facet_names())
   bool group_by_speech = false;     ///< one hit per speech, its best paragraph
   Sort sort = Sort::kRelevance;
+  Boilerplate boilerplate = Boilerplate::kExclude;
   /// Read each hit's record (document data). Without it a hit has its id, rank and score
   /// only, and the match reads no document data at all.
   bool records = true;

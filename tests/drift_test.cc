@@ -20,7 +20,7 @@ struct TermSet : indexer::TermSink {
 
 void expect_no_drift(const std::string& sentence, const std::string& title) {
   indexer::SourceFile file{"x.txt", "/x.txt", 0, 0};
-  indexer::Speech speech{title, {{sentence, "text", "一、总体要求", "(一)抓好落实", 1, 1}}};
+  indexer::Speech speech{title, {{sentence, "text", "一、总体要求", "(一)抓好落实", 1, 1, ""}}, {}};
   const schema::Taxonomy taxonomy = schema::Taxonomy::load(testing::source_path("data/topics.tsv"));
   indexer::SpeechMetadata meta;
   meta.topics.resize(1);

@@ -192,15 +192,18 @@ std::vector<OracleQuery> sample_queries(const std::vector<StoredParagraph>& para
 }
 
 size_t check_oracle(const std::string& db, const std::vector<StoredParagraph>& paragraphs,
-                    const std::vector<OracleQuery>& queries) {
+                    const std::vector<OracleQuery>& queries, searcher::Boilerplate boilerplate) {
   searcher::Searcher engine(db);
   const std::vector<std::u32string> squeezed = squeeze_all(paragraphs);
   size_t mismatches = 0;
   std::map<std::string, std::pair<size_t, size_t>> per_class;  // class -> (queries, hits)
   for (const OracleQuery& q : queries) {
     const std::set<unsigned> expected = brute_force_squeezed(paragraphs, squeezed, q.text);
-    const searcher::SearchResult r =
-        engine.search(searcher::parse_query(q.text), searcher::Page{0, paragraphs.size()});
+    searcher::SearchRequest request;
+    request.query = searcher::parse_query(q.text);
+    request.page = searcher::Page{0, paragraphs.size()};
+    request.boilerplate = boilerplate;
+    const searcher::SearchResult r = engine.search(request);
     std::set<unsigned> got;
     for (const searcher::Hit& h : r.hits) got.insert(h.docid);
     per_class[q.cls].first++;

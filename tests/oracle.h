@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "searcher.h"
 #include "test_support.h"
 
 namespace speechdex::testing {
@@ -31,8 +32,10 @@ std::set<unsigned> brute_force(const std::vector<StoredParagraph>& paragraphs,
                                const std::string& query);
 
 /// Runs every query through the engine and compares; returns the number of mismatches
-/// (each is reported as a test failure with the query, class and differences).
+/// (each is reported as a test failure with the query, class and differences). The engine
+/// searches with `boilerplate`; `paragraphs` must be the matching set (read_all).
 size_t check_oracle(const std::string& db, const std::vector<StoredParagraph>& paragraphs,
-                    const std::vector<OracleQuery>& queries);
+                    const std::vector<OracleQuery>& queries,
+                    searcher::Boilerplate boilerplate = searcher::Boilerplate::kExclude);
 
 }  // namespace speechdex::testing

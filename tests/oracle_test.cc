@@ -21,6 +21,26 @@ TEST(Oracle, SampleCorpusExactForSampledQueries) {
   EXPECT_EQ(check_oracle(db, paragraphs, queries), 0u);
 }
 
+// What the cleaner set aside is indexed, never lost: with --boilerplate include every query
+// finds every paragraph holding it, furniture included; with only, the furniture alone.
+TEST(Oracle, SampleCorpusExactWithTheFurnitureIncludedOrAlone) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  index_paths(db, {source_path("data/sample")});
+  const std::vector<StoredParagraph> all = read_all(db, true);
+  std::vector<StoredParagraph> furniture;
+  for (const StoredParagraph& p : all) {
+    if (p.record.kind == schema::kKindBoilerplate) furniture.push_back(p);
+  }
+  ASSERT_GE(furniture.size(), 10u) << "the sample's site headers and 来源 lines are set aside";
+  ASSERT_GT(all.size(), read_all(db).size());
+  std::vector<OracleQuery> queries = sample_queries(all, 240, 20261128);
+  const std::vector<OracleQuery> from_furniture = sample_queries(furniture, 60, 7);
+  queries.insert(queries.end(), from_furniture.begin(), from_furniture.end());
+  EXPECT_EQ(check_oracle(db, all, queries, searcher::Boilerplate::kInclude), 0u);
+  EXPECT_EQ(check_oracle(db, furniture, from_furniture, searcher::Boilerplate::kOnly), 0u);
+}
+
 TEST(Oracle, HandPickedHardCases) {
   TempDir dir;
   const std::string db = dir.path() + "/db";

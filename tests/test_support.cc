@@ -38,11 +38,12 @@ void index_paths(const std::string& db, const std::vector<std::string>& paths) {
   indexer::index_corpus(options, fail, [](const std::string&, const std::string&) {});
 }
 
-std::vector<StoredParagraph> read_all(const std::string& db) {
+std::vector<StoredParagraph> read_all(const std::string& db, bool with_boilerplate) {
   Xapian::Database d(db);
   std::vector<StoredParagraph> out;
   for (Xapian::PostingIterator it = d.postlist_begin(""); it != d.postlist_end(""); ++it) {
-    out.push_back({*it, schema::ParagraphRecord::from_data(d.get_document(*it).get_data())});
+    StoredParagraph p{*it, schema::ParagraphRecord::from_data(d.get_document(*it).get_data())};
+    if (with_boilerplate || p.record.kind != schema::kKindBoilerplate) out.push_back(std::move(p));
   }
   return out;
 }

@@ -27,12 +27,13 @@ std::string source_path(const std::string& relative);
 /// Indexes `paths` into the database at `db` with the indexer library.
 void index_paths(const std::string& db, const std::vector<std::string>& paths);
 
-/// Every paragraph record in a database, by docid (index 0 is docid 1).
+/// Every paragraph record in a database in docid order: those a search sees by default,
+/// or with `with_boilerplate` the website furniture set aside too (--boilerplate include).
 struct StoredParagraph {
   unsigned docid;
   schema::ParagraphRecord record;
 };
-std::vector<StoredParagraph> read_all(const std::string& db);
+std::vector<StoredParagraph> read_all(const std::string& db, bool with_boilerplate = false);
 
 /// Runs a shell command; returns its exit status and captures stdout (and stderr if
 /// `stderr_too`).
