@@ -1348,6 +1348,7 @@ TEST(Integrity, TwoWritersRacingThroughCompactionBothLandOnce) {
 
   std::vector<std::string> problems;
   std::map<std::string, int> outcomes;
+  int overlapping = 0;  // races in which B started before A ended
   for (int k = 0; k < 16; ++k) {
     // B starts 0, 0.02, ... 0.30 s after A, give or take 0.01 s; every other B compacts too.
     const double offset =
@@ -1361,6 +1362,7 @@ TEST(Integrity, TwoWritersRacingThroughCompactionBothLandOnce) {
     sleep_for(offset);
     Child b(b_argv);
     const Outcome oa = a.wait(), ob = b.wait();
+    overlapping += offset < oa.seconds;
     const std::string at = "B " + std::to_string(offset).substr(0, 5) + " s after A: ";
     ++outcomes[std::string("A ") + (oa.ok() ? "ok" : "failed") + ", B " +
                (ob.ok() ? "ok" : "failed")];
@@ -1388,9 +1390,10 @@ TEST(Integrity, TwoWritersRacingThroughCompactionBothLandOnce) {
     const std::string left = leftovers(db, clean);
     if (!left.empty()) problems.push_back(at + left);
   }
-  std::cout << "[ races    ]";
+  std::cout << "[ races    ] " << overlapping << " of 16 overlapped;";
   for (const auto& [k, n] : outcomes) std::cout << " " << k << ": " << n << ";";
   std::cout << "\n";
+  EXPECT_GE(overlapping, 3) << "too few races: A ended before B started";
   EXPECT_TRUE(problems.empty()) << problems.size() << " problems:" << summarize(problems);
 }
 
@@ -1619,6 +1622,7 @@ TEST(Integrity, FlippedBytesInSegmentsAreRefusedOrHarmless) {
   }
   std::cout << "[ flips    ] " << kFlips << " flips: " << refused << " refused, " << harmless
             << " harmless, " << problems.size() << " wrong\n";
+  EXPECT_LT(harmless, kFlips) << "no flip touched a byte the queries read";
   int unused = 0;
   EXPECT_EQ(probe.problem("", unused), "") << "restored";
   EXPECT_EQ(unused, 0);
