@@ -304,9 +304,26 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
           path);
     }
   }
+  if (db_->get_doccount() == 0 &&
+      db_->get_metadata(std::string(schema::kMetaSchemaVersion)).empty()) {
+    // A new index knows its schema and vocabularies from its first moment: one killed
+    // before its first commit is empty, and answers as an empty index.
+    try {
+      write_index_metadata();
+      db_->commit();
+    } catch (const Xapian::Error& e) {
+      throw IndexError("cannot commit to database: " + xapian_message(e), path);
+    }
+  }
   // Everything until commit() is one transaction: Xapian writes nothing on its own (glass
   // would otherwise flush every 10,000 documents, records without their segment).
   begin();
+}
+
+void IndexWriter::write_index_metadata() {
+  schema::write_schema_metadata(*db_);
+  db_->set_metadata(std::string(schema::kMetaTopics), taxonomy_.text());
+  db_->set_metadata(std::string(schema::kMetaGazetteer), gazetteer_.serialize());
 }
 
 void IndexWriter::rebuild_text_store() {
@@ -382,11 +399,18 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
 
 namespace {
 
-// Removes a compaction's unfinished output, as far as it can: the next writer removes the
-// rest.
-void discard(const std::string& generation, const std::string& segment_path) {
+// Removes a compaction's unfinished output, as far as it can (the next writer removes the
+// rest): unless the stub names it already (the rename went through and what failed came
+// after it, such as the folder's sync), when it is the index.
+void discard(const std::string& target, const std::string& generation_name,
+             const std::string& segment_path) {
+  try {
+    if (schema::live_generation(target) == generation_name) return;
+  } catch (const std::exception&) {
+    return;  // the stub cannot be read: leave everything for the next writer to judge
+  }
   boost::system::error_code ec;
-  boost::filesystem::remove_all(generation, ec);
+  boost::filesystem::remove_all(target + "/" + generation_name, ec);
   if (!segment_path.empty()) boost::filesystem::remove(segment_path, ec);
 }
 
@@ -517,26 +541,31 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
     // The old generation and the segments it named are no longer live. A reader that opened
     // them keeps its files open; one that was about to open them finds the stub changed and
     // opens the new generation (searcher/searcher.cc).
-    const schema::TextStoreState now = schema::read_text_store(Xapian::Database(target));
-    if (!old.empty()) fs::remove_all(target + "/" + old);
-    for (const fs::directory_entry& e : fs::directory_iterator(schema::text_dir(target))) {
-      const std::string name = e.path().filename().string();
-      if (std::find(now.segments.begin(), now.segments.end(), name) == now.segments.end()) {
-        fs::remove(e.path());
+    // What fails here is left for the next writer: the compaction itself is done.
+    try {
+      const schema::TextStoreState now = schema::read_text_store(Xapian::Database(target));
+      if (!old.empty()) fs::remove_all(target + "/" + old);
+      for (const fs::directory_entry& e : fs::directory_iterator(schema::text_dir(target))) {
+        const std::string name = e.path().filename().string();
+        if (std::find(now.segments.begin(), now.segments.end(), name) == now.segments.end()) {
+          fs::remove(e.path());
+        }
       }
+    } catch (const fs::filesystem_error&) {
+    } catch (const Xapian::Error&) {
     }
     return;
   } catch (const Xapian::Error& e) {
-    discard(fresh.string(), segment_path);
+    discard(target, generation, segment_path);
     throw IndexError("cannot compact database: " + xapian_message(e), target);
   } catch (const fs::filesystem_error& e) {
-    discard(fresh.string(), segment_path);
+    discard(target, generation, segment_path);
     throw IndexError("cannot compact database: " + e.code().message(), target);
   } catch (const IndexError&) {
-    discard(fresh.string(), segment_path);
+    discard(target, generation, segment_path);
     throw;
   } catch (const std::exception& e) {  // the text store: a segment unreadable or unwritable
-    discard(fresh.string(), segment_path);
+    discard(target, generation, segment_path);
     throw IndexError(std::string("cannot compact the text store: ") + e.what(), target);
   }
 }
@@ -581,9 +610,7 @@ void IndexWriter::commit() {
     // The schema and vocabularies do not change while this writer lives: write them once
     // (the gazetteer is 168 KB), not at every commit.
     if (!index_metadata_written_) {
-      schema::write_schema_metadata(*db_);
-      db_->set_metadata(std::string(schema::kMetaTopics), taxonomy_.text());
-      db_->set_metadata(std::string(schema::kMetaGazetteer), gazetteer_.serialize());
+      write_index_metadata();
       db_->set_metadata(std::string(schema::kMetaBuild), fresh_build_ ? "fresh" : "");
     }
     // Records, file states, the segment list and the deleted list become visible together.

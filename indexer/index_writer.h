@@ -138,6 +138,8 @@ class IndexWriter {
   bool fresh_build_ = false;
 
   void begin();
+  // Sets the schema version, tokenizer and vocabularies (committed with the next commit).
+  void write_index_metadata();
 };
 
 }  // namespace speechdex::indexer

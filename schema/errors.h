@@ -3,6 +3,7 @@
 
 #include <xapian.h>
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <stdexcept>
@@ -70,8 +71,27 @@ inline std::string describe(const Error& e) {
 /// `<program>: error: <what> (<context>)` to stderr and returns the error's exit status
 /// (1 for anything that is not a speechdex error). Xapian::Error derives from no
 /// std::exception, so it is caught by itself.
+/// The name run_and_report prints; kept for the terminate handler.
+inline const char*& current_program() {
+  static const char* name = "speechdex";
+  return name;
+}
+
+/// Xapian 1.4's glass backend calls std::terminate when a write fails at some points of a
+/// commit (measured: an EIO from pwrite inside WritableDatabase::commit_transaction). The
+/// commit was not made, and glass never overwrites the revision it last committed, so the
+/// index stays as of its last commit: say so in one line and exit 1, instead of an abort.
+[[noreturn]] inline void report_terminate() {
+  std::cerr << current_program()
+            << ": error: the database library stopped the run during a write (a failed write "
+               "or sync); the index stays as of its last commit: re-run the command\n";
+  std::_Exit(1);
+}
+
 template <class Body>
 int run_and_report(const char* program, Body&& body) {
+  current_program() = program;
+  std::set_terminate(report_terminate);
   try {
     return body();
   } catch (const Error& e) {

@@ -216,6 +216,7 @@ std::string Gazetteer::serialize() const {
 }
 
 Gazetteer Gazetteer::deserialize(std::string_view text, const std::string& origin) {
+  if (text.empty()) return Gazetteer{};  // an index no run has committed documents to
   const size_t a = text.find('\x1e');
   const size_t b = a == std::string_view::npos ? a : text.find('\x1e', a + 1);
   if (b == std::string_view::npos)
