@@ -259,7 +259,34 @@ struct YearMention {
   std::u32string evidence;
 };
 
-void scan_years(const std::u32string& text, bool own_frame_text, std::vector<YearMention>& out) {
+// The value of a Chinese digit as written in years (二〇一九年, 二零二零年, 一九九八年; 〇 is
+// also typed as ○), or -1.
+int chinese_digit(char32_t c) {
+  static constexpr std::u32string_view kDigits = U"〇一二三四五六七八九";
+  if (c == U'零' || c == U'○') return 0;
+  const size_t at = kDigits.find(c);
+  return at == std::u32string_view::npos ? -1 : static_cast<int>(at);
+}
+
+// The text with every year written digit by digit in Chinese numerals (four of them before
+// 年) rewritten in ASCII digits, in place: the same length, so the rules below read both
+// forms alike and evidence cut from the original at the same offsets.
+std::u32string ascii_years(const std::u32string& text) {
+  std::u32string out = text;
+  for (size_t i = 0; i + 4 < out.size(); ++i) {
+    if (out[i + 4] != U'年' || (i > 0 && chinese_digit(out[i - 1]) >= 0)) continue;
+    bool all = true;
+    for (size_t k = 0; k < 4 && all; ++k) all = chinese_digit(out[i + k]) >= 0;
+    if (!all) continue;
+    for (size_t k = 0; k < 4; ++k)
+      out[i + k] = U'0' + static_cast<char32_t>(chinese_digit(out[i + k]));
+  }
+  return out;
+}
+
+void scan_years(const std::u32string& original, bool own_frame_text,
+                std::vector<YearMention>& out) {
+  const std::u32string text = ascii_years(original);
   for (size_t i = 0; i + 4 < text.size(); ++i) {
     if (!(text[i] == U'1' || text[i] == U'2')) continue;
     if (i > 0 && text[i - 1] >= U'0' && text[i - 1] <= U'9') continue;
@@ -283,7 +310,7 @@ void scan_years(const std::u32string& text, bool own_frame_text, std::vector<Yea
     }
     clause = clause.substr(0, 16);
     YearMention m{y, YearMention::kNeutral,
-                  text.substr(i >= 6 ? i - 6 : 0, (i >= 6 ? 6 : i) + 5 + near_after.size())};
+                  original.substr(i >= 6 ? i - 6 : 0, (i >= 6 ? 6 : i) + 5 + near_after.size())};
     if (ends_with_any(before, {U"到", U"至", U"力争到", U"确保到", U"预计到", U"争取到"}) ||
         starts_with_any(after, {U"前", U"以前全面", U"底前"})) {
       m.kind = YearMention::kTarget;
