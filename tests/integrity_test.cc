@@ -153,7 +153,8 @@ class Child {
     for (std::string& v : vars) envp.push_back(v.data());
     envp.push_back(nullptr);
     started_ = Clock::now();
-    const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+    const int rc =
+        posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
   }
@@ -337,10 +338,10 @@ const Corpus* synth_corpus() {
     auto c = std::make_unique<Corpus>();
     c->dir = scratch() + "/synth20";
     const Outcome gen =
-        run({"/usr/bin/python3", kGenerator, "--size-mb", "20", "--seed", "11", "--out", c->dir});
+        run({"python3", kGenerator, "--size-mb", "20", "--seed", "11", "--out", c->dir});
     if (!gen.ok()) throw std::runtime_error("make-corpus failed: " + gen.describe());
     const Outcome q =
-        run({"/usr/bin/python3", kGenerator, "--queries", "20", "--seed", "11", "--out", c->dir});
+        run({"python3", kGenerator, "--queries", "20", "--seed", "11", "--out", c->dir});
     if (!q.ok()) throw std::runtime_error("make-corpus --queries failed: " + q.describe());
     std::istringstream lines(q.out);
     for (std::string l; std::getline(lines, l);) {
