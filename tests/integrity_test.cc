@@ -153,7 +153,8 @@ class Child {
     for (std::string& v : vars) envp.push_back(v.data());
     envp.push_back(nullptr);
     started_ = Clock::now();
-    const int rc = posix_spawn(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
+    const int rc =
+        posix_spawnp(&pid_, argv[0].c_str(), &actions, nullptr, args.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
   }
@@ -337,10 +338,10 @@ const Corpus* synth_corpus() {
     auto c = std::make_unique<Corpus>();
     c->dir = scratch() + "/synth20";
     const Outcome gen =
-        run({"/usr/bin/python3", kGenerator, "--size-mb", "20", "--seed", "11", "--out", c->dir});
+        run({"python3", kGenerator, "--size-mb", "20", "--seed", "11", "--out", c->dir});
     if (!gen.ok()) throw std::runtime_error("make-corpus failed: " + gen.describe());
     const Outcome q =
-        run({"/usr/bin/python3", kGenerator, "--queries", "20", "--seed", "11", "--out", c->dir});
+        run({"python3", kGenerator, "--queries", "20", "--seed", "11", "--out", c->dir});
     if (!q.ok()) throw std::runtime_error("make-corpus --queries failed: " + q.describe());
     std::istringstream lines(q.out);
     for (std::string l; std::getline(lines, l);) {
@@ -1349,10 +1350,18 @@ TEST(Integrity, TwoWritersRacingThroughCompactionBothLandOnce) {
   std::vector<std::string> problems;
   std::map<std::string, int> outcomes;
   int overlapping = 0;  // races in which B started before A ended
-  for (int k = 0; k < 16; ++k) {
-    // B starts 0, 0.02, ... 0.30 s after A, give or take 0.01 s; every other B compacts too.
-    const double offset =
-        std::max(0.0, 0.02 * k + std::uniform_real_distribution<double>(-0.01, 0.01)(rng));
+  // B starts 0-0.3 s after A: 24 starts spread over one and a half of A's runs (the window
+  // in which B can land inside A's compaction is a few milliseconds wide), then 0.1, 0.2
+  // and 0.3 s. Every other B compacts too.
+  std::vector<double> offsets;
+  const double span = 1.5 * std::max(alone.seconds, 0.05);
+  for (int k = 0; k < 24; ++k) {
+    offsets.push_back(
+        std::max(0.0, span * k / 24 + std::uniform_real_distribution<double>(-0.002, 0.002)(rng)));
+  }
+  offsets.insert(offsets.end(), {0.1, 0.2, 0.3});
+  for (size_t k = 0; k < offsets.size(); ++k) {
+    const double offset = offsets[k];
     const std::string db = dir.path() + "/race" + std::to_string(k) + "/db";
     copy_tree(clean, db);
     const std::vector<std::string> a_argv = index_argv(db, {"--compact", "always", x});
@@ -1360,14 +1369,19 @@ TEST(Integrity, TwoWritersRacingThroughCompactionBothLandOnce) {
         k % 2 == 0 ? index_argv(db, {"--compact", "always", y}) : index_argv(db, {y});
     Child a(a_argv);
     sleep_for(offset);
+    Outcome oa;
+    const bool a_ended_first = a.poll(oa);
     Child b(b_argv);
-    const Outcome oa = a.wait(), ob = b.wait();
-    overlapping += offset < oa.seconds;
+    if (!a_ended_first) oa = a.wait();
+    const Outcome& a_outcome = oa;
+    const Outcome ob = b.wait();
+    overlapping += !a_ended_first;
     const std::string at = "B " + std::to_string(offset).substr(0, 5) + " s after A: ";
     ++outcomes[std::string("A ") + (oa.ok() ? "ok" : "failed") + ", B " +
                (ob.ok() ? "ok" : "failed")];
     if (!oa.ok() && !ob.ok()) problems.push_back(at + "both failed");
-    for (const auto& [o, argv, name] : {std::tie(oa, a_argv, "A"), std::tie(ob, b_argv, "B")}) {
+    for (const auto& [o, argv, name] :
+         {std::tie(a_outcome, a_argv, "A"), std::tie(ob, b_argv, "B")}) {
       if (o.ok()) continue;
       if (!refused_as_locked(o)) {
         problems.push_back(at + name +
@@ -1390,7 +1404,7 @@ TEST(Integrity, TwoWritersRacingThroughCompactionBothLandOnce) {
     const std::string left = leftovers(db, clean);
     if (!left.empty()) problems.push_back(at + left);
   }
-  std::cout << "[ races    ] " << overlapping << " of 16 overlapped;";
+  std::cout << "[ races    ] " << overlapping << " of " << offsets.size() << " overlapped;";
   for (const auto& [k, n] : outcomes) std::cout << " " << k << ": " << n << ";";
   std::cout << "\n";
   EXPECT_GE(overlapping, 3) << "too few races: A ended before B started";
