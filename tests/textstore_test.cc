@@ -285,6 +285,77 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
   EXPECT_TRUE(matched(index, Query::make(Query::Op::kAndNot, {absent, some})).empty());
 }
 
+// ORs of hundreds of children over sparse terms are matched with their children in a heap
+// (textstore/match.cc, HeapOrIter): the same matches as brute force, each scoring the sum of
+// its matching children's scores, and the same as an exclusion.
+TEST(TextStore, LargeOrsMatchAndScoreAsTheirChildrenSummed) {
+  TempDir dir;
+  std::mt19937 rng(17);
+  const int alphabet = 300;  // sparse: a unigram is in a few documents of each segment
+  std::vector<Doc> all;
+  std::vector<std::shared_ptr<const Segment>> segments;
+  uint32_t next = 1;
+  for (int s = 0; s < 3; ++s) {
+    std::vector<Doc> docs = random_docs(rng, 400, alphabet, next);
+    next = docs.back().docid + 1;
+    const std::string path = dir.path() + "/seg" + std::to_string(s);
+    write_segment(docs, path);
+    segments.push_back(Segment::open(path));
+    all.insert(all.end(), docs.begin(), docs.end());
+  }
+  std::vector<uint32_t> deleted;
+  for (const Doc& d : all) {
+    if (rng() % 10 == 0) deleted.push_back(d.docid);
+  }
+  const std::set<uint32_t> gone(deleted.begin(), deleted.end());
+  const TextIndex index(segments, deleted);
+  const auto scores = [&](const Query& q) {
+    std::map<uint32_t, double> out;
+    index.for_each(q, [&](const textstore::Scored& s) { out[s.docid] = s.score; });
+    return out;
+  };
+  std::vector<std::vector<int>> runs;
+  for (int c = 0; c < alphabet; ++c) runs.push_back({c, c});  // every unigram twice
+  for (int i = 0; i < 400; ++i) {
+    std::vector<int> run(2 + rng() % 2);
+    for (int& c : run) c = static_cast<int>(std::min(rng() % alphabet, rng() % alphabet));
+    runs.push_back(run);
+  }
+  for (auto& r : runs) {
+    if (r.size() == 2 && r[0] == r[1] && r[0] < alphabet) r.resize(1);
+  }
+  std::vector<Query> children;
+  for (const auto& r : runs) children.push_back(run_query(r));
+  const Query any = Query::make(Query::Op::kOr, children);
+  std::map<uint32_t, double> want;
+  for (const Doc& d : all) {
+    if (gone.count(d.docid)) continue;
+    for (const auto& r : runs) {
+      if (contains(d.units, r)) want[d.docid] = 0;
+    }
+  }
+  for (const Query& c : children) {
+    for (const auto& [doc, score] : scores(c)) want.at(doc) += score;
+  }
+  const std::map<uint32_t, double> got = scores(any);
+  ASSERT_EQ(got.size(), want.size());
+  for (const auto& [doc, score] : want) EXPECT_NEAR(got.at(doc), score, 1e-9 * score) << doc;
+  EXPECT_EQ(index.search(any, 5).count, want.size());
+  // As the excluded part: documents holding unit 0 but none of the phrases.
+  std::vector<Query> phrases(children.begin() + alphabet, children.end());
+  const Query excluded = Query::make(
+      Query::Op::kAndNot, {run_query({0}), Query::make(Query::Op::kOr, std::move(phrases))});
+  std::set<uint32_t> rest;
+  for (const Doc& d : all) {
+    if (gone.count(d.docid) || !contains(d.units, {0})) continue;
+    bool hit = false;
+    for (size_t i = alphabet; i < runs.size(); ++i) hit = hit || contains(d.units, runs[i]);
+    if (!hit) rest.insert(d.docid);
+  }
+  EXPECT_FALSE(rest.empty());
+  EXPECT_EQ(matched(index, excluded), rest);
+}
+
 TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
   using V = std::vector<size_t>;
   // The bigrams of six units: every other one and the last, when those are cheap...
