@@ -13,7 +13,10 @@
 
 namespace speechdex::textstore {
 
-/// A query over terms.
+/// A query over terms. Everything that walks it (matching, terms(), describe(), copies and
+/// the destructor) recurses once per level of `children`, so whoever builds one bounds its
+/// depth (the query parser: searcher::kMaxQueryDepth); width costs no stack: an OR of
+/// 20,000 children is one level.
 struct Query {
   enum class Op {
     kTerm,    ///< documents holding `term`
