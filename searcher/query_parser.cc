@@ -30,6 +30,7 @@ bool is_field_name(std::string_view s) {
 }
 
 // Splits on white space outside quotes; ( ) " and a leading - are tokens of their own.
+// `query` is the context of its errors.
 std::vector<Token> lex(std::string_view q, const std::string& query) {
   std::vector<Token> out;
   size_t i = 0;
@@ -316,6 +317,16 @@ class Parser {
   std::vector<FilterSpec> filters_;
 };
 
+// The query as its errors name it: whole, or if long its start (cut between characters) and
+// its length, so that the error about a query of 200 KB is still a line to read.
+std::string error_context(std::string_view q) {
+  constexpr size_t kShown = 60;
+  if (q.size() <= kShown + 20) return std::string(q);
+  size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(q[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(q.substr(0, cut)) + "… (" + std::to_string(q.size()) + " bytes)";
+}
+
 }  // namespace
 
 bool is_filter_field(std::string_view name) {
@@ -324,7 +335,7 @@ bool is_filter_field(std::string_view name) {
 }
 
 ParsedQuery parse_query(std::string_view text) {
-  const std::string query(text);
+  const std::string query = error_context(text);
   if (!schema::is_valid_utf8(text)) throw QueryError("query is not valid UTF-8", query);
   Parser parser(lex(text, query), query);
   return parser.parse();

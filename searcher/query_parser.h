@@ -49,9 +49,9 @@ struct ParsedQuery {
 /// punctuation included. Fields: title:, heading:; filters: county:, province:, year:,
 /// topic:, role: (collected in `filters`, resolved by the searcher). A query of filters
 /// alone is valid.
-/// Throws QueryError (context: the query) for unbalanced quotes or parentheses, an
-/// unknown field, an operator with nothing to apply to, a query with no searchable text, or
-/// one nested deeper than kMaxQueryDepth.
+/// Throws QueryError (context: the query, or the start of a long one and its length) for unbalanced
+/// quotes or parentheses, an unknown field, an operator with nothing to apply to, a query with no
+/// searchable text, or one nested deeper than kMaxQueryDepth.
 ParsedQuery parse_query(std::string_view text);
 
 }  // namespace speechdex::searcher

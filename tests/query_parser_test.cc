@@ -88,6 +88,8 @@ TEST(QueryParser, NestingDeeperThanTheLimitIsAnErrorNamingIt) {
     } catch (const QueryError& e) {
       EXPECT_EQ(std::string(e.what()), "query nested too deeply: more than " + limit +
                                            " levels of parentheses, - and NOT");
+      // One line to read, not the whole query.
+      EXPECT_EQ(e.context(), q.substr(0, 60) + "… (" + std::to_string(q.size()) + " bytes)");
     }
   }
 }
@@ -140,6 +142,24 @@ TEST(QueryParser, ChainsAreFlattenedAndExclusionsORed) {
   };
   for (const Case& c : cases) {
     EXPECT_EQ(parse_query(c.query).query.describe(), c.description) << c.query;
+  }
+}
+
+TEST(QueryParser, ErrorsNameTheStartOfALongQuery) {
+  const std::string q = repeat("法治", 40) + "\"";  // 80 characters, 241 bytes
+  try {
+    parse_query(q);
+    FAIL();
+  } catch (const QueryError& e) {
+    EXPECT_EQ(std::string(e.what()), "unbalanced quotes");
+    EXPECT_EQ(e.context(), repeat("法治", 10) + "… (241 bytes)");  // cut between characters
+  }
+  const std::string short_enough = repeat("a", 79) + "\"";  // 80 bytes: whole
+  try {
+    parse_query(short_enough);
+    FAIL();
+  } catch (const QueryError& e) {
+    EXPECT_EQ(e.context(), short_enough);
   }
 }
 
