@@ -221,6 +221,35 @@ TEST_F(EndToEnd, BatchRunsEveryLineAndGoesOnAfterABadOne) {
   EXPECT_EQ(search("--batch " + shell_quote(file) + " 法治 2>&1").status, 2);
 }
 
+// --explain 0 aborted (Xapian's InvalidArgumentError escaped main) and --explain 99999999999
+// explained paragraph 1215752191; --offset -1 was read as 2^64 - 1.
+TEST_F(EndToEnd, OutOfRangeIdsAndOffsetsAreUsageErrorsNamingThem) {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--explain 0", "expected a paragraph id from 1 to 4294967295, not '0' (--explain)"},
+           {"--explain 99999999999",
+            "expected a paragraph id from 1 to 4294967295, not '99999999999' (--explain)"},
+           {"--explain 4294967296",
+            "expected a paragraph id from 1 to 4294967295, not '4294967296' (--explain)"},
+           {"--explain -1", "expected a paragraph id from 1 to 4294967295, not '-1' (--explain)"},
+           {"--explain 12abc",
+            "expected a paragraph id from 1 to 4294967295, not '12abc' (--explain)"},
+           {"--explain 4294967295", "no paragraph with id 4294967295 (" + db_ + ")"},
+           {"--offset -1 法治", "expected a number from 0 to 4294967295, not '-1' (--offset)"},
+           {"--offset 18446744073709551616 法治",
+            "expected a number from 0 to 4294967295, not '18446744073709551616' (--offset)"},
+       }) {
+    const CommandResult r = search(c.args + " 2>&1 >/dev/null");
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_EQ(r.out, "speechdex-search: error: " + c.message + "\n") << c.args;
+  }
+  EXPECT_EQ(search("--explain 1").status, 0);
+  EXPECT_EQ(search("--offset 4294967295 --count 法治").out, search("--count 法治").out);
+}
+
 TEST_F(EndToEnd, UnknownCountySuggestsNearestNames) {
   const CommandResult r = search("--county 巴冬 依法 2>&1");
   EXPECT_EQ(r.status, 2);
