@@ -250,6 +250,35 @@ TEST_F(EndToEnd, OutOfRangeIdsAndOffsetsAreUsageErrorsNamingThem) {
   EXPECT_EQ(search("--offset 4294967295 --count 法治").out, search("--count 法治").out);
 }
 
+// A query nested past the limit used to overflow the stack and take the whole batch down.
+TEST_F(EndToEnd, BatchGoesOnAfterATooDeepOrVeryLongQuery) {
+  const std::string file = dir_->path() + "/deep.txt";
+  const char* words[] = {"依法行政", "法治", "执行力", "枫桥经验", "招商引资"};
+  std::string ors;
+  for (int i = 0; i < 20000; ++i) ors += (i > 0 ? " OR " : "") + std::string(words[i % 5]);
+  {
+    std::ofstream out(file);
+    out << std::string(5000, '(') << "法治" << std::string(5000, ')') << "\n";
+    out << "依法行政\n";
+    for (int i = 0; i < 20000; ++i) out << "NOT ";
+    out << "法治\n" << std::string(50000, '-') << "法治\n" << ors << "\n";
+  }
+  const CommandResult r = search("--batch " + shell_quote(file));
+  EXPECT_EQ(r.status, 1);  // some queries failed
+  const std::vector<nlohmann::json> rows = json_lines(r.out);
+  ASSERT_EQ(rows.size(), 5u);
+  for (size_t i : {0, 2, 3}) {
+    EXPECT_EQ(rows[i].at("error").get<std::string>().rfind(
+                  "query nested too deeply: more than 100 levels of parentheses, - and NOT (", 0),
+              0u)
+        << rows[i];
+  }
+  EXPECT_EQ(rows[1].at("count").get<size_t>(), std::stoul(search("--count 依法行政").out));
+  EXPECT_EQ(rows[4].at("count").get<size_t>(),
+            std::stoul(search("--count '依法行政 OR 法治 OR 执行力 OR 枫桥经验 OR 招商引资'").out));
+  EXPECT_GT(rows[4].at("count").get<size_t>(), 0u);
+}
+
 TEST_F(EndToEnd, UnknownCountySuggestsNearestNames) {
   const CommandResult r = search("--county 巴冬 依法 2>&1");
   EXPECT_EQ(r.status, 2);
