@@ -80,6 +80,10 @@ std::vector<size_t> phrase_plan(const std::vector<uint32_t>& offsets, uint32_t w
   for (size_t i = 0; i < n; ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return offsets[a] < offsets[b]; });
+  // The search below is quadratic in the terms: 一 typed 16,000 times took 2.2 s to plan
+  // (1,000 terms: 9 ms). A longer passage is matched by all its terms, which cover every unit.
+  constexpr size_t kMaxPlanned = 1000;
+  if (n > kMaxPlanned) return order;
   // The units the terms cover, as prefix counts over [lo, hi): units no term covers (gaps
   // between terms) need none.
   const uint64_t lo = offsets[order.front()];
