@@ -2,6 +2,7 @@
 // force over random data and over the sample corpus with the real tokenizer; bad files are
 // refused with their path.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -378,6 +379,34 @@ TEST(TextStore, PhrasesPastThePlannedLengthMatchExactly) {
     EXPECT_EQ(want.size(), 2u);
     EXPECT_EQ(matched(index, run_query(run, width)), want) << width;
   }
+}
+
+// A damaged count is checked against the bytes that would hold it before it sizes an
+// allocation: a footer claiming 2^40 documents threw std::bad_alloc from Segment::open, and a
+// posting's wdf of 2^31 made positions() (which a merge calls) allocate 8 GB. The files were
+// made from a real segment (tests/data/fuzz/segment/; the fuzz target replays them too).
+TEST(TextStore, DamagedCountsAreRefusedBeforeAllocatingForThem) {
+  const auto peak_rss_kb = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+  };
+  const long before = peak_rss_kb();
+  for (const char* name : {"big-documents.seg", "huge-wdf.seg"}) {
+    const std::string path = source_path("tests/data/fuzz/segment/") + name;
+    EXPECT_THROW(
+        {
+          const auto seg = Segment::open(path);
+          for (Segment::TermIterator t(*seg); t.valid(); t.next()) {
+            for (PostingCursor c(*seg, t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
+              (void)c.positions();
+            }
+          }
+        },
+        std::runtime_error)
+        << name;
+  }
+  EXPECT_LT(peak_rss_kb() - before, 256 * 1024) << "KB more at the peak";
 }
 
 TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
