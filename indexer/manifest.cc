@@ -107,8 +107,11 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
   }
 
   Manifest m;
-  for (auto& [line_no, row] : rows) {
+  for (const auto& [line_no, cells] : rows) {
     const std::string where = path + ":" + std::to_string(line_no);
+    // A reference of its own for the lambda: clang 14 (the fuzz build's) cannot capture a
+    // structured binding.
+    const std::map<std::string, std::string>& row = cells;
     auto get = [&](std::initializer_list<const char*> names) -> std::string {
       for (const char* n : names) {
         auto it = row.find(n);

@@ -15,18 +15,22 @@ void write_schema_metadata(Xapian::WritableDatabase& db) {
 }
 
 TextStoreState read_text_store(const Xapian::Database& db) {
+  return decode_text_store(db.get_metadata(std::string(kMetaTextSegments)),
+                           db.get_metadata(std::string(kMetaTextDeleted)));
+}
+
+TextStoreState decode_text_store(std::string_view segments, std::string_view deleted) {
   TextStoreState s;
-  const std::string names = db.get_metadata(std::string(kMetaTextSegments));
-  for (size_t i = 0; i < names.size();) {
-    size_t j = names.find('\n', i);
-    if (j == std::string::npos) j = names.size();
-    if (j > i) s.segments.push_back(names.substr(i, j - i));
+  for (size_t i = 0; i < segments.size();) {
+    size_t j = segments.find('\n', i);
+    if (j == std::string_view::npos) j = segments.size();
+    if (j > i) s.segments.emplace_back(segments.substr(i, j - i));
     i = j + 1;
   }
-  std::string deleted = db.get_metadata(std::string(kMetaTextDeleted));
-  deleted.append(16, '\0');  // a damaged last varint stops in the padding
-  const auto* p = reinterpret_cast<const uint8_t*>(deleted.data());
-  const auto* end = p + deleted.size() - 16;
+  std::string padded(deleted);
+  padded.append(16, '\0');  // a damaged last varint stops in the padding
+  const auto* p = reinterpret_cast<const uint8_t*>(padded.data());
+  const auto* end = p + deleted.size();
   uint64_t id = 0;
   while (p < end) {
     id += textstore::get_varint(p);

@@ -3,6 +3,8 @@
 
 #include <unicode/utf8.h>
 
+#include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -36,14 +38,33 @@ std::string ParagraphRecord::to_data() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+namespace {
+
+// An int field of the record: a JSON integer within int's range. get<int>() converts any
+// number, and converting a float out of range (1.8e22 in a damaged record) is undefined.
+int get_int(const nlohmann::json& j, const char* key) {
+  const nlohmann::json& v = j.at(key);
+  if (v.is_number_integer()) {
+    if (v.is_number_unsigned() ? v.get<uint64_t>() <= INT_MAX
+                               : v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX) {
+      return static_cast<int>(v.get<int64_t>());
+    }
+  }
+  throw IndexError("document data is not a paragraph record: '" + std::string(key) +
+                       "' is not a whole number of int's range",
+                   "");
+}
+
+}  // namespace
+
 ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
   try {
     const nlohmann::json j = nlohmann::json::parse(data);
     ParagraphRecord r;
     r.source = j.at("source").get<std::string>();
-    r.speech = j.at("speech").get<int>();
+    r.speech = get_int(j, "speech");
     r.speech_id = j.at("speech_id").get<std::string>();
-    r.paragraph = j.at("paragraph").get<int>();
+    r.paragraph = get_int(j, "paragraph");
     r.kind = j.at("kind").get<std::string>();
     r.title = j.at("title").get<std::string>();
     r.section = j.at("section").get<std::string>();
@@ -53,7 +74,7 @@ ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
     r.county = j.at("county").get<std::string>();
     r.city = j.at("city").get<std::string>();
     r.province = j.at("province").get<std::string>();
-    r.year = j.at("year").get<int>();
+    r.year = get_int(j, "year");
     r.role = j.at("role").get<std::string>();
     r.speaker = j.at("speaker").get<std::string>();
     r.date = j.at("date").get<std::string>();

@@ -1,9 +1,13 @@
 // speechdex-search: searches a speechdex database from the command line.
 #include <unistd.h>
+#include <xapian.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "batch.h"
 #include "errors.h"
@@ -24,7 +28,7 @@ struct RawOptions {
   std::string db;
   std::vector<std::string> query_words;
   size_t limit = 10;
-  size_t offset = 0;
+  std::string offset = "0";
   bool count = false;
   std::string format = "table";
   std::string color = "auto";
@@ -33,7 +37,7 @@ struct RawOptions {
   std::string group;
   std::string sort = "relevance";
   std::string boilerplate = "exclude";
-  long explain = -1;
+  std::string explain;  ///< "" = none
   std::string batch;
 };
 
@@ -45,9 +49,25 @@ struct Config {
   bool count_only = false;
   speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
   bool color = false;
-  long explain = -1;
+  std::optional<Xapian::docid> explain;
   std::string batch;  ///< "" = no batch; "-" = stdin
 };
+
+// `text` as a whole number from `min` to `max`, or a UsageError naming it and `option`.
+// (CLI11 read --offset -1 into a size_t as 2^64 - 1, and --explain 99999999999 into the
+// unsigned id 1215752191; 0 reached Xapian, which aborted.)
+uint64_t parse_number(const std::string& text, uint64_t min, uint64_t max, const char* what,
+                      const char* option) {
+  uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [at, error] = std::from_chars(text.data(), end, n);
+  if (text.empty() || error != std::errc() || at != end || n < min || n > max) {
+    throw speechdex::UsageError("expected " + std::string(what) + " from " + std::to_string(min) +
+                                    " to " + std::to_string(max) + ", not '" + text + "'",
+                                option);
+  }
+  return n;
+}
 
 Config validate(const RawOptions& raw) {
   using namespace speechdex::searcher;
@@ -66,13 +86,16 @@ Config validate(const RawOptions& raw) {
   add("year", raw.year);
   add("topic", raw.topic);
   add("role", raw.role);
-  c.explain = raw.explain;
+  if (!raw.explain.empty()) {
+    c.explain = static_cast<Xapian::docid>(
+        parse_number(raw.explain, 1, UINT32_MAX, "a paragraph id", "--explain"));
+  }
   c.batch = raw.batch;
   if (!c.batch.empty() && !c.query.empty()) {
     throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
                                 "--batch");
   }
-  if (c.explain < 0 && c.batch.empty()) {
+  if (!c.explain && c.batch.empty()) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
@@ -82,7 +105,8 @@ Config validate(const RawOptions& raw) {
                           ? ParsedQuery{speechdex::textstore::Query::all(), {}, true, {}}
                           : parse_query(c.query);
   }
-  c.request.page.offset = raw.offset;
+  // No index holds more paragraphs than ids, so a larger offset could only skip them all.
+  c.request.page.offset = parse_number(raw.offset, 0, UINT32_MAX, "a number", "--offset");
   c.request.page.limit = raw.count ? 0 : raw.limit;
   c.count_only = raw.count;
   for (const std::string& f : raw.facets) {
@@ -112,9 +136,8 @@ int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
   auto printer = make_printer(c.format, std::cout, c.color);
-  if (c.explain >= 0) {
-    printer->explain(static_cast<unsigned>(c.explain),
-                     searcher.record(static_cast<unsigned>(c.explain)));
+  if (c.explain) {
+    printer->explain(*c.explain, searcher.record(*c.explain));
     return 0;
   }
   if (!c.batch.empty()) {
@@ -152,7 +175,7 @@ int main(int argc, char** argv) {
   app.add_option("-n,--limit", raw.limit, "number of hits to print")
       ->default_val(10)
       ->check(CLI::Range(0, 100000));
-  app.add_option("--offset", raw.offset, "hits to skip before printing")->default_val(0);
+  app.add_option("--offset", raw.offset, "hits to skip before printing")->default_val("0");
   app.add_flag("-c,--count", raw.count, "print only the exact number of matches");
   app.add_option("-f,--format", raw.format, "output format")
       ->default_val("table")
@@ -187,8 +210,8 @@ int main(int argc, char** argv) {
                  "run one query per line of FILE (- for stdin) in this process; prints count, "
                  "top ids, facets and milliseconds per query (json), or a query x count table "
                  "(csv)");
-  app.add_option("--explain", raw.explain, "show a paragraph's metadata and how it was found (id)")
-      ->check(CLI::NonNegativeNumber);
+  app.add_option("--explain", raw.explain,
+                 "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
@@ -208,5 +231,12 @@ int main(int argc, char** argv) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
     return 2;
   }
-  return speechdex::run_and_report(kProgram, [&] { return run(validate(raw)); });
+  return speechdex::run_and_report(kProgram, [&] {
+    // Xapian::Error is not a std::exception: one that escaped would abort the program.
+    try {
+      return run(validate(raw));
+    } catch (const Xapian::Error& e) {
+      throw speechdex::IndexError(e.get_description(), raw.db);
+    }
+  });
 }

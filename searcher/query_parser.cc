@@ -1,4 +1,5 @@
 // Recursive-descent query parser over a small lexer; terms come from schema's tokenizer.
+// Recursion is bounded by kMaxQueryDepth, and AND and OR chains are n-ary nodes.
 #include "query_parser.h"
 
 #include <optional>
@@ -29,6 +30,7 @@ bool is_field_name(std::string_view s) {
 }
 
 // Splits on white space outside quotes; ( ) " and a leading - are tokens of their own.
+// `query` is the context of its errors.
 std::vector<Token> lex(std::string_view q, const std::string& query) {
   std::vector<Token> out;
   size_t i = 0;
@@ -85,6 +87,33 @@ struct Node {
   std::vector<Query> excluded;    // ANDed-NOT at the enclosing AND
 };
 
+// `op` (AND or OR) of `parts`, n-ary: a part of the same operator gives its children, so a
+// long chain is one node, built in time linear in its length, and nests no deeper.
+Query join(Op op, std::vector<Query> parts) {
+  if (parts.size() == 1) return std::move(parts.front());
+  std::vector<Query> children;
+  children.reserve(parts.size());
+  for (Query& p : parts) {
+    if (p.op == op) {
+      for (Query& c : p.children) children.push_back(std::move(c));
+    } else {
+      children.push_back(std::move(p));
+    }
+  }
+  return Query::make(op, std::move(children));
+}
+
+// Folds a Node into one query: its positive part (<all> for a pure exclusion) AND_NOT its
+// exclusions, ORed into one node however many there are, so `-a -b -c …` does not nest.
+Query fold(Node n) {
+  Query q = n.positive ? std::move(*n.positive) : Query::all();
+  if (n.excluded.empty()) return q;
+  std::vector<Query> pair;
+  pair.push_back(std::move(q));
+  pair.push_back(join(Op::kOr, std::move(n.excluded)));
+  return Query::make(Op::kAndNot, std::move(pair));
+}
+
 class Parser {
  public:
   Parser(std::vector<Token> tokens, std::string query)
@@ -104,7 +133,7 @@ class Parser {
     if (!n.positive && n.excluded.empty() && out.filters.empty()) {
       throw QueryError("query has no searchable text", query_);
     }
-    out.query = fold(n);
+    out.query = fold(std::move(n));
     return out;
   }
 
@@ -112,29 +141,47 @@ class Parser {
   const Token& peek() const { return tokens_[pos_]; }
   Token next() { return tokens_[pos_++]; }
 
-  // Folds a Node into one query (a pure exclusion becomes <all> AND_NOT ...).
-  static Query fold(const Node& n) {
-    Query q = n.positive ? *n.positive : Query::all();
-    for (const Query& e : n.excluded) q = Query::make(Op::kAndNot, {std::move(q), e});
-    return q;
-  }
+  // One level deeper for as long as it lives: a '(' or an exclusion. The parser recurses once
+  // per level, and so does everything that walks the query tree after it (the matcher, the
+  // destructor), so the depth is bounded, not the stack left to chance.
+  class Level {
+   public:
+    explicit Level(Parser& p) : p_(p) {
+      if (++p_.depth_ > kMaxQueryDepth) {
+        throw QueryError("query nested too deeply: more than " + std::to_string(kMaxQueryDepth) +
+                             " levels of parentheses, - and NOT",
+                         p_.query_);
+      }
+    }
+    ~Level() { --p_.depth_; }
+    Level(const Level&) = delete;
+    Level& operator=(const Level&) = delete;
+
+   private:
+    Parser& p_;
+  };
 
   Node parse_or() {
-    Node left = parse_and();
+    std::vector<Node> parts;
+    parts.push_back(parse_and());
     while (peek().kind == Tok::kOr) {
       next();
       if (peek().kind == Tok::kEnd || peek().kind == Tok::kRParen || peek().kind == Tok::kOr) {
         throw QueryError("OR needs something on both sides", query_);
       }
-      Node right = parse_and();
-      Node n;
-      n.positive = Query::make(Op::kOr, {fold(left), fold(right)});
-      left = std::move(n);
+      parts.push_back(parse_and());
     }
-    return left;
+    if (parts.size() == 1) return std::move(parts.front());
+    std::vector<Query> alternatives;
+    alternatives.reserve(parts.size());
+    for (Node& p : parts) alternatives.push_back(fold(std::move(p)));
+    Node n;
+    n.positive = join(Op::kOr, std::move(alternatives));
+    return n;
   }
 
   Node parse_and() {
+    std::vector<Query> positives;
     Node acc;
     bool any = false;
     while (true) {
@@ -147,10 +194,7 @@ class Parser {
       if (k == Tok::kEnd || k == Tok::kRParen || k == Tok::kOr) break;
       Node n = parse_unary(false);
       any = true;
-      if (n.positive) {
-        acc.positive = acc.positive ? Query::make(Op::kAnd, {std::move(*acc.positive), *n.positive})
-                                    : *n.positive;
-      }
+      if (n.positive) positives.push_back(std::move(*n.positive));
       for (Query& e : n.excluded) acc.excluded.push_back(std::move(e));
     }
     if (!any) {
@@ -158,6 +202,7 @@ class Parser {
                                                : "query has no searchable text",
                        query_);
     }
+    if (!positives.empty()) acc.positive = join(Op::kAnd, std::move(positives));
     return acc;
   }
 
@@ -169,13 +214,15 @@ class Parser {
         if (peek().kind == Tok::kEnd || peek().kind == Tok::kRParen || peek().kind == Tok::kOr) {
           throw QueryError("'" + t.text + "' needs something to exclude", query_);
         }
+        const Level level(*this);
         Node inner = parse_unary(!negated);
         if (!inner.positive && inner.excluded.empty()) return inner;  // a negated filter
         Node n;
-        n.excluded.push_back(fold(inner));
+        n.excluded.push_back(fold(std::move(inner)));
         return n;
       }
       case Tok::kLParen: {
+        const Level level(*this);
         Node inner = parse_or_negated(negated);
         if (next().kind != Tok::kRParen)
           throw QueryError("unbalanced parentheses: missing )", query_);
@@ -257,17 +304,28 @@ class Parser {
       }
     }
     Node n;
-    n.positive = parts.size() == 1 ? parts[0] : Query::make(Op::kAnd, std::move(parts));
+    n.positive = join(Op::kAnd, std::move(parts));
     return n;
   }
 
   std::vector<Token> tokens_;
   std::string query_;
   size_t pos_ = 0;
+  size_t depth_ = 0;  // levels open: see Level
   bool negated_ = false;
   std::vector<std::vector<std::string>> highlights_;
   std::vector<FilterSpec> filters_;
 };
+
+// The query as its errors name it: whole, or if long its start (cut between characters) and
+// its length, so that the error about a query of 200 KB is still a line to read.
+std::string error_context(std::string_view q) {
+  constexpr size_t kShown = 60;
+  if (q.size() <= kShown + 20) return std::string(q);
+  size_t cut = kShown;
+  while (cut > 0 && (static_cast<unsigned char>(q[cut]) & 0xC0) == 0x80) --cut;
+  return std::string(q.substr(0, cut)) + "… (" + std::to_string(q.size()) + " bytes)";
+}
 
 }  // namespace
 
@@ -277,7 +335,7 @@ bool is_filter_field(std::string_view name) {
 }
 
 ParsedQuery parse_query(std::string_view text) {
-  const std::string query(text);
+  const std::string query = error_context(text);
   if (!schema::is_valid_utf8(text)) throw QueryError("query is not valid UTF-8", query);
   Parser parser(lex(text, query), query);
   return parser.parse();

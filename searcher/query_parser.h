@@ -1,6 +1,7 @@
 // Query text -> a text store query (textstore/match.h), by the grammar in docs/query.md.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,12 @@ struct FilterSpec {
   std::string value;
   bool negated = false;  ///< -county:巴东 excludes
 };
+
+/// The deepest a query may nest: each '(' and each exclusion (- or NOT) opens a level, so
+/// `((a))` and `- -a` are 2 deep. Deeper queries are refused (QueryError): the parser and
+/// every walk over the query tree recurse once per level. Chains of AND and OR are not
+/// nesting: `a OR b OR c …` of any length is one level, one n-ary node.
+inline constexpr size_t kMaxQueryDepth = 100;
 
 /// Fields that filter by metadata.
 bool is_filter_field(std::string_view name);
@@ -42,8 +49,9 @@ struct ParsedQuery {
 /// punctuation included. Fields: title:, heading:; filters: county:, province:, year:,
 /// topic:, role: (collected in `filters`, resolved by the searcher). A query of filters
 /// alone is valid.
-/// Throws QueryError (context: the query) for unbalanced quotes or parentheses, an
-/// unknown field, an operator with nothing to apply to, or a query with no searchable text.
+/// Throws QueryError (context: the query, or the start of a long one and its length) for unbalanced
+/// quotes or parentheses, an unknown field, an operator with nothing to apply to, a query with no
+/// searchable text, or one nested deeper than kMaxQueryDepth.
 ParsedQuery parse_query(std::string_view text);
 
 }  // namespace speechdex::searcher

@@ -2,6 +2,8 @@
 #include "snippets.h"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 #include "tokenizer.h"
 
@@ -27,12 +29,21 @@ std::vector<Range> find_matches(const std::string& text,
   std::vector<Range> ranges;
   if (highlights.empty()) return ranges;
   const std::vector<schema::Unit> units = schema::tokenize(text);
+  // The highlights by their first unit, so each unit of the text is tried only against those
+  // that start with it: a query of 20,000 ORed words took 60 ms a hit when each was tried at
+  // every unit.
+  std::unordered_map<std::string_view, std::vector<const std::vector<std::string>*>> by_first;
   for (const auto& seq : highlights) {
-    if (seq.empty() || seq.size() > units.size()) continue;
-    for (size_t i = 0; i + seq.size() <= units.size(); ++i) {
+    if (!seq.empty() && seq.size() <= units.size()) by_first[seq.front()].push_back(&seq);
+  }
+  for (size_t i = 0; i < units.size() && !by_first.empty(); ++i) {
+    const auto found = by_first.find(units[i].text);
+    if (found == by_first.end()) continue;
+    for (const std::vector<std::string>* seq : found->second) {
+      if (seq->size() > units.size() - i) continue;
       bool ok = true;
-      for (size_t k = 0; k < seq.size() && ok; ++k) ok = units[i + k].text == seq[k];
-      if (ok) ranges.emplace_back(units[i].begin, units[i + seq.size() - 1].end);
+      for (size_t k = 1; k < seq->size() && ok; ++k) ok = units[i + k].text == (*seq)[k];
+      if (ok) ranges.emplace_back(units[i].begin, units[i + seq->size() - 1].end);
     }
   }
   std::sort(ranges.begin(), ranges.end());

@@ -223,6 +223,64 @@ TEST_F(EndToEnd, BatchRunsEveryLineAndGoesOnAfterABadOne) {
   EXPECT_EQ(search("--batch " + shell_quote(file) + " 法治 2>&1").status, 2);
 }
 
+// --explain 0 aborted (Xapian's InvalidArgumentError escaped main) and --explain 99999999999
+// explained paragraph 1215752191; --offset -1 was read as 2^64 - 1.
+TEST_F(EndToEnd, OutOfRangeIdsAndOffsetsAreUsageErrorsNamingThem) {
+  struct Case {
+    std::string args;
+    std::string message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"--explain 0", "expected a paragraph id from 1 to 4294967295, not '0' (--explain)"},
+           {"--explain 99999999999",
+            "expected a paragraph id from 1 to 4294967295, not '99999999999' (--explain)"},
+           {"--explain 4294967296",
+            "expected a paragraph id from 1 to 4294967295, not '4294967296' (--explain)"},
+           {"--explain -1", "expected a paragraph id from 1 to 4294967295, not '-1' (--explain)"},
+           {"--explain 12abc",
+            "expected a paragraph id from 1 to 4294967295, not '12abc' (--explain)"},
+           {"--explain 4294967295", "no paragraph with id 4294967295 (" + db_ + ")"},
+           {"--offset -1 法治", "expected a number from 0 to 4294967295, not '-1' (--offset)"},
+           {"--offset 18446744073709551616 法治",
+            "expected a number from 0 to 4294967295, not '18446744073709551616' (--offset)"},
+       }) {
+    const CommandResult r = search(c.args + " 2>&1 >/dev/null");
+    EXPECT_EQ(r.status, 2) << c.args;
+    EXPECT_EQ(r.out, "speechdex-search: error: " + c.message + "\n") << c.args;
+  }
+  EXPECT_EQ(search("--explain 1").status, 0);
+  EXPECT_EQ(search("--offset 4294967295 --count 法治").out, search("--count 法治").out);
+}
+
+// A query nested past the limit used to overflow the stack and take the whole batch down.
+TEST_F(EndToEnd, BatchGoesOnAfterATooDeepOrVeryLongQuery) {
+  const std::string file = dir_->path() + "/deep.txt";
+  const char* words[] = {"依法行政", "法治", "执行力", "枫桥经验", "招商引资"};
+  std::string ors;
+  for (int i = 0; i < 20000; ++i) ors += (i > 0 ? " OR " : "") + std::string(words[i % 5]);
+  {
+    std::ofstream out(file);
+    out << std::string(5000, '(') << "法治" << std::string(5000, ')') << "\n";
+    out << "依法行政\n";
+    for (int i = 0; i < 20000; ++i) out << "NOT ";
+    out << "法治\n" << std::string(50000, '-') << "法治\n" << ors << "\n";
+  }
+  const CommandResult r = search("--batch " + shell_quote(file));
+  EXPECT_EQ(r.status, 1);  // some queries failed
+  const std::vector<nlohmann::json> rows = json_lines(r.out);
+  ASSERT_EQ(rows.size(), 5u);
+  for (size_t i : {0, 2, 3}) {
+    EXPECT_EQ(rows[i].at("error").get<std::string>().rfind(
+                  "query nested too deeply: more than 100 levels of parentheses, - and NOT (", 0),
+              0u)
+        << rows[i];
+  }
+  EXPECT_EQ(rows[1].at("count").get<size_t>(), std::stoul(search("--count 依法行政").out));
+  EXPECT_EQ(rows[4].at("count").get<size_t>(),
+            std::stoul(search("--count '依法行政 OR 法治 OR 执行力 OR 枫桥经验 OR 招商引资'").out));
+  EXPECT_GT(rows[4].at("count").get<size_t>(), 0u);
+}
+
 TEST_F(EndToEnd, UnknownCountySuggestsNearestNames) {
   const CommandResult r = search("--county 巴冬 依法 2>&1");
   EXPECT_EQ(r.status, 2);

@@ -4,8 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 #include <random>
+
+#include "query_parser.h"
+#include "searcher.h"
 
 namespace speechdex::testing {
 namespace {
@@ -88,6 +93,75 @@ TEST(Oracle, RepetitiveTextAndQueries) {
   std::vector<OracleQuery> queries;
   for (int i = 0; i < 400; ++i) queries.push_back({"repetitive", random_string(3, 10)});
   EXPECT_EQ(check_oracle(db, paragraphs, queries), 0u);
+}
+
+// Chains of 20,000 terms (each one n-ary node) and nesting up to the parser's limit answer
+// exactly as the brute-force sets they stand for.
+TEST(Oracle, LongChainsAndDeepNestingAnswerExactly) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  index_paths(db, {source_path("data/sample")});
+  const std::vector<StoredParagraph> paragraphs = read_all(db);
+  const std::vector<OracleQuery> sampled = sample_queries(paragraphs, 300, 11);
+  ASSERT_GE(sampled.size(), 100u);
+  std::vector<std::set<unsigned>> sets;
+  for (const OracleQuery& q : sampled) sets.push_back(brute_force(paragraphs, q.text));
+  std::set<unsigned> all;
+  for (const StoredParagraph& p : paragraphs) all.insert(p.docid);
+  searcher::Searcher engine(db);
+  const auto hits = [&](const std::string& q) {
+    const searcher::SearchResult r =
+        engine.search(searcher::parse_query(q), searcher::Page{0, paragraphs.size()});
+    std::set<unsigned> got;
+    for (const searcher::Hit& h : r.hits) got.insert(h.docid);
+    EXPECT_EQ(r.total, got.size());
+    return got;
+  };
+  const size_t n = 20000;
+  // OR: the union. AND: the intersection, over the sampled queries found in one paragraph.
+  // Exclusions: the first query's paragraphs less the union of the others.
+  std::string ors, ands, nots = sampled[0].text;
+  std::set<unsigned> any, every = all, rest = sets[0];
+  ASSERT_FALSE(sets[0].empty());
+  const unsigned target = *sets[0].begin();
+  std::vector<size_t> in_target;
+  for (size_t i = 0; i < sampled.size(); ++i) {
+    if (sets[i].count(target)) in_target.push_back(i);
+  }
+  for (size_t k = 0; k < n; ++k) {
+    const size_t i = k % sampled.size();
+    ors += (k > 0 ? " OR " : "") + sampled[i].text;
+    any.insert(sets[i].begin(), sets[i].end());
+    const size_t j = in_target[k % in_target.size()];
+    ands += (k > 0 ? " " : "") + sampled[j].text;
+    std::set<unsigned> both;
+    std::set_intersection(every.begin(), every.end(), sets[j].begin(), sets[j].end(),
+                          std::inserter(both, both.end()));
+    every = std::move(both);
+    const size_t e = 1 + k % (sampled.size() - 1);
+    nots += " -" + sampled[e].text;
+    for (unsigned d : sets[e]) rest.erase(d);
+  }
+  EXPECT_EQ(hits(ors), any);
+  EXPECT_EQ(hits(ands), every);
+  EXPECT_TRUE(every.count(target));
+  EXPECT_EQ(hits(nots), rest);
+  // Nesting: 100 parentheses change nothing; an even number of NOT gives the query's set
+  // back, an odd one its complement.
+  const size_t depth = searcher::kMaxQueryDepth;
+  const std::string q = sampled[0].text;
+  std::string open, close, negations;
+  for (size_t k = 0; k < depth; ++k) {
+    open += "(";
+    close += ")";
+    negations += "NOT ";
+  }
+  EXPECT_EQ(hits(open + q + close), sets[0]);
+  EXPECT_EQ(hits(negations + q), sets[0]);
+  std::set<unsigned> complement;
+  std::set_difference(all.begin(), all.end(), sets[0].begin(), sets[0].end(),
+                      std::inserter(complement, complement.end()));
+  EXPECT_EQ(hits(negations.substr(4) + q), complement);
 }
 
 }  // namespace

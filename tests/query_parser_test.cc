@@ -68,6 +68,101 @@ TEST(QueryParser, ErrorsNameTheQuery) {
   }
 }
 
+std::string repeat(const std::string& s, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// 5,000 parentheses, 50,000 '-' or 20,000 NOT used to overflow the stack (SIGSEGV).
+TEST(QueryParser, NestingDeeperThanTheLimitIsAnErrorNamingIt) {
+  const std::string limit = std::to_string(kMaxQueryDepth);
+  for (const std::string& q :
+       {repeat("(", kMaxQueryDepth + 1) + "法治" + repeat(")", kMaxQueryDepth + 1),
+        repeat("(", 5000) + "法治" + repeat(")", 5000), repeat("-", 50000) + "法治",
+        repeat("NOT ", 20000) + "法治", repeat("-(", 60) + "法治" + repeat(")", 60),
+        repeat("(", 100000)}) {
+    try {
+      parse_query(q);
+      ADD_FAILURE() << q.size() << " bytes parsed";
+    } catch (const QueryError& e) {
+      EXPECT_EQ(std::string(e.what()), "query nested too deeply: more than " + limit +
+                                           " levels of parentheses, - and NOT");
+      // One line to read, not the whole query.
+      EXPECT_EQ(e.context(), q.substr(0, 60) + "… (" + std::to_string(q.size()) + " bytes)");
+    }
+  }
+}
+
+TEST(QueryParser, NestingUpToTheLimitParses) {
+  const size_t n = kMaxQueryDepth;
+  EXPECT_EQ(parse_query(repeat("(", n) + "法治" + repeat(")", n)).query.describe(), "法治");
+  EXPECT_EQ(parse_query(repeat("-", n) + "法治").query.describe(),
+            repeat("(<all> AND_NOT ", n) + "法治" + repeat(")", n));
+  EXPECT_EQ(parse_query("NOT NOT 法治").query.describe(), "(<all> AND_NOT (<all> AND_NOT 法治))");
+  // Levels close again: depth is what is open at once, not a count of parentheses.
+  std::string siblings;
+  for (size_t i = 0; i < 3 * n; ++i) siblings += "(法治 OR -政府) ";
+  EXPECT_NO_THROW(parse_query(siblings));
+}
+
+// A chain of 20,000 used to build a left-deep tree by copying it at every step: quadratic
+// (198 s), and as deep as it was long for everything that walked it.
+TEST(QueryParser, LongChainsAreOneNaryNode) {
+  const size_t n = 20000;
+  std::string ors, ands, nots = "依法";
+  for (size_t i = 0; i < n; ++i) {
+    const std::string word = "\"w" + std::to_string(i) + "\"";
+    ors += (i > 0 ? " OR " : "") + word;
+    ands += (i > 0 ? " AND " : "") + word;
+    nots += " -" + word;
+  }
+  const ParsedQuery o = parse_query(ors);
+  EXPECT_EQ(o.query.op, textstore::Query::Op::kOr);
+  ASSERT_EQ(o.query.children.size(), n);
+  EXPECT_EQ(o.query.children.back().term, "w19999");
+  EXPECT_EQ(o.highlights.size(), n);
+  const ParsedQuery a = parse_query(ands);
+  EXPECT_EQ(a.query.op, textstore::Query::Op::kAnd);
+  EXPECT_EQ(a.query.children.size(), n);
+  const ParsedQuery x = parse_query(nots);
+  ASSERT_EQ(x.query.op, textstore::Query::Op::kAndNot);
+  EXPECT_EQ(x.query.children[0].describe(), "依法");
+  EXPECT_EQ(x.query.children[1].op, textstore::Query::Op::kOr);
+  EXPECT_EQ(x.query.children[1].children.size(), n);
+}
+
+TEST(QueryParser, ChainsAreFlattenedAndExclusionsORed) {
+  const Case cases[] = {
+      {"(依法 OR 法治) OR 行政 OR (县委 OR 政府)", "(依法 OR 法治 OR 行政 OR 县委 OR 政府)"},
+      {"依法 (行政 法治) 县委、政府", "(依法 AND 行政 AND 法治 AND 县委 AND 政府)"},
+      {"依法 -政府 -县委", "(依法 AND_NOT (政府 OR 县委))"},
+      {"-政府 NOT 县委", "(<all> AND_NOT (政府 OR 县委))"},
+      {"(依法 -政府) OR 行政", "((依法 AND_NOT 政府) OR 行政)"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(parse_query(c.query).query.describe(), c.description) << c.query;
+  }
+}
+
+TEST(QueryParser, ErrorsNameTheStartOfALongQuery) {
+  const std::string q = repeat("法治", 40) + "\"";  // 80 characters, 241 bytes
+  try {
+    parse_query(q);
+    FAIL();
+  } catch (const QueryError& e) {
+    EXPECT_EQ(std::string(e.what()), "unbalanced quotes");
+    EXPECT_EQ(e.context(), repeat("法治", 10) + "… (241 bytes)");  // cut between characters
+  }
+  const std::string short_enough = repeat("a", 79) + "\"";  // 80 bytes: whole
+  try {
+    parse_query(short_enough);
+    FAIL();
+  } catch (const QueryError& e) {
+    EXPECT_EQ(e.context(), short_enough);
+  }
+}
+
 TEST(QueryParser, HighlightsOnlyPositiveTextParts) {
   const ParsedQuery q = parse_query("依法行政 -政府 title:讲话 \"县委、政府\"");
   ASSERT_EQ(q.highlights.size(), 2u);

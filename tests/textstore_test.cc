@@ -2,6 +2,7 @@
 // force over random data and over the sample corpus with the real tokenizer; bad files are
 // refused with their path.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <xapian.h>
 
 #include <algorithm>
@@ -285,6 +286,129 @@ TEST(TextStore, MatchingEqualsBruteForceAcrossSegmentsWithDeletions) {
   EXPECT_TRUE(matched(index, Query::make(Query::Op::kAndNot, {absent, some})).empty());
 }
 
+// ORs of hundreds of children over sparse terms are matched with their children in a heap
+// (textstore/match.cc, HeapOrIter): the same matches as brute force, each scoring the sum of
+// its matching children's scores, and the same as an exclusion.
+TEST(TextStore, LargeOrsMatchAndScoreAsTheirChildrenSummed) {
+  TempDir dir;
+  std::mt19937 rng(17);
+  const int alphabet = 300;  // sparse: a unigram is in a few documents of each segment
+  std::vector<Doc> all;
+  std::vector<std::shared_ptr<const Segment>> segments;
+  uint32_t next = 1;
+  for (int s = 0; s < 3; ++s) {
+    std::vector<Doc> docs = random_docs(rng, 400, alphabet, next);
+    next = docs.back().docid + 1;
+    const std::string path = dir.path() + "/seg" + std::to_string(s);
+    write_segment(docs, path);
+    segments.push_back(Segment::open(path));
+    all.insert(all.end(), docs.begin(), docs.end());
+  }
+  std::vector<uint32_t> deleted;
+  for (const Doc& d : all) {
+    if (rng() % 10 == 0) deleted.push_back(d.docid);
+  }
+  const std::set<uint32_t> gone(deleted.begin(), deleted.end());
+  const TextIndex index(segments, deleted);
+  const auto scores = [&](const Query& q) {
+    std::map<uint32_t, double> out;
+    index.for_each(q, [&](const textstore::Scored& s) { out[s.docid] = s.score; });
+    return out;
+  };
+  std::vector<std::vector<int>> runs;
+  for (int c = 0; c < alphabet; ++c) runs.push_back({c, c});  // every unigram twice
+  for (int i = 0; i < 400; ++i) {
+    std::vector<int> run(2 + rng() % 2);
+    for (int& c : run) c = static_cast<int>(std::min(rng() % alphabet, rng() % alphabet));
+    runs.push_back(run);
+  }
+  for (auto& r : runs) {
+    if (r.size() == 2 && r[0] == r[1] && r[0] < alphabet) r.resize(1);
+  }
+  std::vector<Query> children;
+  for (const auto& r : runs) children.push_back(run_query(r));
+  const Query any = Query::make(Query::Op::kOr, children);
+  std::map<uint32_t, double> want;
+  for (const Doc& d : all) {
+    if (gone.count(d.docid)) continue;
+    for (const auto& r : runs) {
+      if (contains(d.units, r)) want[d.docid] = 0;
+    }
+  }
+  for (const Query& c : children) {
+    for (const auto& [doc, score] : scores(c)) want.at(doc) += score;
+  }
+  const std::map<uint32_t, double> got = scores(any);
+  ASSERT_EQ(got.size(), want.size());
+  for (const auto& [doc, score] : want) EXPECT_NEAR(got.at(doc), score, 1e-9 * score) << doc;
+  EXPECT_EQ(index.search(any, 5).count, want.size());
+  // As the excluded part: documents holding unit 0 but none of the phrases.
+  std::vector<Query> phrases(children.begin() + alphabet, children.end());
+  const Query excluded = Query::make(
+      Query::Op::kAndNot, {run_query({0}), Query::make(Query::Op::kOr, std::move(phrases))});
+  std::set<uint32_t> rest;
+  for (const Doc& d : all) {
+    if (gone.count(d.docid) || !contains(d.units, {0})) continue;
+    bool hit = false;
+    for (size_t i = alphabet; i < runs.size(); ++i) hit = hit || contains(d.units, runs[i]);
+    if (!hit) rest.insert(d.docid);
+  }
+  EXPECT_FALSE(rest.empty());
+  EXPECT_EQ(matched(index, excluded), rest);
+}
+
+// A phrase of more than 1,000 terms, matched by all of them rather than a planned cover,
+// still finds exactly the documents holding the run.
+TEST(TextStore, PhrasesPastThePlannedLengthMatchExactly) {
+  TempDir dir;
+  std::mt19937 rng(23);
+  std::vector<Doc> docs = random_docs(rng, 200, 3, 1);
+  std::vector<int> run(1500);
+  for (int& c : run) c = static_cast<int>(rng() % 3);
+  docs[10].units = run;
+  docs[20].units = run;
+  docs[20].units.insert(docs[20].units.begin(), 2);
+  docs[30].units = std::vector<int>(run.begin(), run.end() - 1);  // one unit short
+  write_segment(docs, dir.path() + "/seg");
+  const TextIndex index({Segment::open(dir.path() + "/seg")});
+  for (const uint32_t width : {1u, 2u}) {
+    std::set<uint32_t> want;
+    for (const Doc& d : docs) {
+      if (contains(d.units, run)) want.insert(d.docid);
+    }
+    EXPECT_EQ(want.size(), 2u);
+    EXPECT_EQ(matched(index, run_query(run, width)), want) << width;
+  }
+}
+
+// A damaged count is checked against the bytes that would hold it before it sizes an
+// allocation: a footer claiming 2^40 documents threw std::bad_alloc from Segment::open, and a
+// posting's wdf of 2^31 made positions() (which a merge calls) allocate 8 GB. The files were
+// made from a real segment (tests/data/fuzz/segment/; the fuzz target replays them too).
+TEST(TextStore, DamagedCountsAreRefusedBeforeAllocatingForThem) {
+  const auto peak_rss_kb = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+  };
+  const long before = peak_rss_kb();
+  for (const char* name : {"big-documents.seg", "huge-wdf.seg"}) {
+    const std::string path = source_path("tests/data/fuzz/segment/") + name;
+    EXPECT_THROW(
+        {
+          const auto seg = Segment::open(path);
+          for (Segment::TermIterator t(*seg); t.valid(); t.next()) {
+            for (PostingCursor c(*seg, t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
+              (void)c.positions();
+            }
+          }
+        },
+        std::runtime_error)
+        << name;
+  }
+  EXPECT_LT(peak_rss_kb() - before, 256 * 1024) << "KB more at the peak";
+}
+
 TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
   using V = std::vector<size_t>;
   // The bigrams of six units: every other one and the last, when those are cheap...
@@ -310,6 +434,13 @@ TEST(TextStore, PhrasePlanCoversEveryUnitAtTheLeastCost) {
   EXPECT_EQ(plan.front(), 0u);
   EXPECT_EQ(plan.back(), 999u);
   for (size_t i = 1; i < plan.size(); ++i) EXPECT_LE(plan[i] - plan[i - 1], 2u);
+  // A longer one is matched by all its terms, in offset order, without a search quadratic in
+  // them (一 typed 16,000 times took 2.2 s to plan).
+  std::vector<uint32_t> longer(20000);
+  for (uint32_t i = 0; i < longer.size(); ++i) longer[i] = static_cast<uint32_t>(longer.size()) - i;
+  const V all = phrase_plan(longer, 2, std::vector<double>(longer.size(), 50));
+  ASSERT_EQ(all.size(), longer.size());
+  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i], longer.size() - 1 - i);
 }
 
 // A posting list damaged anywhere is refused with an error naming the file when read, never

@@ -13,7 +13,10 @@
 
 namespace speechdex::textstore {
 
-/// A query over terms.
+/// A query over terms. Everything that walks it (matching, terms(), describe(), copies and
+/// the destructor) recurses once per level of `children`, so whoever builds one bounds its
+/// depth (the query parser: searcher::kMaxQueryDepth); width costs no stack: an OR of
+/// 20,000 children is one level.
 struct Query {
   enum class Op {
     kTerm,    ///< documents holding `term`
@@ -51,7 +54,8 @@ struct Query {
 /// read through once and each of the leader's documents costs every term a seek and a look
 /// at its positions. Indices
 /// into `offsets`, in offset order. A phrase scores the sum of the BM25 weights of these
-/// terms.
+/// terms. A phrase of more than 1,000 terms is matched by all of them (the search for the
+/// least cover is quadratic in them).
 std::vector<size_t> phrase_plan(const std::vector<uint32_t>& offsets, uint32_t width,
                                 const std::vector<double>& df);
 

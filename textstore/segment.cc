@@ -70,6 +70,9 @@ Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
   // Document table: docid deltas and lengths.
   p = data_ + footer_.document_table.offset;
   end = p + footer_.document_table.size;
+  // A document takes two bytes at least: a damaged count must not size the reservation
+  // (2^40 threw std::bad_alloc, not the error about a damaged segment).
+  if (footer_.documents > footer_.document_table.size / 2) throw corrupt(path_, "document table");
   docids_.reserve(footer_.documents);
   lengths_.reserve(footer_.documents);
   uint64_t doc = 0;
@@ -241,6 +244,9 @@ std::span<const uint32_t> PostingCursor::positions() {
   if (!positional_) return {};
   if (decoded_doc_ != doc_) {
     if (left_ != wdf_) throw std::logic_error("positions() after next_position()");
+    // Checks the wdf against the bytes left before allocating for it: a damaged wdf of 2^31
+    // made a merge or a fuzzer allocate 8 GB.
+    skip_pending();
     if (decoded_positions_.size() < wdf_) decoded_positions_.resize(wdf_);
     uint32_t* out = decoded_positions_.data();
     while (next_position()) *out++ = position_;
