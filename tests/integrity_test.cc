@@ -270,12 +270,20 @@ std::set<std::string> entries(const std::string& dir) {
 }
 
 // Folders inside a database (relative paths): work folders a run leaves behind show here.
+// A records generation (records.N, docs/index.md) is named by how many compactions the
+// index has been through, so every one is listed as records.N; a second one is a leftover.
 std::set<std::string> folders_inside(const std::string& db) {
   std::set<std::string> out;
   if (!fs::is_directory(db)) return out;
+  static const std::regex generation(R"(^records\.[0-9]+)");
+  size_t generations = 0;
   for (const fs::directory_entry& e : fs::recursive_directory_iterator(db)) {
-    if (e.is_directory()) out.insert(fs::relative(e.path(), db).string());
+    if (!e.is_directory()) continue;
+    const std::string rel = fs::relative(e.path(), db).string();
+    if (std::regex_match(rel, generation)) ++generations;
+    out.insert(std::regex_replace(rel, generation, "records.N"));
   }
+  if (generations > 1) out.insert(std::to_string(generations) + " records generations");
   return out;
 }
 

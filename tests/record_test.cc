@@ -37,7 +37,7 @@ TEST(Record, RoundTrips) {
 TEST(Record, NumbersThatAreNotIntsAreRefused) {
   const std::string data = example().to_data();
   for (const char* bad : {"1.77778e+22", "2.5", "-1e30", "2147483648", "-2147483649",
-                                 "18446744073709551615", "\"2020\"", "null"}) {
+                          "18446744073709551615", "\"2020\"", "null"}) {
     std::string damaged = data;
     const std::string year = "\"year\":2020";
     ASSERT_NE(damaged.find(year), std::string::npos) << damaged;
