@@ -81,7 +81,9 @@ int main(int argc, char** argv) {
                "with --check: remove what a crash left and, if only the text store is "
                "damaged, rebuild it from the records");
   app.add_flag("--rebuild", opt.rebuild,
-               "start the index over: remove everything it holds, then index the paths");
+               "build the index anew from the paths (an index of an older schema or a "
+               "damaged one too): the new index is built aside and replaces the old one, "
+               "which answers until then");
   app.add_flag("--wait", opt.wait,
                "if another writer holds the index, wait for it to finish (default: fail at "
                "once, naming it)");
