@@ -481,15 +481,6 @@ TEST(EndToEndIndexer, AChangedTopicTaxonomyNeedsForce) {
 namespace speechdex::testing {
 namespace {
 
-// Bytes of a file, and writing them back.
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 // The one segment of a freshly built (compacted) index.
 std::string only_segment(const std::string& db) {
   std::vector<std::string> segs;
@@ -523,9 +514,9 @@ TEST(EndToEndIndexer, CheckFindsDamageAndRepairRebuildsTheTextStoreFromTheRecord
 
   // A flipped byte in the middle of the postings.
   const std::string seg = only_segment(db);
-  std::string bytes = slurp(seg);
+  std::string bytes = read_bytes(seg);
   bytes[bytes.size() / 3] = static_cast<char>(bytes[bytes.size() / 3] ^ 0x20);
-  spit(seg, bytes);
+  write_bytes(seg, bytes);
   const CommandResult damaged = run_command(kIndex + " --check --db " + shell_quote(db));
   EXPECT_EQ(damaged.status, 1);
   EXPECT_NE(damaged.out.find("problem: " + seg + ": corrupt text segment (checksum of bytes"),

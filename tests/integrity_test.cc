@@ -76,13 +76,6 @@ void sleep_for(double seconds) {
   if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 bool contains(const std::string& s, const std::string& part) {
@@ -190,8 +183,8 @@ class Child {
     pid_ = 0;
     if (WIFEXITED(status)) o.code = WEXITSTATUS(status);
     if (WIFSIGNALED(status)) o.signal = WTERMSIG(status);
-    o.out = read_file(out_);
-    o.err = read_file(err_);
+    o.out = read_bytes(out_);
+    o.err = read_bytes(err_);
     fs::remove(out_);
     fs::remove(err_);
     return true;
@@ -1034,7 +1027,7 @@ TEST(Integrity, EveryFailedWriteSyncOrRenameLeavesAnExactIndex) {
   // The update: two files of the first copy change (a paragraph more, a new marker); two
   // files are new.
   for (size_t i = 0; i < 2; ++i) {
-    const std::string text = read_file(files[i + 5]);  // the same sample file, copy 1
+    const std::string text = read_bytes(files[i + 5]);  // the same sample file, copy 1
     std::ofstream(files[i], std::ios::trunc | std::ios::binary)
         << text.substr(0, text.rfind("核验记号"))
         << "\n修改后新增的一段：坚持依法行政，提高执行力。\n\n"
@@ -1065,7 +1058,7 @@ TEST(Integrity, EveryFailedWriteSyncOrRenameLeavesAnExactIndex) {
     std::vector<std::string> e = {"LD_PRELOAD=" + shim, "SPEECHDEX_FAULT_REPORT=" + report};
     e.insert(e.end(), env.begin(), env.end());
     const Outcome o = run(index_argv(db, args), e);
-    return std::make_pair(o, read_file(report));
+    return std::make_pair(o, read_bytes(report));
   };
   const auto [counted, counted_report] = calls({});
   ASSERT_TRUE(counted.ok()) << counted.describe();
@@ -1475,7 +1468,7 @@ std::string batch_queries(const std::vector<std::string>& files, std::mt19937& r
   std::map<std::string, size_t> unigrams, bigrams;
   std::vector<std::vector<std::string>> runs;  // runs of CJK characters (3-byte UTF-8, E4..E9)
   for (const std::string& f : files) {
-    const std::string text = read_file(f);
+    const std::string text = read_bytes(f);
     std::vector<std::string> run;
     for (size_t i = 0; i <= text.size(); ++i) {
       const auto b = i < text.size() ? static_cast<unsigned char>(text[i]) : 0u;
@@ -1626,7 +1619,7 @@ TEST(Integrity, FlippedBytesInSegmentsAreRefusedOrHarmless) {
   for (int i = 0; i < kFlips; ++i) {
     const std::string& seg =
         segments[std::uniform_int_distribution<size_t>(0, segments.size() - 1)(rng)];
-    const std::string original = read_file(seg);
+    const std::string original = read_bytes(seg);
     const size_t at = std::uniform_int_distribution<size_t>(0, original.size() - 1)(rng);
     const auto mask = static_cast<char>(std::uniform_int_distribution<int>(1, 255)(rng));
     std::string damaged = original;

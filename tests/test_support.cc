@@ -6,6 +6,7 @@
 
 #include <boost/filesystem.hpp>
 #include <cstdio>
+#include <fstream>
 #include <stdexcept>
 
 #include "pipeline.h"
@@ -46,6 +47,15 @@ std::vector<StoredParagraph> read_all(const std::string& db, bool with_boilerpla
     if (with_boilerplate || p.record.kind != schema::kKindBoilerplate) out.push_back(std::move(p));
   }
   return out;
+}
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 CommandResult run_command(const std::string& command, bool stderr_too) {

@@ -43,6 +43,10 @@ struct CommandResult {
 };
 CommandResult run_command(const std::string& command, bool stderr_too = false);
 
+/// The bytes of a file ("" if it cannot be read), and writing bytes over a file.
+std::string read_bytes(const std::string& path);
+void write_bytes(const std::string& path, const std::string& bytes);
+
 /// Quotes a string for the shell.
 std::string shell_quote(const std::string& s);
 

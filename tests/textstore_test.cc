@@ -22,14 +22,6 @@
 namespace speechdex::testing {
 namespace {
 
-std::string slurp_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-void spit_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
-
 using textstore::MatchResult;
 using textstore::phrase_plan;
 using textstore::PostingCursor;
@@ -436,17 +428,17 @@ TEST(TextStore, DamagedCountsAreRefusedBeforeAllocatingForThem) {
   w.add_document(1);
   w.add_occurrence("b", 0x7FFFFFFF);
   w.write(dir.path() + "/wdf");
-  std::string wdf = slurp_bytes(dir.path() + "/wdf");
+  std::string wdf = read_bytes(dir.path() + "/wdf");
   const size_t doc = wdf.find(std::string("\x03\xff\xff\xff\xff\x07", 6));
   ASSERT_NE(doc, std::string::npos);
   wdf[doc] = 0x02;
-  spit_bytes(dir.path() + "/wdf", reseal(wdf));
+  write_bytes(dir.path() + "/wdf", reseal(wdf));
   // A footer claiming 2^40 documents: the footer re-encoded (the table and offsets stay).
   w = SegmentWriter();
   w.add_document(1);
   w.add_occurrence("b", 1);
   w.write(dir.path() + "/docs");
-  std::string docs = slurp_bytes(dir.path() + "/docs");
+  std::string docs = read_bytes(dir.path() + "/docs");
   {
     const auto* q = reinterpret_cast<const uint8_t*>(docs.data());
     const uint64_t at = textstore::get_fixed64(q + 8);
@@ -458,7 +450,7 @@ TEST(TextStore, DamagedCountsAreRefusedBeforeAllocatingForThem) {
                    docs.size() - textstore::kPaddingBytes - textstore::kFooterHashBytes - (at + 1));
     docs = docs.substr(0, at) + patched + std::string(textstore::kFooterHashBytes, '\0') +
            std::string(textstore::kPaddingBytes, '\0');
-    spit_bytes(dir.path() + "/docs", reseal(docs));
+    write_bytes(dir.path() + "/docs", reseal(docs));
   }
   const long before = peak_rss_kb();
   for (const char* name : {"docs", "wdf"}) {
