@@ -266,14 +266,11 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
   if (!repairing) {
     // Never add to (or clean) an index whose text store disagrees with its records: what
     // looks unnamed there may be what a damaged segment list lost.
-    std::vector<std::shared_ptr<const textstore::Segment>> segments;
     std::string problem;
     try {
-      for (const std::string& name : text_.segments) {
-        segments.push_back(textstore::Segment::open(schema::text_dir(path) + "/" + name));
-      }
-      problem = textstore::check_segments(segments, text_.deleted, db_->get_doccount(),
-                                          db_->get_lastdocid());
+      problem = textstore::check_segments(
+          textstore::open_segments(schema::text_dir(path), text_.segments), text_.deleted,
+          db_->get_doccount(), db_->get_lastdocid());
     } catch (const std::runtime_error& e) {
       problem = e.what();
     }
@@ -427,8 +424,8 @@ schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources
   for (size_t j = 0; j < sources.size(); ++j) {
     const schema::TextStoreState state = schema::read_text_store(Xapian::Database(sources[j]));
     uint32_t first = 0, last = 0;
-    for (const std::string& name : state.segments) {
-      segments.push_back(textstore::Segment::open(schema::text_dir(sources[j]) + "/" + name));
+    for (auto& segment : textstore::open_segments(schema::text_dir(sources[j]), state.segments)) {
+      segments.push_back(std::move(segment));
       owner.push_back(j);
       for (uint32_t d : segments.back()->docids()) {
         if (std::binary_search(state.deleted.begin(), state.deleted.end(), d)) continue;
@@ -536,21 +533,14 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
       compacted.commit();
     }
     schema::sync_tree(fresh.string());
-    const std::string old = schema::live_generation(target);
     schema::set_live_generation(target, generation);
     // The old generation and the segments it named are no longer live. A reader that opened
     // them keeps its files open; one that was about to open them finds the stub changed and
     // opens the new generation (searcher/searcher.cc).
-    // What fails here is left for the next writer: the compaction itself is done.
+    // They go with whatever else no commit names (remove_leftovers_of: the shards in work/
+    // too); what fails here is left for the next writer, as the compaction itself is done.
     try {
-      const schema::TextStoreState now = schema::read_text_store(Xapian::Database(target));
-      if (!old.empty()) fs::remove_all(target + "/" + old);
-      for (const fs::directory_entry& e : fs::directory_iterator(schema::text_dir(target))) {
-        const std::string name = e.path().filename().string();
-        if (std::find(now.segments.begin(), now.segments.end(), name) == now.segments.end()) {
-          fs::remove(e.path());
-        }
-      }
+      remove_leftovers_of(target, schema::read_text_store(Xapian::Database(target)));
     } catch (const fs::filesystem_error&) {
     } catch (const Xapian::Error&) {
     }

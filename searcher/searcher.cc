@@ -67,9 +67,7 @@ void Searcher::open_text() {
   const schema::TextStoreState state = schema::read_text_store(*db_);
   std::vector<std::shared_ptr<const textstore::Segment>> segments;
   try {
-    for (const std::string& name : state.segments) {
-      segments.push_back(textstore::Segment::open(schema::text_dir(path_) + "/" + name));
-    }
+    segments = textstore::open_segments(schema::text_dir(path_), state.segments);
   } catch (const std::runtime_error& e) {
     throw IndexError(std::string("cannot open the text store: ") + e.what(), path_);
   }

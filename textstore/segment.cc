@@ -49,6 +49,13 @@ std::shared_ptr<const Segment> Segment::open(const std::string& path) {
   }
 }
 
+std::vector<std::shared_ptr<const Segment>> open_segments(const std::string& dir,
+                                                          const std::vector<std::string>& names) {
+  std::vector<std::shared_ptr<const Segment>> out;
+  for (const std::string& name : names) out.push_back(Segment::open(dir + "/" + name));
+  return out;
+}
+
 Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
     : path_(std::move(path)), data_(data), size_(size), footer_(decode_frame(data, size, path_)) {
   pages_ = (footer_.checksums.offset - kHeaderBytes + kPageBytes - 1) / kPageBytes;

@@ -107,6 +107,11 @@ class Segment {
   uint32_t sparse_length(uint32_t docid) const;
 };
 
+/// Opens the segments `names` of the folder `dir`, in order; throws std::runtime_error naming
+/// the first that cannot be opened.
+std::vector<std::shared_ptr<const Segment>> open_segments(const std::string& dir,
+                                                          const std::vector<std::string>& names);
+
 /// Walks one term's posting list in a segment in document order. Document ids are
 /// PostingCursor::kEnd once past the last.
 class PostingCursor {
