@@ -146,6 +146,28 @@ int advert_weight(std::string_view norm) {
   return strong ? w : 0;
 }
 
+std::vector<std::string_view> cut_long(std::string_view text, size_t limit) {
+  std::vector<std::string_view> pieces;
+  static constexpr std::string_view kEnds[] = {"。", "！", "？", "；", "!", "?", ";"};
+  while (text.size() > limit) {
+    size_t cut = 0;
+    for (std::string_view e : kEnds) {
+      const size_t at = text.rfind(e, limit - e.size());
+      if (at != std::string_view::npos && at + e.size() > cut) cut = at + e.size();
+    }
+    if (cut < limit / 2) {
+      // No sentence end in reach: the last character boundary within the limit.
+      cut = limit;
+      while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+      if (cut == 0) cut = limit;
+    }
+    pieces.push_back(text.substr(0, cut));
+    text.remove_prefix(cut);
+  }
+  pieces.push_back(text);
+  return pieces;
+}
+
 std::vector<Line> clean(std::string_view utf8_text, bool classify) {
   std::vector<Line> lines;
   schema::Normalizer& normalizer = schema::Normalizer::thread_instance();
@@ -155,11 +177,13 @@ std::vector<Line> clean(std::string_view utf8_text, bool classify) {
     size_t end = utf8_text.find('\n', start);
     if (end == std::string_view::npos) end = utf8_text.size();
     ++number;
-    Line line;
-    line.number = number;
-    line.text = trim(strip_artifacts(utf8_text.substr(start, end - start)));
-    line.norm = without_space(normalizer.normalize(line.text));
-    lines.push_back(std::move(line));
+    for (std::string_view piece : cut_long(utf8_text.substr(start, end - start))) {
+      Line line;
+      line.number = number;
+      line.text = trim(strip_artifacts(piece));
+      line.norm = without_space(normalizer.normalize(line.text));
+      lines.push_back(std::move(line));
+    }
     start = end + 1;
     if (end + 1 >= utf8_text.size()) break;  // no empty line after a final newline
   }

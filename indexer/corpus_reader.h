@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,23 +20,68 @@ struct SourceFile {
 /// Receives a warning: what is wrong and the path it concerns.
 using Warn = std::function<void(const std::string& what, const std::string& path)>;
 
-/// Expands `paths` into files: a folder yields its *.txt files (recursively, sorted);
-/// a file is taken whatever its name. A path that does not exist is warned about.
-std::vector<SourceFile> collect_files(const std::vector<std::string>& paths, const Warn& warn);
+/// How to walk folders.
+struct WalkOptions {
+  bool hidden = false;                    ///< enter entries whose name starts with '.'
+  uint64_t max_file_size = 100ull << 20;  ///< larger files are reported and skipped
+};
+
+/// What a walk found besides the files to read.
+struct WalkResult {
+  std::vector<SourceFile> files;  ///< sorted by path within each folder, no file twice
+  size_t skipped = 0;             ///< reported and not read: too large, a loop, a broken link
+  size_t failed = 0;              ///< reported: a folder or file that cannot be read
+  size_t hidden = 0;              ///< hidden entries not entered (WalkOptions::hidden)
+  /// Files in folders whose name is not of a supported format, by extension ("" for none):
+  /// not read, and not problems (a folder of speeches may hold a manifest or images).
+  std::map<std::string, size_t> other_formats;
+  /// Canonical paths of the folders walked, for removing what was deleted under them.
+  std::vector<std::string> roots;
+};
+
+/// True if a file with this name is read when found in a folder: .txt, .text, .md, .docx,
+/// .html, .htm, .xhtml, .pdf, .jsonl (any case).
+bool is_supported_name(const std::string& path);
+
+/// Expands `paths` into files: a folder yields its files of supported formats (recursively,
+/// sorted), a file is taken whatever its name. Every problem is reported through `warn` and
+/// the walk goes on: a path that does not exist, a folder or file that cannot be read, a
+/// symbolic link that loops back to a folder above it (found by device and inode) or leads
+/// nowhere, a file larger than the limit.
+WalkResult collect_files(const std::vector<std::string>& paths, const WalkOptions& options,
+                         const Warn& warn);
+
+/// How to decode bytes to text.
+struct DecodeOptions {
+  /// Decode as this encoding (an ICU converter name such as "gb18030", "big5", "utf-8"),
+  /// "" to detect.
+  std::string encoding;
+  /// Replace what does not decode with U+FFFD and say so, instead of refusing the file.
+  bool lossy = false;
+};
 
 /// A file's text decoded to UTF-8, with its line endings made '\n'.
 struct DecodedText {
   std::string utf8;
-  std::string encoding;  ///< "utf-8", "utf-16le", "utf-16be" or "gb18030"
+  std::string encoding;  ///< "utf-8", "utf-16le", "utf-16be", "gb18030", "big5", ...
+  /// With DecodeOptions::lossy, what was replaced ("3 invalid bytes replaced, the first at
+  /// byte 120"); "" when the text decoded cleanly.
+  std::string replaced;
 };
 
-/// Decodes bytes: UTF-8 (with or without BOM), UTF-16 with a BOM, or GB18030 (which
-/// covers GBK and GB2312) when they are not valid UTF-8 but decode cleanly as GB18030.
-/// Throws InputError (without context; the caller adds the path) if the bytes are
-/// binary or in no supported encoding.
-DecodedText decode_text(const std::string& bytes);
+/// Decodes bytes. Detection, unless an encoding is given: a byte order mark (UTF-8,
+/// UTF-16LE/BE), strict UTF-8, then ICU's charset detector between GB18030 (which covers
+/// GBK and GB2312) and Big5 (Big5-HKSCS), trusted above a confidence floor; below it, the
+/// byte statistics of the two. The chosen encoding must decode every byte: otherwise an
+/// InputError (without context; the caller adds the path) names the encodings tried and
+/// the byte offset where each failed, unless `options.lossy`. Bytes with NUL and no UTF-16
+/// byte order mark are binary, not text.
+DecodedText decode_text(const std::string& bytes, const DecodeOptions& options = {});
+
+/// Reads a file's bytes; throws InputError naming the file if it cannot be read.
+std::string read_file(const SourceFile& file);
 
 /// Reads and decodes a file; throws InputError naming the file.
-DecodedText read_text(const SourceFile& file);
+DecodedText read_text(const SourceFile& file, const DecodeOptions& options = {});
 
 }  // namespace speechdex::indexer

@@ -183,7 +183,9 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   schema::ParagraphRecord r;
   r.source = schema::printable_path(file.path);
   r.speech = speech_number;
-  r.speech_id = r.source + "#" + std::to_string(speech_number);
+  r.speech_id = r.source + "#" + (meta.id.empty() ? std::to_string(speech_number) : meta.id);
+  r.fields = meta.fields;
+  if (!meta.decoding.empty()) r.how["encoding"] = meta.decoding;
   r.paragraph = paragraph_number;
   r.kind = paragraph.kind;
   r.title = meta.title ? *meta.title : speech.title;
@@ -350,16 +352,34 @@ void IndexWriter::begin() {
 
 IndexWriter::~IndexWriter() = default;
 
-bool IndexWriter::is_current(const SourceFile& file) const {
-  return db_->get_metadata(std::string(schema::kMetaFilePrefix) + file.canonical_path) ==
-         file_state(file);
+IndexWriter::FileState IndexWriter::state_of(const SourceFile& file) const {
+  const std::string held =
+      db_->get_metadata(std::string(schema::kMetaFilePrefix) + file.canonical_path);
+  return held.empty()               ? FileState::kNew
+         : held == file_state(file) ? FileState::kCurrent
+                                    : FileState::kChanged;
 }
 
-size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches,
-                               const std::vector<SpeechMetadata>& metas) {
-  const uint64_t source = schema::source_key(file.canonical_path);
-  const std::string source_term =
-      schema::boolean_term(schema::field("source"), schema::hex_key(source));
+std::vector<std::string> IndexWriter::files_under(const std::string& folder) const {
+  const std::string prefix = std::string(schema::kMetaFilePrefix) + folder + "/";
+  std::vector<std::string> out;
+  for (auto it = db_->metadata_keys_begin(prefix); it != db_->metadata_keys_end(prefix); ++it) {
+    const std::string key = *it;
+    out.push_back(key.substr(schema::kMetaFilePrefix.size()));
+  }
+  return out;
+}
+
+size_t IndexWriter::remove_file(const std::string& canonical_path) {
+  const size_t n = forget(canonical_path);
+  db_->set_metadata(std::string(schema::kMetaFilePrefix) + canonical_path, "");
+  pending_ += n + 1;
+  return n;
+}
+
+size_t IndexWriter::forget(const std::string& canonical_path) {
+  const std::string source_term = schema::boolean_term(
+      schema::field("source"), schema::hex_key(schema::source_key(canonical_path)));
   try {
     // The file's old paragraphs leave the records now and the text store's matches from
     // this commit on (the deleted list).
@@ -372,6 +392,16 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
       text_.deleted.swap(merged);
     }
     db_->delete_document(source_term);
+    return gone.size();
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot write to database: " + xapian_message(e), path_);
+  }
+}
+
+size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches,
+                               const std::vector<SpeechMetadata>& metas) {
+  try {
+    forget(file.canonical_path);
     if (!segment_) segment_ = std::make_unique<textstore::SegmentWriter>();
     SegmentSink sink(*segment_);
     size_t n = 0;

@@ -87,8 +87,22 @@ class IndexWriter {
   IndexWriter(const IndexWriter&) = delete;
   IndexWriter& operator=(const IndexWriter&) = delete;
 
+  /// What the database holds of a file.
+  enum class FileState {
+    kNew,      ///< nothing
+    kChanged,  ///< the file as it was at another size or mtime
+    kCurrent,  ///< the file as it is now (same size and mtime)
+  };
+  FileState state_of(const SourceFile& file) const;
   /// True if the database holds this file as it is now (same size and mtime).
-  bool is_current(const SourceFile& file) const;
+  bool is_current(const SourceFile& file) const { return state_of(file) == FileState::kCurrent; }
+
+  /// The canonical paths of the files the database holds whose path starts with `folder`
+  /// followed by '/'.
+  std::vector<std::string> files_under(const std::string& folder) const;
+
+  /// Removes a file's paragraphs (a file deleted from disk). Returns their number.
+  size_t remove_file(const std::string& canonical_path);
 
   /// Replaces the file's paragraphs by these speeches and their metadata (one entry per
   /// speech). Returns the number of paragraphs.
@@ -138,6 +152,8 @@ class IndexWriter {
   bool fresh_build_ = false;
 
   void begin();
+  // Removes a file's paragraphs from the records and their matches from the text store.
+  size_t forget(const std::string& canonical_path);
   // Sets the schema version, tokenizer and vocabularies (committed with the next commit).
   void write_index_metadata();
 };

@@ -1,6 +1,9 @@
 // speechdex-index: indexes folders and files of speeches into a Xapian database.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 
@@ -13,28 +16,109 @@ namespace {
 
 constexpr const char* kProgram = "speechdex-index";
 
+// The progress line on a terminal: files, MB, rate and time left, redrawn in place at
+// most five times a second and cleared before anything else is printed.
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool on) : on_(on), started_(std::chrono::steady_clock::now()) {}
+  void show(const speechdex::indexer::Progress& p) {
+    if (!on_) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (p.files_done < p.files && now - last_ < std::chrono::milliseconds(200)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    const double mb = static_cast<double>(p.bytes_done) / 1e6;
+    const double rate = seconds > 0 ? mb / seconds : 0;
+    const double left = rate > 0 ? (static_cast<double>(p.bytes) / 1e6 - mb) / rate : 0;
+    char line[160];
+    std::snprintf(line, sizeof line, "\r%zu/%zu files, %.1f/%.1f MB, %.1f MB/s, %.0f s left   ",
+                  p.files_done, p.files, mb, static_cast<double>(p.bytes) / 1e6, rate, left);
+    std::cerr << line << std::flush;
+    shown_ = true;
+  }
+  // Clears the line (before a message, and at the end).
+  void clear() {
+    if (shown_) std::cerr << "\r\033[K" << std::flush;
+    shown_ = false;
+  }
+
+ private:
+  bool on_, shown_ = false;
+  std::chrono::steady_clock::time_point started_, last_{};
+};
+
 int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
   const auto started = std::chrono::steady_clock::now();
-  const auto warn = [](const std::string& what, const std::string& path) {
-    std::cerr << kProgram << ": warning: " << what << " ("
-              << speechdex::schema::printable_path(path) << ")\n";
+  ProgressLine progress(!quiet && isatty(STDERR_FILENO) != 0);
+  // One line per problem: "speechdex-index: warning: PATH: REASON".
+  const auto warn = [&](const std::string& what, const std::string& path) {
+    progress.clear();
+    std::cerr << kProgram << ": warning: " << speechdex::schema::printable_path(path) << ": "
+              << what << "\n";
   };
-  const auto note = [quiet](const std::string& what, const std::string& path) {
+  const auto note = [&](const std::string& what, const std::string& path) {
     if (!quiet) {
-      std::cerr << kProgram << ": note: " << what << " (" << speechdex::schema::printable_path(path)
-                << ")\n";
+      progress.clear();
+      std::cerr << kProgram << ": note: " << speechdex::schema::printable_path(path) << ": " << what
+                << "\n";
     }
   };
-  const speechdex::indexer::IndexStats s = speechdex::indexer::index_corpus(options, warn, note);
+  const speechdex::indexer::IndexStats s = speechdex::indexer::index_corpus(
+      options, warn, note, [&](const speechdex::indexer::Progress& p) { progress.show(p); });
+  progress.clear();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  char summary[256];
+  if (!quiet && !s.other_formats.empty()) {
+    std::string list;
+    size_t total = 0;
+    for (const auto& [ext, n] : s.other_formats) {
+      list += (list.empty() ? "" : ", ") + (ext.empty() ? std::string("no extension") : ext) + " " +
+              std::to_string(n);
+      total += n;
+    }
+    std::cerr << kProgram << ": note: " << total << " files of other formats not read (" << list
+              << ")\n";
+  }
+  if (!quiet && s.hidden > 0) {
+    std::cerr << kProgram << ": note: " << s.hidden
+              << " hidden files and folders not read (--hidden reads them)\n";
+  }
+  char summary[400];
   std::snprintf(summary, sizeof summary,
-                "%zu files indexed (%zu unchanged, %zu failed), %zu speeches, %zu paragraphs "
-                "(%zu set aside as boilerplate), %.2f s",
-                s.indexed, s.unchanged, s.failed, s.speeches, s.paragraphs, s.set_aside, seconds);
-  std::cout << summary << (s.compacted ? ", compacted" : "") << "\n";
-  return s.failed > 0 || s.files == 0 ? 1 : 0;
+                "%zu files indexed (%zu updated, %zu unchanged, %zu removed, %zu skipped, %zu "
+                "failed), %zu speeches, %zu paragraphs (%zu set aside as boilerplate), %.2f s",
+                s.indexed, s.updated, s.unchanged, s.removed, s.skipped, s.failed, s.speeches,
+                s.paragraphs, s.set_aside, seconds);
+  std::cout << summary
+            << (s.bad_records > 0
+                    ? ", " + std::to_string(s.bad_records) + " JSON Lines lines skipped"
+                    : std::string())
+            << (s.compacted ? ", compacted" : "") << "\n";
+  const bool nothing = s.files == 0 && s.removed == 0;
+  return s.failed > 0 || s.skipped > 0 || s.bad_records > 0 || nothing ? 1 : 0;
+}
+
+// A size such as 100M, 2G, 512K or a number of bytes.
+uint64_t parse_size(const std::string& text) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    throw speechdex::UsageError("not a size (like 100M, 2G or 4096)", "--max-file-size " + text);
+  }
+  std::string unit = text.substr(used);
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (unit.size() == 2 && unit[1] == 'B') unit.pop_back();
+  const double scale = unit.empty() || unit == "B" ? 1
+                       : unit == "K"               ? 1024.0
+                       : unit == "M"               ? 1024.0 * 1024
+                       : unit == "G"               ? 1024.0 * 1024 * 1024
+                                                   : -1;
+  if (scale < 0 || value < 0) {
+    throw speechdex::UsageError("not a size (like 100M, 2G or 4096)", "--max-file-size " + text);
+  }
+  return static_cast<uint64_t>(value * scale);
 }
 
 // --check [--repair]: prints what it found; exit 0 if the index is sound (or was repaired).
@@ -64,9 +148,14 @@ int check(const std::string& db, bool repair, bool wait) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Index folders and files of speeches (UTF-8, UTF-16 or GB18030 text) into a "
-      "speechdex database. Folders are searched recursively for *.txt. County, year, "
-      "speaker role and topics are found in the text; a manifest overrides them.",
+      "Index folders and files of speeches into a speechdex database: text (.txt, .md; "
+      "UTF-8, UTF-16, GB18030/GBK, Big5), Word (.docx), web pages (.html), PDF (.pdf) and "
+      "JSON Lines (.jsonl, one speech per line with a \"text\" field). Folders are walked "
+      "recursively; a file named on the command line is read whatever its name. County, "
+      "year, speaker role and topics are found in the text; a manifest overrides them. "
+      "Every problem is one line on stderr (speechdex-index: warning: PATH: REASON). Exit "
+      "status: 0 all read, 1 some inputs skipped or failed, 2 usage, 3 the index could not "
+      "be opened or written.",
       kProgram};
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;
@@ -112,7 +201,22 @@ int main(int argc, char** argv) {
                "headers, 来源/作者 lines, adverts and what comes before a file's first title "
                "are indexed as kind boilerplate, left out of searches unless "
                "--boilerplate include)");
-  app.add_flag("-q,--quiet", quiet, "print only warnings and the summary");
+  app.add_flag("--hidden", opt.walk.hidden,
+               "also read hidden files and folders (names starting with '.'), passed over by "
+               "default");
+  std::string max_size = "100M";
+  app.add_option("--max-file-size", max_size,
+                 "larger files are reported and not read (K, M, G suffixes)")
+      ->default_val("100M");
+  app.add_option("--encoding", opt.decode.encoding,
+                 "read text and JSON Lines files in this encoding (utf-8, gb18030, big5, "
+                 "big5-hkscs, utf-16le, ...) instead of detecting it (web pages keep their "
+                 "own charset)");
+  app.add_flag("--lossy", opt.decode.lossy,
+               "index a file that does not decode cleanly with U+FFFD for what does not "
+               "decode, warning with the encoding and the first bad byte (default: report "
+               "and skip it)");
+  app.add_flag("-q,--quiet", quiet, "print only warnings and the summary (no notes, no progress)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -135,6 +239,12 @@ int main(int argc, char** argv) {
   }
   if (opt.paths.empty()) {
     std::cerr << kProgram << ": error: paths is required (try --help)\n";
+    return 2;
+  }
+  try {
+    opt.walk.max_file_size = parse_size(max_size);
+  } catch (const speechdex::UsageError& e) {
+    std::cerr << kProgram << ": error: " << e.what() << " (" << e.context() << ")\n";
     return 2;
   }
   using Compact = speechdex::indexer::IndexOptions::Compact;

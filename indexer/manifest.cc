@@ -62,6 +62,46 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+ManifestEntry manifest_entry(
+    const std::map<std::string, std::string>& row, const schema::Gazetteer& gazetteer,
+    const std::string& origin, const std::string& where,
+    const std::function<void(const std::string&, const std::string&)>& warn) {
+  auto get = [&](std::initializer_list<const char*> names) -> std::string {
+    for (const char* n : names) {
+      auto it = row.find(n);
+      if (it != row.end() && !it->second.empty()) return it->second;
+    }
+    return "";
+  };
+  ManifestEntry e;
+  e.origin = origin;
+  // A code is unambiguous; try it before a name.
+  for (const std::string& v : {get({"code", "county_code"}), get({"county"})}) {
+    if (v.empty() || e.county != nullptr) continue;
+    const auto found = gazetteer.resolve(v);
+    if (found.size() == 1) {
+      e.county = found.front();
+    } else {
+      warn(found.empty() ? "unknown county '" + v + "'"
+                         : "county '" + v + "' names several divisions; give its code",
+           where);
+    }
+  }
+  if (const std::string y = get({"year"}); !y.empty()) {
+    if (y.size() == 4 &&
+        std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      e.year = std::stoi(y);
+    } else {
+      warn("year is not a year: " + y, where);
+    }
+  }
+  if (const std::string v = get({"title"}); !v.empty()) e.title = v;
+  if (const std::string v = get({"speaker"}); !v.empty()) e.speaker = v;
+  if (const std::string v = get({"role"}); !v.empty()) e.role = v;
+  if (const std::string v = get({"date"}); !v.empty()) e.date = v;
+  return e;
+}
+
 Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazetteer,
                         const std::function<void(const std::string&, const std::string&)>& warn) {
   std::ifstream in(path, std::ios::binary);
@@ -135,33 +175,8 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
         warn("speech is not a number: " + s, where);
       }
     }
-    ManifestEntry e;
-    e.origin = "manifest " + where;
-    // A code is unambiguous; try it before a name.
-    for (const std::string& v : {get({"code", "county_code"}), get({"county"})}) {
-      if (v.empty() || e.county != nullptr) continue;
-      const auto found = gazetteer.resolve(v);
-      if (found.size() == 1) {
-        e.county = found.front();
-      } else {
-        warn(found.empty() ? "unknown county '" + v + "'"
-                           : "county '" + v + "' names several divisions; give its code",
-             where);
-      }
-    }
-    if (const std::string y = get({"year"}); !y.empty()) {
-      if (y.size() == 4 &&
-          std::all_of(y.begin(), y.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        e.year = std::stoi(y);
-      } else {
-        warn("year is not a year: " + y, where);
-      }
-    }
-    if (const std::string v = get({"title"}); !v.empty()) e.title = v;
-    if (const std::string v = get({"speaker"}); !v.empty()) e.speaker = v;
-    if (const std::string v = get({"role"}); !v.empty()) e.role = v;
-    if (const std::string v = get({"date"}); !v.empty()) e.date = v;
-    m.entries_[{canonical.string(), speech}] = std::move(e);
+    m.entries_[{canonical.string(), speech}] =
+        manifest_entry(row, gazetteer, "manifest " + where, where, warn);
   }
   return m;
 }

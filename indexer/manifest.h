@@ -31,6 +31,14 @@ struct SpeechMetadata;
 /// manifest's file and line for each field it gives.
 void apply_manifest(const ManifestEntry& entry, SpeechMetadata& meta);
 
+/// The entry a table row gives (column name -> value; county or code/county_code, year,
+/// title, speaker, role, date). A value that cannot be used is reported through `warn` with
+/// `where` and left out. `origin` is what `how` will say ("manifest m.tsv:3").
+ManifestEntry manifest_entry(
+    const std::map<std::string, std::string>& row, const schema::Gazetteer& gazetteer,
+    const std::string& origin, const std::string& where,
+    const std::function<void(const std::string&, const std::string&)>& warn);
+
 class Manifest {
  public:
   /// Reads a manifest; its format follows its extension (.tsv, .csv, .jsonl). Rows with a

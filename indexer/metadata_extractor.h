@@ -32,6 +32,10 @@ struct SpeechMetadata {
   // Given only by a manifest.
   std::optional<std::string> title;  ///< replaces the title found in the text
   Found<std::string> speaker, date;
+  // Given by the file itself.
+  std::string id;        ///< a JSON Lines speech's id: the speech id becomes SOURCE#ID
+  std::string fields;    ///< a JSON Lines speech's other fields (a JSON object), "" if none
+  std::string decoding;  ///< what --lossy replaced in the file, "" if nothing
 };
 
 /// Finds metadata in speeches by general rules (docs/metadata.md):

@@ -1,8 +1,11 @@
 // The indexing pipeline, shared by speechdex-index and the tests.
 #include "pipeline.h"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <boost/filesystem.hpp>
+#include <cerrno>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -11,6 +14,7 @@
 
 #include "cleaner.h"
 #include "errors.h"
+#include "formats.h"
 #include "gazetteer.h"
 #include "index_layout.h"
 #include "index_writer.h"
@@ -24,79 +28,175 @@ namespace speechdex::indexer {
 
 namespace {
 
-// Indexes files[next...] into `writer`, taking the next file from the shared counter, so
-// several workers share one list. Reports through `warn`/`note` (serialized by the caller).
-void index_files(const std::vector<SourceFile>& files, std::atomic<size_t>& next,
-                 IndexWriter& writer, const MetadataExtractor& extractor, const Manifest& manifest,
+// What the workers share: the file list, the next file to take, the progress so far.
+struct Shared {
+  const std::vector<SourceFile>& files;
+  std::atomic<size_t> next{0};
+  std::mutex progress_mutex;
+  Progress progress;
+  const std::function<void(const Progress&)>& report;
+
+  void done(const SourceFile& file) {
+    if (!report) return;
+    std::lock_guard<std::mutex> lock(progress_mutex);
+    ++progress.files_done;
+    progress.bytes_done += file.size;
+    report(progress);
+  }
+};
+
+// Appends the speeches of one document of a file, and their metadata, to those of the
+// documents before it (speeches are numbered through the file).
+void read_part(const DocumentPart& part, const SourceFile& file, const MetadataExtractor& extractor,
+               const Manifest& manifest, const schema::Gazetteer& gazetteer,
+               const IndexOptions& options, const Document& doc, const Warn& warn,
+               std::vector<Speech>& speeches, std::vector<SpeechMetadata>& metas,
+               bool& only_set_aside) {
+  SplitResult split;
+  if (options.lines) {
+    split = split_lines(part.text.utf8);
+  } else {
+    std::vector<Line> lines = clean(part.text.utf8, !options.no_clean);
+    // What the format reader knows to be furniture (page headers, navigation) is set aside
+    // with its rule, as the cleaner's boilerplate is.
+    for (Line& line : lines) {
+      const auto i = static_cast<size_t>(line.number - 1);
+      if (!options.no_clean && i < part.text.furniture.size() && !part.text.furniture[i].empty() &&
+          line.cls == LineClass::kContent) {
+        line.cls = LineClass::kBoilerplate;
+        line.reason = part.text.furniture[i];
+      }
+    }
+    split = split_speeches(lines, !options.no_clean);
+  }
+  only_set_aside = split.only_set_aside;
+  std::optional<ManifestEntry> given;
+  if (!part.metadata.empty()) {
+    given = manifest_entry(part.metadata, gazetteer, "jsonl " + part.origin, part.origin, warn);
+  }
+  for (Speech& speech : split.speeches) {
+    // Furniture alone says nothing about the speech: no metadata is read from it.
+    SpeechMetadata meta = split.only_set_aside ? SpeechMetadata{} : extractor.extract(speech);
+    if (given) apply_manifest(*given, meta);
+    if (const auto id = part.metadata.find("id"); id != part.metadata.end()) {
+      meta.id = split.speeches.size() == 1
+                    ? id->second
+                    : id->second + "." + std::to_string(&speech - split.speeches.data() + 1);
+    }
+    meta.fields = part.fields;
+    meta.decoding = doc.replaced.empty() ? "" : doc.encoding + ", --lossy: " + doc.replaced;
+    const int speech_number = static_cast<int>(speeches.size()) + 1;
+    if (const ManifestEntry* e = manifest.find(file.canonical_path, speech_number)) {
+      apply_manifest(*e, meta);
+    }
+    speeches.push_back(std::move(speech));
+    metas.push_back(std::move(meta));
+  }
+}
+
+// Indexes the shared files, taking the next file from the shared counter, so several
+// workers share one list. Reports through `warn`/`note` (serialized by the caller).
+void index_files(Shared& shared, IndexWriter& writer, const MetadataExtractor& extractor,
+                 const Manifest& manifest, const schema::Gazetteer& gazetteer,
                  const IndexOptions& options, IndexStats& stats, const Warn& warn,
                  const Warn& note) {
-  for (size_t k = next++; k < files.size(); k = next++) {
+  const std::vector<SourceFile>& files = shared.files;
+  for (size_t k = shared.next++; k < files.size(); k = shared.next++) {
     const SourceFile& file = files[k];
-    if (!options.force && writer.is_current(file)) {
+    const IndexWriter::FileState state = writer.state_of(file);
+    if (!options.force && state == IndexWriter::FileState::kCurrent) {
       ++stats.unchanged;
+      shared.done(file);
       continue;
     }
     // Reading, cleaning, splitting and metadata: what goes wrong there is this file's
     // problem, reported and skipped. Writing is the index's: an error there stops the run.
-    SplitResult split;
+    std::vector<Speech> speeches;
     std::vector<SpeechMetadata> metas;
-    std::string encoding;
+    Document doc;
+    bool all_set_aside = true;
     try {
-      const DecodedText text = read_text(file);
-      encoding = text.encoding;
-      split = options.lines
-                  ? split_lines(text.utf8)
-                  : split_speeches(clean(text.utf8, !options.no_clean), !options.no_clean);
-      for (size_t s = 0; s < split.speeches.size(); ++s) {
-        // Furniture alone says nothing about the speech: no metadata is read from it.
-        metas.push_back(split.only_set_aside ? SpeechMetadata{}
-                                             : extractor.extract(split.speeches[s]));
-        if (const ManifestEntry* e = manifest.find(file.canonical_path, static_cast<int>(s + 1))) {
-          apply_manifest(*e, metas.back());
+      doc = read_document(file, options.decode, warn, stats.bad_records);
+      for (const DocumentPart& part : doc.parts) {
+        const size_t before = speeches.size();
+        bool only_set_aside = false;
+        read_part(part, file, extractor, manifest, gazetteer, options, doc, warn, speeches, metas,
+                  only_set_aside);
+        if (speeches.size() == before && !part.origin.empty()) {
+          warn("no speech text in this line's \"text\"", part.origin);
+          ++stats.bad_records;
         }
+        all_set_aside = all_set_aside && only_set_aside;
       }
     } catch (const InputError& e) {
       warn(e.what(), e.context().empty() ? file.path : e.context());
       ++stats.failed;
+      shared.done(file);
       continue;
     } catch (const std::exception& e) {
       warn(std::string("cannot read: ") + e.what(), file.path);
       ++stats.failed;
+      shared.done(file);
       continue;
     }
-    if (split.speeches.empty()) {
-      warn("no speech text found", file.path);
+    if (speeches.empty()) {
+      warn(doc.format == Format::kJsonl ? "no usable line (each needs a \"text\" field)"
+                                        : "no text found",
+           file.path);
       ++stats.failed;
+      shared.done(file);
       continue;
     }
-    for (const Speech& speech : split.speeches) stats.set_aside += speech.set_aside.size();
-    if (split.only_set_aside) {
+    for (const Speech& speech : speeches) stats.set_aside += speech.set_aside.size();
+    if (all_set_aside) {
       note(
           "no speech text found: every line is set aside as boilerplate (searchable with "
           "--boilerplate include)",
           file.path);
     }
-    stats.paragraphs += writer.write_file(file, split.speeches, metas);
-    stats.speeches += split.speeches.size();
-    ++stats.indexed;
-    if (encoding != "utf-8") note("read as " + encoding, file.path);
+    stats.paragraphs += writer.write_file(file, speeches, metas);
+    stats.speeches += speeches.size();
+    ++(state == IndexWriter::FileState::kNew ? stats.indexed : stats.updated);
+    if (!doc.replaced.empty()) {
+      warn("read as " + doc.encoding + " with --lossy: " + doc.replaced, file.path);
+    } else if (!doc.encoding.empty() && doc.encoding != "utf-8") {
+      note("read as " + doc.encoding, file.path);
+    }
     writer.commit_if_due();
+    shared.done(file);
   }
 }
 
 void add(IndexStats& into, const IndexStats& s) {
   into.indexed += s.indexed;
+  into.updated += s.updated;
   into.unchanged += s.unchanged;
   into.failed += s.failed;
+  into.bad_records += s.bad_records;
   into.speeches += s.speeches;
   into.paragraphs += s.paragraphs;
   into.set_aside += s.set_aside;
 }
 
+// Removes the paragraphs of files under the walked folders that are no longer on disk.
+void remove_deleted(IndexWriter& writer, const std::vector<std::string>& roots, IndexStats& stats,
+                    const Warn& note) {
+  for (const std::string& root : roots) {
+    for (const std::string& path : writer.files_under(root)) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) == 0 || errno != ENOENT) continue;
+      writer.remove_file(path);
+      ++stats.removed;
+      note("removed from the index: no longer on disk", path);
+    }
+  }
+}
+
 }  // namespace
 
 IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
-                        const Warn& note_unsafe) {
+                        const Warn& note_unsafe,
+                        const std::function<void(const Progress&)>& progress) {
   std::mutex report;
   const Warn warn = [&](const std::string& what, const std::string& path) {
     std::lock_guard<std::mutex> lock(report);
@@ -114,9 +214,16 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   if (!options.manifest.empty()) manifest = Manifest::load(options.manifest, gazetteer, warn);
 
   IndexStats stats;
-  const std::vector<SourceFile> files = collect_files(options.paths, warn);
+  const WalkResult walk = collect_files(options.paths, options.walk, warn);
+  const std::vector<SourceFile>& files = walk.files;
   stats.files = files.size();
-  std::atomic<size_t> next{0};
+  stats.skipped = walk.skipped;
+  stats.failed = walk.failed;
+  stats.hidden = walk.hidden;
+  stats.other_formats = walk.other_formats;
+  Shared shared{files, {}, {}, {}, progress};
+  shared.progress.files = files.size();
+  for (const SourceFile& f : files) shared.progress.bytes += f.size;
   // One writer for the whole run, its shards and compaction included.
   const WriteLock lock(options.db, options.wait);
   const unsigned jobs =
@@ -149,12 +256,12 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     for (unsigned j = 0; j < jobs; ++j) {
       threads.emplace_back([&, j] {
         try {
-          index_files(files, next, *writers[j], extractor, manifest, options, per_job[j], warn,
-                      note);
+          index_files(shared, *writers[j], extractor, manifest, gazetteer, options, per_job[j],
+                      warn, note);
           writers[j]->commit();
         } catch (...) {
           errors[j] = std::current_exception();
-          next = files.size();  // stop the others
+          shared.next = files.size();  // stop the others
         }
       });
     }
@@ -171,7 +278,8 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     return stats;
   }
   writer->set_fresh_build(writer->started_empty() && options.compact != Compact::kNever);
-  index_files(files, next, *writer, extractor, manifest, options, stats, warn, note);
+  remove_deleted(*writer, walk.roots, stats, note);
+  index_files(shared, *writer, extractor, manifest, gazetteer, options, stats, warn, note);
   if (options.compact == Compact::kAlways ||
       (options.compact == Compact::kAuto && writer->started_empty() && !writer->empty())) {
     writer->compact();

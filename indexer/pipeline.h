@@ -1,7 +1,9 @@
 // The indexing pipeline: paths -> read -> clean -> split -> metadata -> write, file by file.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +34,10 @@ struct IndexOptions {
   bool wait = false;
   /// Remove everything the index holds first, then index the paths into it.
   bool rebuild = false;
+  /// How folders are walked (hidden entries, the file size limit).
+  WalkOptions walk;
+  /// How text is decoded (a forced encoding, --lossy).
+  DecodeOptions decode;
 
   /// The data folder of the source tree this program was built from.
   static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;
@@ -39,16 +45,33 @@ struct IndexOptions {
 
 /// What a run did.
 struct IndexStats {
-  size_t indexed = 0, unchanged = 0, failed = 0, speeches = 0, paragraphs = 0;
+  size_t files = 0;        ///< files found by the walk
+  size_t indexed = 0;      ///< files read that the index did not hold
+  size_t updated = 0;      ///< files read again because they changed (or --force)
+  size_t unchanged = 0;    ///< files the index holds as they are
+  size_t removed = 0;      ///< files deleted from disk whose paragraphs were removed
+  size_t skipped = 0;      ///< not read, reported: too large, a link loop, a broken link
+  size_t failed = 0;       ///< could not be read or decoded, reported
+  size_t bad_records = 0;  ///< JSON Lines lines that could not be used, reported
+  size_t speeches = 0, paragraphs = 0;
   size_t set_aside = 0;  ///< of the paragraphs, those set aside as boilerplate
+  size_t hidden = 0;     ///< hidden entries not entered (--hidden enters them)
+  std::map<std::string, size_t> other_formats;  ///< files not read, by extension
   bool compacted = false;
-  size_t files = 0;  ///< files found
+};
+
+/// How far a run has come, for a progress line.
+struct Progress {
+  size_t files_done = 0, files = 0;
+  uint64_t bytes_done = 0, bytes = 0;
 };
 
 /// Indexes the paths. Bad files are reported through `warn` (what, path) and skipped;
 /// `note` receives remarks that are not problems (a file read as GB18030). Throws
 /// IndexError / UsageError / InputError for what stops the whole run (the database cannot
 /// be opened, a vocabulary cannot be read).
-IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const Warn& note);
+/// `progress`, if given, is called after each file (from one thread at a time).
+IndexStats index_corpus(const IndexOptions& options, const Warn& warn, const Warn& note,
+                        const std::function<void(const Progress&)>& progress = {});
 
 }  // namespace speechdex::indexer

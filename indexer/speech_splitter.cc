@@ -159,6 +159,29 @@ bool can_continue(const Block& b, const LineInfo& next, int next_level) {
   return true;
 }
 
+// Cuts paragraphs longer than kMaxParagraphBytes (cut_long); each piece keeps the
+// paragraph's kind, headings and lines.
+void cut_long_paragraphs(std::vector<Paragraph>& paragraphs) {
+  if (std::none_of(paragraphs.begin(), paragraphs.end(),
+                   [](const Paragraph& p) { return p.text.size() > kMaxParagraphBytes; })) {
+    return;
+  }
+  std::vector<Paragraph> out;
+  for (Paragraph& p : paragraphs) {
+    if (p.text.size() <= kMaxParagraphBytes) {
+      out.push_back(std::move(p));
+      continue;
+    }
+    const std::string text = std::move(p.text);
+    for (std::string_view piece : cut_long(text)) {
+      Paragraph q = p;  // its text moved out: a copy of the rest
+      q.text = trim(piece);
+      if (!q.text.empty()) out.push_back(std::move(q));
+    }
+  }
+  paragraphs.swap(out);
+}
+
 }  // namespace
 
 Enumerator parse_enumerator(std::string_view norm_utf8) {
@@ -272,6 +295,7 @@ SplitResult split_lines(std::string_view text) {
     }
     start = end + 1;
   }
+  cut_long_paragraphs(speech.paragraphs);
   if (!speech.paragraphs.empty()) result.speeches.push_back(std::move(speech));
   return result;
 }
@@ -457,6 +481,7 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
     }
     result.speeches[s].set_aside.push_back(std::move(p));
   }
+  for (Speech& speech : result.speeches) cut_long_paragraphs(speech.paragraphs);
   return result;
 }
 

@@ -39,10 +39,11 @@ class InputError : public Error {
   using Error::Error;
 };
 
-/// The database cannot be opened, is of another schema version, or failed to write.
+/// The database cannot be opened, is of another schema version, or failed to write (exit 3).
 class IndexError : public Error {
  public:
   using Error::Error;
+  int exit_status() const noexcept override { return 3; }
 };
 
 /// The query text is malformed (unbalanced quotes or parentheses, empty, bad filter)
@@ -69,7 +70,8 @@ inline std::string describe(const Error& e) {
 
 /// Runs a program's body and catches what it throws, once: prints
 /// `<program>: error: <what> (<context>)` to stderr and returns the error's exit status
-/// (1 for anything that is not a speechdex error). Xapian::Error derives from no
+/// (3 for the database library's errors, 1 for anything else that is not a speechdex
+/// error). Xapian::Error derives from no
 /// std::exception, so it is caught by itself.
 /// The name run_and_report prints; kept for the terminate handler.
 inline const char*& current_program() {
@@ -80,12 +82,12 @@ inline const char*& current_program() {
 /// Xapian 1.4's glass backend calls std::terminate when a write fails at some points of a
 /// commit (measured: an EIO from pwrite inside WritableDatabase::commit_transaction). The
 /// commit was not made, and glass never overwrites the revision it last committed, so the
-/// index stays as of its last commit: say so in one line and exit 1, instead of an abort.
+/// index stays as of its last commit: say so in one line and exit 3, instead of an abort.
 [[noreturn]] inline void report_terminate() {
   std::cerr << current_program()
             << ": error: the database library stopped the run during a write (a failed write "
                "or sync); the index stays as of its last commit: re-run the command\n";
-  std::_Exit(1);
+  std::_Exit(3);
 }
 
 template <class Body>
@@ -102,7 +104,7 @@ int run_and_report(const char* program, Body&& body) {
     return 1;
   } catch (const Xapian::Error& e) {
     std::cerr << program << ": error: " << e.get_description() << "\n";
-    return 1;
+    return 3;  // the database's trouble
   }
 }
 

@@ -33,6 +33,7 @@ std::string ParagraphRecord::to_data() const {
                       {"topics", topics},
                       {"speech_topics", speech_topics},
                       {"how", how}};
+  if (!fields.empty()) j["fields"] = nlohmann::json::parse(fields, nullptr, false);
   // Every string is valid UTF-8 (text is decoded, paths printable_path()); should one not
   // be, it is stored with U+FFFD rather than failing the whole run.
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -81,6 +82,7 @@ ParagraphRecord ParagraphRecord::from_data(std::string_view data) {
     r.topics = j.at("topics").get<std::vector<std::string>>();
     r.speech_topics = j.at("speech_topics").get<std::vector<std::string>>();
     r.how = j.at("how").get<std::map<std::string, std::string>>();
+    if (const auto f = j.find("fields"); f != j.end() && f->is_object()) r.fields = f->dump();
     return r;
   } catch (const nlohmann::json::exception& e) {
     throw IndexError("document data is not a paragraph record: " + std::string(e.what()), "");

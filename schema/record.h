@@ -40,6 +40,9 @@ struct ParagraphRecord {
   std::string date;                        ///< date of the speech (manifest only)
   std::vector<std::string> topics;         ///< topic ids of this paragraph
   std::vector<std::string> speech_topics;  ///< main topic ids of the speech
+  /// Fields of the source the schema has no place for (a JSON Lines speech's other fields),
+  /// as a JSON object; "" if none.
+  std::string fields;
   /// How each field was found: field name -> rule and evidence ("manifest" when given).
   std::map<std::string, std::string> how;
 

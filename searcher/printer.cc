@@ -187,7 +187,9 @@ nlohmann::json hit_json(const Hit& h, const ParsedQuery& query) {
           {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
           {"role", r.role},
           {"topics", r.topics},
-          {"speech_matches", h.speech_matches}};
+          {"speech_matches", h.speech_matches},
+          {"fields", r.fields.empty() ? nlohmann::json::object()
+                                      : nlohmann::json::parse(r.fields, nullptr, false)}};
 }
 
 nlohmann::json summary_json(const SearchResult& result) {
