@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -325,9 +326,11 @@ class Walker {
     // The same file reached twice (a link, or named twice) is read once.
     if (!files_seen_.insert({st.st_dev, st.st_ino}).second) return;
     if (static_cast<uint64_t>(st.st_size) > options_.max_file_size) {
-      warn_("larger than --max-file-size (" + std::to_string(st.st_size >> 20) + " MB > " +
-                std::to_string(options_.max_file_size >> 20) + " MB), not read",
-            path);
+      char why[128];
+      std::snprintf(why, sizeof why, "larger than --max-file-size (%.1f MB > %.1f MB), not read",
+                    static_cast<double>(st.st_size) / (1 << 20),
+                    static_cast<double>(options_.max_file_size) / (1 << 20));
+      warn_(why, path);
       ++out_.skipped;
       return;
     }

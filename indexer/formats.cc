@@ -26,16 +26,16 @@ bool starts_with(std::string_view s, std::string_view prefix) {
 std::string head(const std::string& bytes) {
   std::string_view b(bytes);
   if (starts_with(b, "\xEF\xBB\xBF")) b.remove_prefix(3);
-  while (!b.empty() && (b.front() == ' ' || b.front() == '\t' || b.front() == '\r' ||
-                        b.front() == '\n')) {
+  while (!b.empty() &&
+         (b.front() == ' ' || b.front() == '\t' || b.front() == '\r' || b.front() == '\n')) {
     b.remove_prefix(1);
   }
   return lower(std::string(b.substr(0, 64)));
 }
 
 // The fields of a JSON Lines speech that are its metadata, as in a manifest.
-const std::set<std::string> kMetadataFields = {"id",      "title", "county", "county_code", "code",
-                                               "year",    "date",  "speaker", "role"};
+const std::set<std::string> kMetadataFields = {"id",   "title", "county",  "county_code", "code",
+                                               "year", "date",  "speaker", "role"};
 
 DocumentPart jsonl_part(const std::string& line, const std::string& origin) {
   nlohmann::json object;
