@@ -1,4 +1,4 @@
-// Word documents: their text lines, furniture and refusals.
+// Word documents and saved web pages: their text lines, furniture, charsets and refusals.
 #include <gtest/gtest.h>
 #include <zip.h>
 
@@ -9,6 +9,7 @@
 #include "cleaner.h"
 #include "docx_text.h"
 #include "errors.h"
+#include "html_text.h"
 #include "test_support.h"
 
 namespace speechdex::indexer {
@@ -257,6 +258,148 @@ TEST(DocxText, TabsBreaksTextBoxesAndWhatIsLeftOut) {
   const ExtractedText t = docx_text(docx_of(body));
   EXPECT_EQ(t.utf8, "甲\t乙\n丙\n框内\n框外\n移来\n\n 格 ");
   EXPECT_TRUE(t.furniture.empty());
+}
+
+// ---- Web pages ----
+
+TEST(HtmlText, SpeechBodyLinesAreSpeechTxtLines) {
+  const ExtractedText t = html_text(fixture("speech.html"));
+  EXPECT_EQ(body_lines(t), speech_txt_lines());
+  EXPECT_EQ(t.encoding, "gb18030");
+}
+
+TEST(HtmlText, TitleNavigationAndFooterAreFurniture) {
+  const ExtractedText t = html_text(fixture("speech.html"));
+  const std::vector<TextLine> lines = lines_of(t);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front().text, "在巴东县2021年法治政府建设推进会上的讲话_巴东县人民政府");
+  EXPECT_EQ(lines.front().rule, "html title");
+  EXPECT_EQ(rule_of(t, "政务公开"), "navigation");
+  EXPECT_EQ(rule_of(t, "当前位置：首页 > 领导讲话"), "navigation");
+  EXPECT_EQ(rule_of(t, "分享到：微信 微博"), "navigation");
+  EXPECT_EQ(rule_of(t, "版权所有\u00a0©\u00a0巴东县人民政府办公室"), "navigation");
+  EXPECT_EQ(rule_of(t, "地址：巴东县信陵镇"), "navigation");
+}
+
+TEST(HtmlText, ScriptStyleNoscriptAndCommentsAreLeftOut) {
+  const ExtractedText t = html_text(fixture("speech.html"));
+  for (const char* absent :
+       {"统计代码", "font-family", "脚本写入", "请启用浏览器脚本", "模板", "页脚", "_hmt"}) {
+    EXPECT_EQ(t.utf8.find(absent), std::string::npos) << absent;
+  }
+}
+
+TEST(HtmlText, EntitiesDecodedAndWhiteSpaceCollapsed) {
+  const ExtractedText t = html_text(
+      "<p>\n  甲&nbsp;乙 &amp;\t &lt;丙&gt;  &ldquo;丁&rdquo;&#x4E2D;&#25991;&copy;\n</p>"
+      "<div>一<br>二<span> 三 </span>四</div><pre>  行一\n  行二</pre>");
+  EXPECT_EQ(t.utf8, "甲\u00a0乙 & <丙> “丁”中文©\n一\n二 三 四\n行一\n行二");
+  EXPECT_EQ(t.encoding, "utf-8");
+}
+
+TEST(HtmlText, CharsetFromMetaHttpEquiv) {
+  // 政府工作報告 in Big5, which detection alone would not read as Big5.
+  const std::string big5 = "\xAC\x46\xA9\xB2\xA4\x75\xA7\x40\xB3\xF8\xA7\x69";
+  const ExtractedText t = html_text(
+      "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=big5\">"
+      "</head><body><p>" +
+      big5 + "</p></body></html>");
+  EXPECT_EQ(t.utf8, "政府工作報告");
+  EXPECT_EQ(t.encoding, "big5");
+}
+
+TEST(HtmlText, CharsetFromBom) {
+  // The byte order mark wins over a meta tag.
+  const ExtractedText utf8 =
+      html_text("\xEF\xBB\xBF<meta charset=\"gbk\"><p>\xE6\xAD\xA3\xE6\x96\x87</p>");
+  EXPECT_EQ(utf8.utf8, "正文");
+  EXPECT_EQ(utf8.encoding, "utf-8");
+  const std::string utf16le("\xFF\xFE<\0p\0>\0\x63\x6B\x87\x65<\0/\0p\0>\0", 20);
+  const ExtractedText u16 = html_text(utf16le);
+  EXPECT_EQ(u16.utf8, "正文");
+  EXPECT_EQ(u16.encoding, "utf-16le");
+}
+
+TEST(HtmlText, CharsetDetectedWithoutMeta) {
+  const ExtractedText gbk = html_text("<html><body><p>\xD5\xFD\xCE\xC4</p></body></html>");
+  EXPECT_EQ(gbk.utf8, "正文");
+  EXPECT_EQ(gbk.encoding, "gb18030");
+  const ExtractedText utf8 = html_text("<p>\xE6\xAD\xA3\xE6\x96\x87</p>");
+  EXPECT_EQ(utf8.utf8, "正文");
+  EXPECT_EQ(utf8.encoding, "utf-8");
+  // A charset ICU does not know is no better than none.
+  const ExtractedText unknown =
+      html_text("<meta charset=\"x-no-such-charset\"><p>\xD5\xFD\xCE\xC4</p>");
+  EXPECT_EQ(unknown.utf8, "正文");
+  EXPECT_EQ(unknown.encoding, "gb18030");
+}
+
+TEST(HtmlText, MetaCharsetThatLiesNamesCharsetAndOffset) {
+  const std::string head = "<meta charset=\"gbk\"><p>\xD5\xFD\xCE\xC4";
+  EXPECT_EQ(refusal([&] { html_text(head + "\xFF</p>"); }),
+            "the page's meta tag says charset \"gbk\", but read as gb18030 its first bad byte "
+            "is byte 0xFF at offset " +
+                std::to_string(head.size()));
+  // A sequence cut short by the end of the page.
+  EXPECT_EQ(refusal([&] { html_text(head + "\x81"); }),
+            "the page's meta tag says charset \"gbk\", but read as gb18030 its first bad byte "
+            "is byte 0x81 at offset " +
+                std::to_string(head.size()));
+  const std::string bom = "\xEF\xBB\xBF<p>ab";
+  EXPECT_EQ(refusal([&] { html_text(bom + "\xC3\x28</p>"); }),
+            "the page starts with a utf-8 byte order mark but is not utf-8: the first bad one "
+            "is byte 0xC3 at offset " +
+                std::to_string(bom.size()));
+}
+
+TEST(HtmlText, NavigationRules) {
+  const ExtractedText t = html_text(
+      "<body><header><p>站点标志</p></header>"
+      "<div role=\"navigation\">角色导航</div><div class=\"mainNav\">驼峰导航</div>"
+      "<div id=\"dqwz\">当前位置：首页</div><aside>相关链接</aside>"
+      "<article><header><h1>文章标题</h1></header><p>文章正文。</p>"
+      "<footer>文章脚注</footer></article>"
+      "<footer>网站页脚</footer></body>");
+  EXPECT_EQ(rule_of(t, "站点标志"), "navigation");
+  EXPECT_EQ(rule_of(t, "角色导航"), "navigation");
+  EXPECT_EQ(rule_of(t, "驼峰导航"), "navigation");
+  EXPECT_EQ(rule_of(t, "当前位置"), "navigation");
+  EXPECT_EQ(rule_of(t, "相关链接"), "navigation");
+  // An article's own header and footer are the article's.
+  EXPECT_EQ(rule_of(t, "文章标题"), "");
+  EXPECT_EQ(rule_of(t, "文章正文"), "");
+  EXPECT_EQ(rule_of(t, "文章脚注"), "");
+  EXPECT_EQ(rule_of(t, "网站页脚"), "navigation");
+}
+
+TEST(HtmlText, FormWrappingThePageIsNotNavigation) {
+  // ASP.NET pages wrap everything in one form; a search form is chrome.
+  const ExtractedText t = html_text(
+      "<body><form id=\"form1\"><div>政府工作报告全文很长很长很长很长很长很长。</div>"
+      "<form class=\"search\">搜索</form></form></body>");
+  EXPECT_EQ(rule_of(t, "政府工作报告"), "");
+  const ExtractedText search = html_text(
+      "<body><form action=\"/search\">站内搜索</form><p>政府工作报告全文很长很长很长。</p></body>");
+  EXPECT_EQ(rule_of(search, "站内搜索"), "navigation");
+  EXPECT_EQ(rule_of(search, "政府工作报告"), "");
+}
+
+TEST(HtmlText, TextPastUnclosedTagsIsKept) {
+  // Old pages leave <font> open by the hundred: libxml2 stopped at 256 and dropped the rest.
+  std::string unclosed;
+  for (int i = 0; i < 300; ++i) unclosed += "<font size=\"3\">";
+  EXPECT_EQ(html_text("<p>" + unclosed + "正文</p><p>结尾</p>").utf8, "正文\n结尾");
+}
+
+TEST(HtmlText, DeepNestingNulsAndEmptyPages) {
+  std::string deep;
+  for (int i = 0; i < 100000; ++i) deep += "<div>";
+  const ExtractedText t =
+      html_text("<meta charset=\"utf-8\">" + deep + "深处" + std::string(1, '\0') + "后");
+  EXPECT_EQ(t.utf8, "深处 后");
+  EXPECT_TRUE(html_text("").utf8.empty());
+  EXPECT_TRUE(html_text(" \n ").utf8.empty());
+  EXPECT_TRUE(html_text("<html><script>x</script></html>").utf8.empty());
 }
 
 }  // namespace
