@@ -252,11 +252,14 @@ TEST(DocxText, TabsBreaksTextBoxesAndWhatIsLeftOut) {
       "<w:p><w:moveFrom w:id=\"1\"><w:r><w:t>移走</w:t></w:r></w:moveFrom>"
       "<w:r><w:instrText> HYPERLINK \"x\" </w:instrText></w:r>"
       "<w:moveTo w:id=\"2\"><w:r><w:t>移来</w:t></w:r></w:moveTo></w:p>"
+      // A deleted run's tab and break go with it.
+      "<w:p><w:r><w:t>留</w:t></w:r><w:del w:id=\"3\"><w:r><w:tab/><w:delText>删</w:delText>"
+      "<w:br/></w:r></w:del></w:p>"
       "<w:p/>"
       "<w:tbl><w:tr><w:tc><w:p><w:r><w:t xml:space=\"preserve\"> 格 </w:t></w:r></w:p></w:tc>"
       "</w:tr></w:tbl>";
   const ExtractedText t = docx_text(docx_of(body));
-  EXPECT_EQ(t.utf8, "甲\t乙\n丙\n框内\n框外\n移来\n\n 格 ");
+  EXPECT_EQ(t.utf8, "甲\t乙\n丙\n框内\n框外\n移来\n留\n\n 格 ");
   EXPECT_TRUE(t.furniture.empty());
 }
 
