@@ -17,28 +17,8 @@
 namespace speechdex::testing {
 namespace {
 
-bool is_han(char32_t c) {
-  UErrorCode st = U_ZERO_ERROR;
-  return uscript_getScript(static_cast<UChar32>(c), &st) == USCRIPT_HAN;
-}
-
 bool is_alnum_ascii(char32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
-}
-
-// Normalized text with white space and control characters removed.
-std::u32string squeeze(const std::string& text) {
-  std::u32string norm;
-  schema::Normalizer::thread_instance().normalize(text, norm, nullptr);
-  std::u32string out;
-  for (char32_t c : norm) {
-    const auto u = static_cast<UChar32>(c);
-    if (u_isUWhiteSpace(u) || u_charType(u) == U_CONTROL_CHAR || u_charType(u) == U_FORMAT_CHAR) {
-      continue;
-    }
-    out.push_back(c);
-  }
-  return out;
 }
 
 // True if position i of s is inside a word: between two alphanumerics, or at a '.' that
@@ -56,7 +36,28 @@ bool inside_word(const std::u32string& s, size_t i) {
   return false;
 }
 
-bool contains(const std::u32string& text, const std::u32string& q) {
+}  // namespace
+
+bool is_han(char32_t c) {
+  UErrorCode st = U_ZERO_ERROR;
+  return uscript_getScript(static_cast<UChar32>(c), &st) == USCRIPT_HAN;
+}
+
+std::u32string squeeze(const std::string& text) {
+  std::u32string norm;
+  schema::Normalizer::thread_instance().normalize(text, norm, nullptr);
+  std::u32string out;
+  for (char32_t c : norm) {
+    const auto u = static_cast<UChar32>(c);
+    if (u_isUWhiteSpace(u) || u_charType(u) == U_CONTROL_CHAR || u_charType(u) == U_FORMAT_CHAR) {
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+bool contains_query(const std::u32string& text, const std::u32string& q) {
   for (size_t at = text.find(q); at != std::u32string::npos; at = text.find(q, at + 1)) {
     const bool starts_word = is_alnum_ascii(q.front());
     const bool ends_word = is_alnum_ascii(q.back());
@@ -66,6 +67,8 @@ bool contains(const std::u32string& text, const std::u32string& q) {
   }
   return false;
 }
+
+namespace {
 
 std::string to_traditional(const std::string& s) {
   static std::unique_ptr<icu::Transliterator> t;
@@ -98,7 +101,7 @@ std::set<unsigned> brute_force_squeezed(const std::vector<StoredParagraph>& para
   std::set<unsigned> hits;
   if (q.empty()) return hits;
   for (size_t i = 0; i < paragraphs.size(); ++i) {
-    if (contains(squeezed[i], q)) hits.insert(paragraphs[i].docid);
+    if (contains_query(squeezed[i], q)) hits.insert(paragraphs[i].docid);
   }
   return hits;
 }

@@ -18,6 +18,18 @@ struct OracleQuery {
   std::string text;  ///< as typed (quoted where it holds non-CJK characters)
 };
 
+/// True if `c` is a Han character (ICU script Han).
+bool is_han(char32_t c);
+
+/// The oracle's form of a text: normalized (the engine's one Normalizer), then white space,
+/// control and format characters removed. Both paragraphs and queries are compared in it.
+std::u32string squeeze(const std::string& text);
+
+/// True if squeezed `text` contains squeezed query `q`, with word boundaries respected where
+/// `q` starts or ends with a letter or digit (the oracle's containment, written
+/// independently of the tokenizer).
+bool contains_query(const std::u32string& text, const std::u32string& q);
+
 /// Draws about `n` queries from the paragraphs, deterministically from `seed`: CJK
 /// substrings of 1 to 12 characters, half drawn by position (frequent) and half from the
 /// distinct substrings (rare); their Traditional-character forms; and substrings holding
