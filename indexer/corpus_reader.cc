@@ -348,6 +348,19 @@ class Walker {
 
 }  // namespace
 
+Converted convert_bytes(const std::string& icu, std::string_view bytes, bool lossy) {
+  Conversion c;
+  const bool whole = convert(icu.c_str(), bytes, lossy, c);
+  if (!whole && c.first_bad == std::string::npos) {
+    throw InputError("ICU has no converter " + icu, "");
+  }
+  Converted out;
+  if (whole) out.utf8 = to_utf8(c.text);
+  out.bad = c.bad;
+  out.first_bad = c.first_bad;
+  return out;
+}
+
 bool is_supported_name(const std::string& path) {
   static const std::set<std::string> kExtensions = {".txt", ".text",  ".md",  ".docx", ".html",
                                                     ".htm", ".xhtml", ".pdf", ".jsonl"};

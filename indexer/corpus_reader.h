@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace speechdex::indexer {
@@ -77,6 +78,17 @@ struct DecodedText {
 /// the byte offset where each failed, unless `options.lossy`. Bytes with NUL and no UTF-16
 /// byte order mark are binary, not text.
 DecodedText decode_text(const std::string& bytes, const DecodeOptions& options = {});
+
+/// Bytes converted to UTF-8 by one ICU converter.
+struct Converted {
+  std::string utf8;
+  size_t bad = 0;                        ///< sequences that did not convert
+  size_t first_bad = std::string::npos;  ///< byte offset of the first
+};
+/// Converts `bytes` with ICU's converter `icu` ("GB18030", "Big5-HKSCS", "UTF-16LE", ...),
+/// stopping at the first illegal or unmapped sequence unless `lossy`, which puts U+FFFD in
+/// its place and goes on. Throws InputError if ICU has no such converter.
+Converted convert_bytes(const std::string& icu, std::string_view bytes, bool lossy);
 
 /// Reads a file's bytes; throws InputError naming the file if it cannot be read.
 std::string read_file(const SourceFile& file);

@@ -17,6 +17,8 @@ struct ExtractedText {
   std::vector<std::string> furniture;
   /// How the bytes were decoded ("utf-8", "gb18030", ...), "" if the format fixes it.
   std::string encoding;
+  /// What --lossy replaced ("3 invalid sequences replaced, the first at byte 120"), "".
+  std::string replaced;
 };
 
 }  // namespace speechdex::indexer

@@ -7,7 +7,9 @@
 #include <set>
 #include <string_view>
 
+#include "docx_text.h"
 #include "errors.h"
+#include "html_text.h"
 
 namespace speechdex::indexer {
 namespace {
@@ -129,15 +131,21 @@ Document read_document(const SourceFile& file, const DecodeOptions& decode, cons
         throw InputError("PDF is not read yet", "");
         break;
       case Format::kDocx:
-        throw InputError("Word documents are not read yet", "");
+        doc.parts.push_back({docx_text(bytes), {}, "", ""});
         break;
-      case Format::kHtml:
-        throw InputError("web pages are not read yet", "");
+        break;
+      case Format::kHtml: {
+        ExtractedText text = html_text(bytes, decode.lossy);
+        doc.encoding = text.encoding;
+        doc.replaced = text.replaced;
+        doc.parts.push_back({std::move(text), {}, "", ""});
+        break;
+      }
       case Format::kText: {
         DecodedText text = decode_text(bytes, decode);
         doc.encoding = text.encoding;
         doc.replaced = text.replaced;
-        doc.parts.push_back({{std::move(text.utf8), {}, ""}, {}, "", ""});
+        doc.parts.push_back({{std::move(text.utf8), {}, "", ""}, {}, "", ""});
         break;
       }
       case Format::kJsonl: {

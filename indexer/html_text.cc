@@ -170,55 +170,17 @@ std::vector<Converter> converters_for(std::string_view label) {
   return {{name, name}};
 }
 
-struct ConverterClose {
-  void operator()(UConverter* c) const { ucnv_close(c); }
-};
-
-// Converts `bytes` to UTF-8 with ICU's converter `icu`, stopping at the first illegal or
-// unmapped sequence. Returns the offset of that sequence's first byte, nullopt when all
-// of `bytes` converted.
-std::optional<size_t> convert_strict(const std::string& icu, std::string_view bytes,
-                                     std::string& out) {
-  UErrorCode status = U_ZERO_ERROR;
-  std::unique_ptr<UConverter, ConverterClose> conv(ucnv_open(icu.c_str(), &status));
-  if (U_FAILURE(status)) fail("ICU has no converter " + icu);
-  ucnv_setToUCallBack(conv.get(), UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  std::u16string u16(bytes.size() + 16, u'\0');
-  const char* source = bytes.data();
-  const char* const source_end = bytes.data() + bytes.size();
-  size_t used = 0;
-  for (;;) {
-    UChar* const base = reinterpret_cast<UChar*>(u16.data());
-    UChar* target = base + used;
-    status = U_ZERO_ERROR;
-    ucnv_toUnicode(conv.get(), &target, base + u16.size(), &source, source_end, nullptr, true,
-                   &status);
-    used = static_cast<size_t>(target - base);
-    if (status == U_BUFFER_OVERFLOW_ERROR) {
-      u16.resize(u16.size() * 2);
-      continue;
-    }
-    if (U_FAILURE(status)) {
-      // The source has moved past the bad sequence, which the converter keeps.
-      char invalid[32];
-      int8_t length = sizeof invalid;
-      UErrorCode invalid_status = U_ZERO_ERROR;
-      ucnv_getInvalidChars(conv.get(), invalid, &length, &invalid_status);
-      const auto consumed = static_cast<size_t>(source - bytes.data());
-      const size_t back = U_SUCCESS(invalid_status) ? static_cast<size_t>(length) : 0;
-      return consumed - std::min(consumed, back);
-    }
-    break;
-  }
-  out.clear();
-  out.reserve(used * 3 / 2);
-  for (size_t i = 0; i < used; ++i) {
-    char32_t c = u16[i];
-    if (c >= 0xD800 && c < 0xDC00 && i + 1 < used) {
-      c = 0x10000 + ((c - 0xD800) << 10) + (u16[i + 1] - 0xDC00);
-      ++i;
-    }
-    schema::append_utf8(c, out);
+// Converts `bytes` to UTF-8 with ICU's converter `icu` (corpus_reader's convert_bytes).
+// Returns the offset of the first bad sequence, nullopt when all of `bytes` converted (with
+// `lossy`, what did not convert is U+FFFD and counted in `replaced`).
+std::optional<size_t> convert_page(const std::string& icu, std::string_view bytes, bool lossy,
+                                   std::string& out, std::string& replaced) {
+  Converted c = convert_bytes(icu, bytes, lossy);
+  if (c.bad > 0 && !lossy) return c.first_bad;
+  out = std::move(c.utf8);
+  if (c.bad > 0) {
+    replaced = std::to_string(c.bad) + (c.bad == 1 ? " invalid sequence" : " invalid sequences") +
+               " replaced, the first at byte " + std::to_string(c.first_bad);
   }
   return std::nullopt;
 }
@@ -233,9 +195,10 @@ std::string byte_at(std::string_view bytes, size_t offset) {
 struct Page {
   std::string utf8;
   std::string encoding;
+  std::string replaced;
 };
 
-Page decode_page(const std::string& bytes) {
+Page decode_page(const std::string& bytes, bool lossy) {
   const std::string_view b(bytes);
   struct Bom {
     std::string_view mark;
@@ -249,7 +212,8 @@ Page decode_page(const std::string& bytes) {
   for (const Bom& bom : kBoms) {
     if (!b.starts_with(bom.mark)) continue;
     page.encoding = bom.name;
-    if (const auto bad = convert_strict(bom.icu, b.substr(bom.mark.size()), page.utf8)) {
+    if (const auto bad =
+            convert_page(bom.icu, b.substr(bom.mark.size()), lossy, page.utf8, page.replaced)) {
       fail(std::string("the page starts with a ") + bom.name + " byte order mark but is not " +
            bom.name + ": the first bad one is " + byte_at(b, *bad + bom.mark.size()));
     }
@@ -260,7 +224,7 @@ Page decode_page(const std::string& bytes) {
   std::optional<size_t> bad;
   for (const Converter& converter : converters) {
     page.encoding = converter.name;
-    bad = convert_strict(converter.icu, b, page.utf8);
+    bad = convert_page(converter.icu, b, lossy, page.utf8, page.replaced);
     if (!bad) return page;
   }
   if (!converters.empty()) {
@@ -268,9 +232,12 @@ Page decode_page(const std::string& bytes) {
          converters.back().name + " its first bad byte is " + byte_at(b, *bad));
   }
   // No charset named, or one ICU does not know: detect.
-  DecodedText detected = decode_text(bytes);
+  DecodeOptions options;
+  options.lossy = lossy;
+  DecodedText detected = decode_text(bytes, options);
   page.utf8 = std::move(detected.utf8);
   page.encoding = std::move(detected.encoding);
+  page.replaced = std::move(detected.replaced);
   return page;
 }
 
@@ -537,9 +504,9 @@ struct DocFree {
 
 }  // namespace
 
-ExtractedText html_text(const std::string& bytes) {
+ExtractedText html_text(const std::string& bytes, bool lossy) {
   init_libxml2();
-  Page page = decode_page(bytes);
+  Page page = decode_page(bytes, lossy);
   if (std::string_view(page.utf8).starts_with("\xEF\xBB\xBF")) page.utf8.erase(0, 3);
   // The parser would end the page at a NUL.
   std::replace(page.utf8.begin(), page.utf8.end(), '\0', ' ');

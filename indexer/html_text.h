@@ -39,6 +39,7 @@ inline constexpr size_t kHtmlMetaScanBytes = 4096;
 ///
 /// Throws InputError (without context) when the bytes do not decode: with a BOM or a meta
 /// charset, the message names the charset tried and the byte offset of the first bad byte.
-ExtractedText html_text(const std::string& bytes);
+/// With `lossy` (--lossy), what does not decode becomes U+FFFD and `replaced` says so.
+ExtractedText html_text(const std::string& bytes, bool lossy = false);
 
 }  // namespace speechdex::indexer

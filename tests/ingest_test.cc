@@ -95,18 +95,17 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
   c.open_to_all();
   ASSERT_EQ(::chmod((tree + "/locked").c_str(), 0), 0);
 
-  const CommandResult r =
-      run_command(unprivileged() + kIndex + " --max-file-size 1M --db " + shell_quote(c.db) +
-                      " " + shell_quote(c.root),
-                  true);
+  const CommandResult r = run_command(unprivileged() + kIndex + " --max-file-size 1M --db " +
+                                          shell_quote(c.db) + " " + shell_quote(c.root),
+                                      true);
   ::chmod((tree + "/locked").c_str(), 0755);
   EXPECT_EQ(r.status, 1) << r.out;
   const std::string d = c.root + "/ingest/defects/";
   EXPECT_TRUE(has_line(r.out, tree + "/a/b/c/loop", "symbolic link loop")) << r.out;
   EXPECT_TRUE(has_line(r.out, tree + "/a/dangling.txt", "broken symbolic link")) << r.out;
-  EXPECT_TRUE(has_line(r.out, tree + "/locked", "cannot read folder: Permission denied"))
-      << r.out;
-  EXPECT_TRUE(has_line(r.out, tree + "/big.txt", "larger than --max-file-size (1.6 MB > 1.0 MB), not read"))
+  EXPECT_TRUE(has_line(r.out, tree + "/locked", "cannot read folder: Permission denied")) << r.out;
+  EXPECT_TRUE(
+      has_line(r.out, tree + "/big.txt", "larger than --max-file-size (1.6 MB > 1.0 MB), not read"))
       << r.out;
   EXPECT_TRUE(has_line(r.out, d + "binary.txt", "binary, not text (a NUL byte at byte 8)"));
   EXPECT_TRUE(has_line(r.out, d + "empty.txt", "no text found"));
@@ -146,10 +145,9 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
   EXPECT_EQ(sources.count(d + "mixed.jsonl"), 1u);
 
   // --hidden reads the hidden folder.
-  const CommandResult hidden =
-      run_command(kIndex + " --hidden --max-file-size 1M --db " + shell_quote(c.db) + " " +
-                      shell_quote(c.root),
-                  true);
+  const CommandResult hidden = run_command(
+      kIndex + " --hidden --max-file-size 1M --db " + shell_quote(c.db) + " " + shell_quote(c.root),
+      true);
   EXPECT_EQ(by_source(c.db).count(tree + "/.hidden/speech.txt"), 1u) << hidden.out;
 }
 
@@ -165,8 +163,8 @@ TEST(Ingest, OneSpeechInEveryFormatAndEncodingGivesTheSameParagraphsAndMetadata)
   EXPECT_EQ(sources.at(txt).front().county, "巴东县");
   EXPECT_EQ(sources.at(txt).front().year, 2021);
   for (const char* same :
-       {"formats/speech.docx", "formats/speech.html", "formats/speech.pdf",
-        "formats/speech.jsonl", "ingest/encodings/utf8.txt", "ingest/encodings/utf8-bom.txt",
+       {"formats/speech.docx", "formats/speech.html", "formats/speech.pdf", "formats/speech.jsonl",
+        "ingest/encodings/utf8.txt", "ingest/encodings/utf8-bom.txt",
         "ingest/encodings/utf16le-bom.txt", "ingest/encodings/utf16be-bom.txt",
         "ingest/encodings/gbk.txt", "ingest/encodings/crlf.txt", "ingest/encodings/crlf-gbk.txt"}) {
     const std::string path = c.root + "/" + same;
@@ -192,10 +190,9 @@ TEST(Ingest, OneSpeechInEveryFormatAndEncodingGivesTheSameParagraphsAndMetadata)
   // The JSON Lines speech: its id names the speech, its other fields are shown in JSON.
   const std::vector<nlohmann::json> hits = [&] {
     std::vector<nlohmann::json> out;
-    const std::string json =
-        run_command(kSearch + " --db " + shell_quote(c.db) + " --format json -n 1000 " +
-                    "法治政府建设推进会")
-            .out;
+    const std::string json = run_command(kSearch + " --db " + shell_quote(c.db) +
+                                         " --format json -n 1000 " + "法治政府建设推进会")
+                                 .out;
     std::istringstream in(json);
     for (std::string line; std::getline(in, line);) {
       if (!line.empty()) out.push_back(nlohmann::json::parse(line));
@@ -215,17 +212,16 @@ TEST(Ingest, OneSpeechInEveryFormatAndEncodingGivesTheSameParagraphsAndMetadata)
 TEST(Ingest, EncodingCanBeForcedAndLossyIndexesWithReplacementsMarked) {
   Corpus c;
   const std::string d = c.root + "/ingest/";
-  const CommandResult forced =
-      run_command(kIndex + " --encoding utf-8 --db " + shell_quote(c.db) + " " +
-                      shell_quote(d + "encodings/gbk.txt"),
-                  true);
+  const CommandResult forced = run_command(kIndex + " --encoding utf-8 --db " + shell_quote(c.db) +
+                                               " " + shell_quote(d + "encodings/gbk.txt"),
+                                           true);
   EXPECT_EQ(forced.status, 1);
   EXPECT_TRUE(has_line(forced.out, d + "encodings/gbk.txt",
                        "does not decode as utf-8: invalid bytes at byte 0"))
       << forced.out;
-  const CommandResult lossy = run_command(
-      kIndex + " --lossy --db " + shell_quote(c.db) + " " + shell_quote(d + "defects/invalid-utf8.txt"),
-      true);
+  const CommandResult lossy = run_command(kIndex + " --lossy --db " + shell_quote(c.db) + " " +
+                                              shell_quote(d + "defects/invalid-utf8.txt"),
+                                          true);
   EXPECT_EQ(lossy.status, 0) << lossy.out;
   EXPECT_TRUE(has_line(lossy.out, d + "defects/invalid-utf8.txt",
                        "read as utf-8 with --lossy: 3 invalid sequences replaced, the first at "
@@ -262,7 +258,8 @@ TEST(Ingest, ReRunsReadNewAndChangedFilesAndRemoveDeletedOnes) {
   EXPECT_EQ(sources.count(dir + "/gbk.txt"), 0u);
   EXPECT_EQ(sources.count(dir + "/new.txt"), 1u);
   EXPECT_EQ(sources.size(), before);
-  EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(c.db) + " --count 补充的一段话").out, "1\n");
+  EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(c.db) + " --count 补充的一段话").out,
+            "1\n");
 }
 
 TEST(Ingest, AParagraphLongerThanTheLimitIsCutAndStillFound) {
@@ -275,7 +272,8 @@ TEST(Ingest, AParagraphLongerThanTheLimitIsCutAndStillFound) {
     out << "最后一句话在这里。\n";
   }
   const std::string db = dir.path() + "/db";
-  const CommandResult r = run_command(kIndex + " --db " + shell_quote(db) + " " + shell_quote(file));
+  const CommandResult r =
+      run_command(kIndex + " --db " + shell_quote(db) + " " + shell_quote(file));
   ASSERT_EQ(r.status, 0) << r.out;
   size_t longest = 0, pieces = 0;
   for (const StoredParagraph& p : read_all(db)) {
@@ -293,7 +291,7 @@ TEST(Ingest, ExitStatusesAndTheProgressLine) {
   const std::string one = c.root + "/formats/speech.txt";
   // 2: usage.
   EXPECT_EQ(run_command(kIndex + " --db " + shell_quote(c.db) + " --max-file-size lots " +
-                            shell_quote(one) + " 2>/dev/null")
+                        shell_quote(one) + " 2>/dev/null")
                 .status,
             2);
   // 3: the index cannot be opened (a file stands where the folder should).
@@ -309,19 +307,18 @@ TEST(Ingest, ExitStatusesAndTheProgressLine) {
   EXPECT_EQ(piped.out.find('\r'), std::string::npos);
   // On a terminal (script(1) gives it one) the line shows files, MB, rate and time left, and
   // --quiet leaves it out.
-  const std::string tty = "script -qec " + shell_quote(kIndex + " --force --db " +
-                                                      shell_quote(c.db) + " " +
-                                                      shell_quote(c.root + "/ingest/encodings")) +
+  const std::string tty = "script -qec " +
+                          shell_quote(kIndex + " --force --db " + shell_quote(c.db) + " " +
+                                      shell_quote(c.root + "/ingest/encodings")) +
                           " /dev/null";
   const CommandResult shown = run_command(tty);
   EXPECT_TRUE(std::regex_search(shown.out, std::regex("\r[0-9]+/[0-9]+ files, [0-9.]+/[0-9.]+ MB, "
                                                       "[0-9.]+ MB/s, [0-9]+ s left")))
       << shown.out;
-  const std::string quiet_tty =
-      "script -qec " +
-      shell_quote(kIndex + " --quiet --force --db " + shell_quote(c.db) + " " +
-                  shell_quote(c.root + "/ingest/encodings")) +
-      " /dev/null";
+  const std::string quiet_tty = "script -qec " +
+                                shell_quote(kIndex + " --quiet --force --db " + shell_quote(c.db) +
+                                            " " + shell_quote(c.root + "/ingest/encodings")) +
+                                " /dev/null";
   EXPECT_EQ(run_command(quiet_tty).out.find(" MB/s"), std::string::npos);
 }
 
