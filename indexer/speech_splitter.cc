@@ -329,7 +329,9 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
     info.parenthetical = is_parenthetical(info.norm);
     if (info.marker || info.salutation) counters = HeadingCounters{};
     const int level = counters.level_of(info.en);
-    if (open && can_continue(blocks.back(), info, level)) {
+    // A paragraph stops growing at the limit: the rest of a huge line starts the next one.
+    if (open && blocks.back().text.size() + line.text.size() <= kMaxParagraphBytes &&
+        can_continue(blocks.back(), info, level)) {
       Block& b = blocks.back();
       const char last = b.text.empty() ? ' ' : b.text.back();
       const char first = line.text.empty() ? ' ' : line.text.front();
