@@ -1,13 +1,24 @@
-// PDF reading: the layout rules on word lists written by hand.
+// PDF reading: the layout rules on word lists written by hand, and pdf_text on the PDFs of
+// tests/data/formats/ (made by make-pdf-fixtures from speech.txt).
+#include "pdf_text.h"
+
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <limits>
 #include <sstream>
+#include <thread>
 
+#include "cleaner.h"
+#include "errors.h"
 #include "pdf_layout.h"
+#include "test_support.h"
 
 namespace speechdex::indexer {
 namespace {
+
+using testing::read_bytes;
+using testing::source_path;
 
 // Lines of an ExtractedText, each prefixed with its furniture rule in brackets if it has one.
 std::vector<std::string> rendered(const ExtractedText& text) {
@@ -302,6 +313,177 @@ TEST(PdfLayout, HostileNumbersAreIgnoredOrClamped) {
   page.words.push_back(PdfWord{"\xff\xfe\n", 80, 300, 100, 320, kSize, false});
   EXPECT_EQ(rendered(assemble_pdf_text({page, PdfPage{}})),
             (Lines{"巨大", "零", "", "\xef\xbf\xbd\xef\xbf\xbd"}));
+}
+
+// --- pdf_text on real PDFs -------------------------------------------------------------
+
+std::string format_file(const std::string& name) {
+  return read_bytes(source_path("tests/data/formats/" + name));
+}
+
+// Trimmed of Unicode white space, ASCII white space runs inside collapsed to one space.
+std::string collapsed(const std::string& s) {
+  std::istringstream in(trim(s));
+  std::string out;
+  std::string piece;
+  while (in >> piece) out += (out.empty() ? "" : " ") + piece;
+  return out;
+}
+
+TEST(PdfText, SpeechPdfHasTheParagraphsOfSpeechTxt) {
+  const ExtractedText text = pdf_text(format_file("speech.pdf"));
+  Lines body;
+  std::istringstream in(text.utf8);
+  std::string line;
+  for (size_t i = 0; std::getline(in, line); ++i) {
+    if ((i >= text.furniture.size() || text.furniture[i].empty()) && !collapsed(line).empty()) {
+      body.push_back(collapsed(line));
+    }
+  }
+  Lines expected;
+  std::istringstream txt(format_file("speech.txt"));
+  while (std::getline(txt, line)) {
+    if (!collapsed(line).empty()) expected.push_back(collapsed(line));
+  }
+  EXPECT_EQ(body, expected);
+  EXPECT_EQ(text.encoding, "");
+}
+
+TEST(PdfText, SpeechPdfFurnitureHasItsRules) {
+  const ExtractedText text = pdf_text(format_file("speech.pdf"));
+  Lines furniture;
+  for (const std::string& line : rendered(text)) {
+    if (line.starts_with("[")) furniture.push_back(line);
+  }
+  Lines expected;
+  for (int page = 1; page <= 4; ++page) {
+    expected.push_back("[page header] 巴东县人民政府办公室");
+    expected.push_back("[page number] —" + std::to_string(page) + "—");
+  }
+  EXPECT_EQ(furniture, expected);
+}
+
+TEST(PdfText, PagesTurnedByRotateReadAsUpright) {
+  // speech.pdf with /Rotate set on its pages (poppler rebuilds the cross-reference table the
+  // insertion breaks): the text runs down or up the displayed page and reads the same.
+  const std::string speech = format_file("speech.pdf");
+  const ExtractedText upright = pdf_text(speech);
+  for (const std::string turn : {"90", "180", "270"}) {
+    std::string turned = speech;
+    const std::string page = "<</Type/Page/";
+    for (size_t at = turned.find(page); at != std::string::npos;
+         at = turned.find(page, at + page.size())) {
+      turned.insert(at + 2, "/Rotate " + turn);
+    }
+    ASSERT_NE(turned, speech);
+    const ExtractedText text = pdf_text(turned);
+    EXPECT_EQ(text.utf8, upright.utf8) << turn;
+    EXPECT_EQ(text.furniture, upright.furniture) << turn;
+  }
+}
+
+TEST(PdfText, AScannedPdfHasNoTextLayer) {
+  try {
+    pdf_text(format_file("scanned.pdf"));
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "no text layer (scanned?)");
+    EXPECT_EQ(e.context(), "");
+  }
+}
+
+TEST(PdfText, ADamagedPdfIsAnInputErrorAndPopplerSaysNothing) {
+  ::testing::internal::CaptureStderr();
+  try {
+    pdf_text(format_file("damaged.pdf"));
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_TRUE(std::string(e.what()).starts_with("not a PDF, or damaged beyond repair"))
+        << e.what();
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos);
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
+}
+
+TEST(PdfText, AnEncryptedPdfIsAnInputError) {
+  EXPECT_THROW(
+      {
+        try {
+          pdf_text(format_file("encrypted.pdf"));
+        } catch (const InputError& e) {
+          EXPECT_STREQ(e.what(), "encrypted: a password is needed to open it");
+          throw;
+        }
+      },
+      InputError);
+}
+
+TEST(PdfText, ThreadsReadAtOnce) {
+  // As speechdex-index --jobs does: each thread gets the same text and its own reasons.
+  const std::string speech = format_file("speech.pdf");
+  const std::string damaged = format_file("damaged.pdf");
+  const ExtractedText expected = pdf_text(speech);
+  std::string reason;
+  try {
+    pdf_text(damaged);
+  } catch (const InputError& e) {
+    reason = e.what();
+  }
+  ASSERT_TRUE(reason.starts_with("not a PDF, or damaged beyond repair (poppler: ")) << reason;
+  std::vector<std::thread> threads;
+  std::vector<int> same(4, 0);
+  std::vector<std::string> reasons(4);
+  for (size_t t = 0; t < same.size(); ++t) {
+    threads.emplace_back([&, t]() {
+      for (int i = 0; i < 3; ++i) same[t] += pdf_text(speech).utf8 == expected.utf8 ? 1 : 0;
+      try {
+        pdf_text(damaged);
+      } catch (const InputError& e) {
+        reasons[t] = e.what();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (size_t t = 0; t < same.size(); ++t) {
+    EXPECT_EQ(same[t], 3);
+    EXPECT_EQ(reasons[t], reason);
+  }
+}
+
+// Arbitrary bytes after %PDF-, and speech.pdf cut short or with bytes changed: each is read
+// or refused with an InputError, and nothing is printed.
+TEST(PdfText, HostileBytesAreReadOrRefusedWithoutACrash) {
+  const std::string speech = format_file("speech.pdf");
+  std::vector<std::string> inputs = {"", "%PDF-", "%PDF-1.7\n%%EOF\n",
+                                     "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+                                     "2 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 >> endobj\n"
+                                     "trailer << /Root 1 0 R >>\n%%EOF\n"};
+  uint32_t state = 12345;
+  auto next = [&state]() {
+    state = state * 1664525u + 1013904223u;  // a fixed LCG: the same inputs every run
+    return state >> 8;
+  };
+  std::string noise = "%PDF-1.5\n";
+  for (int i = 0; i < 4096; ++i) noise += static_cast<char>(next() & 0xFF);
+  inputs.push_back(noise);
+  for (size_t cut : {speech.size() / 2, speech.size() - 200, speech.size() - 1}) {
+    inputs.push_back(speech.substr(0, cut));
+  }
+  for (int round = 0; round < 8; ++round) {
+    std::string changed = speech;
+    for (int i = 0; i < 32; ++i) changed[next() % changed.size()] = static_cast<char>(next());
+    inputs.push_back(changed);
+  }
+  ::testing::internal::CaptureStderr();
+  for (const std::string& input : inputs) {
+    try {
+      const ExtractedText text = pdf_text(input);
+      EXPECT_LE(text.furniture.size(), text.utf8.size() + 1);
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()), "");
+    }
+  }
+  EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
 }
 
 }  // namespace
