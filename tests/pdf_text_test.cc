@@ -12,6 +12,7 @@
 #include "cleaner.h"
 #include "errors.h"
 #include "pdf_layout.h"
+#include "speech_splitter.h"
 #include "test_support.h"
 
 namespace speechdex::indexer {
@@ -347,6 +348,29 @@ TEST(PdfText, SpeechPdfHasTheParagraphsOfSpeechTxt) {
   }
   EXPECT_EQ(body, expected);
   EXPECT_EQ(text.encoding, "");
+}
+
+// Paragraphs of a speech as the cleaner and the splitter see them: kind and text.
+Lines split_paragraphs(const std::string& text) {
+  Lines out;
+  for (const Speech& speech : split_speeches(clean(text)).speeches) {
+    for (const Paragraph& p : speech.paragraphs) out.push_back(p.kind + " " + p.text);
+  }
+  return out;
+}
+
+TEST(PdfText, SpeechPdfSplitsIntoTheParagraphsOfSpeechTxt) {
+  // The furniture left out, as the indexer sets it aside.
+  const ExtractedText text = pdf_text(format_file("speech.pdf"));
+  std::string body;
+  std::istringstream in(text.utf8);
+  std::string line;
+  for (size_t i = 0; std::getline(in, line); ++i) {
+    if (i >= text.furniture.size() || text.furniture[i].empty()) body += line + "\n";
+  }
+  const Lines expected = split_paragraphs(format_file("speech.txt"));
+  EXPECT_GT(expected.size(), 10u);
+  EXPECT_EQ(split_paragraphs(body), expected);
 }
 
 TEST(PdfText, SpeechPdfFurnitureHasItsRules) {
