@@ -18,8 +18,12 @@
 namespace speechdex::indexer {
 namespace {
 
+// Bounds on what is kept in memory for hostile input; a 1,000-page document of Chinese text
+// has about 1 million characters in 40,000 words (poppler's words are runs of CJK text), of
+// English text about 400,000 words.
 constexpr int kMaxPages = 10000;
-constexpr size_t kMaxChars = 16'000'000;
+constexpr size_t kMaxChars = 8'000'000;
+constexpr size_t kMaxWords = 1'000'000;
 constexpr size_t kMaxMessage = 160;
 
 // poppler reports through one process-wide function; each thread collects its own calls'
@@ -115,7 +119,7 @@ void sort_by_position(std::vector<PdfWord>& words) {
                    [](const PdfWord& a, const PdfWord& b) { return a.left < b.left; });
 }
 
-PdfPage read_page(const poppler::page& page, size_t& chars) {
+PdfPage read_page(const poppler::page& page, size_t& chars, size_t& words) {
   // The page as displayed: poppler's boxes are in this frame.
   const poppler::rectf box = page.page_rect();
   double width = box.width();
@@ -144,8 +148,8 @@ PdfPage read_page(const poppler::page& page, size_t& chars) {
   for (const poppler::text_box& b : boxes) {
     if (b.rotation() != rotation) continue;
     chars += b.text().size();
-    if (chars > kMaxChars) {
-      throw InputError("too large: more than 16 million characters of text", "");
+    if (chars > kMaxChars || ++words > kMaxWords) {
+      throw InputError("too large: more than 8 million characters or 1 million words of text", "");
     }
     PdfWord w = upright(b.bbox(), rotation, width, height);
     w.text = to_string(b.text());
@@ -181,10 +185,11 @@ ExtractedText pdf_text(const std::string& bytes) {
   }
   std::vector<PdfPage> pages;
   size_t chars = 0;
+  size_t words = 0;
   for (int i = 0; i < page_count; ++i) {
     std::unique_ptr<poppler::page> page(doc->create_page(i));
     if (page) {
-      pages.push_back(read_page(*page, chars));
+      pages.push_back(read_page(*page, chars, words));
     } else {
       pages.emplace_back();  // keeps page numbers in step for the furniture rules
     }

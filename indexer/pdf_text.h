@@ -20,8 +20,9 @@ namespace speechdex::indexer {
 /// - "no text layer (scanned?)" if no page has text other than page furniture;
 /// - "encrypted: a password is needed to open it";
 /// - "not a PDF, or damaged beyond repair (poppler: <its last message>)";
-/// - "too large ..." for more than 2 GiB, 10,000 pages or 16 million characters of text,
-///   which bounds the memory hostile input can take.
+/// - "too large ..." for more than 2 GiB, 10,000 pages, 8 million characters or 1 million
+///   words of text, which bounds the memory hostile input can take (poppler's own memory
+///   for one page is not bounded).
 /// poppler's own messages never reach stderr. Safe to call from several threads at once
 /// (each call has its own document; poppler's messages are collected per thread).
 ExtractedText pdf_text(const std::string& bytes);

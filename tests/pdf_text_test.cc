@@ -474,6 +474,40 @@ TEST(PdfText, ThreadsReadAtOnce) {
   }
 }
 
+// A PDF of `pages` empty pages (the cross-reference table is left for poppler to rebuild).
+std::string empty_pages(int pages) {
+  std::string kids;
+  std::string objects;
+  for (int i = 0; i < pages; ++i) {
+    const std::string n = std::to_string(3 + i);
+    kids += n + " 0 R ";
+    objects += n + " 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n";
+  }
+  return "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+         "2 0 obj << /Type /Pages /Kids [" +
+         kids + "] /Count " + std::to_string(pages) + " >> endobj\n" + objects +
+         "trailer << /Root 1 0 R >>\n%%EOF\n";
+}
+
+TEST(PdfText, TooManyPagesAreRefused) {
+  EXPECT_THROW(
+      {
+        try {
+          pdf_text(empty_pages(10001));
+        } catch (const InputError& e) {
+          EXPECT_STREQ(e.what(), "too large: 10001 pages (at most 10000 are read)");
+          throw;
+        }
+      },
+      InputError);
+  try {
+    pdf_text(empty_pages(3));
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "no text layer (scanned?)");
+  }
+}
+
 // Arbitrary bytes after %PDF-, and speech.pdf cut short or with bytes changed: each is read
 // or refused with an InputError, and nothing is printed.
 TEST(PdfText, HostileBytesAreReadOrRefusedWithoutACrash) {
