@@ -62,18 +62,20 @@ struct PdfPage {
 /// - the next line is not set apart by vertical space (a gap larger than the document's usual
 ///   gap between lines by half an em), unless it starts a new page or column;
 /// - the next line is not indented (by 3/4 of an em or more from the left edge, or by typed
-///   white space), or both lines are centred and the first does not start at the left edge
-///   (a long title wrapped over two centred lines).
-/// Joined lines meet without a space when either side is CJK or the line before the break is
-/// mostly CJK (Chinese layout breaks lines anywhere, even inside 2015 or an English word),
+///   white space), or both lines are centred (within an em of the block's centre) and the
+///   first starts a tenth of an em or more from the left edge (a long title wrapped over two
+///   centred lines; a full line of a justified paragraph starts at the edge).
+/// Joined lines meet without a space when either side is CJK or at least half the line before
+/// the break is CJK (Chinese layout breaks lines anywhere, even inside 2015 or a word),
 /// after a hyphen, and else with one space. A paragraph set apart by vertical space is
 /// preceded by a blank line. Furniture met while a paragraph continues across a page break
 /// follows that paragraph.
 ///
-/// The result has one line per paragraph (and per furniture line) in reading order, trimmed,
-/// white space inside collapsed to one space; `furniture` has an entry for every line.
-/// `encoding` is left empty (PDF text is Unicode). Words with coordinates that are not finite
-/// are ignored.
+/// The result has one line per paragraph (and per furniture line) in reading order, separated
+/// by '\n', trimmed, white space inside collapsed to one space; `furniture` has an entry for
+/// every line. `encoding` is left empty (PDF text is Unicode). Words with coordinates that are
+/// not finite are ignored, coordinates beyond a million points are clamped, invalid UTF-8
+/// becomes U+FFFD and control characters white space.
 ExtractedText assemble_pdf_text(const std::vector<PdfPage>& pages);
 
 /// True if `text` is only a page number: 3, - 3 -, — 3 —, [3], ·3·, 第3页, 第三页,
