@@ -42,9 +42,11 @@ struct PdfPage {
 ///
 /// Page furniture (kept as lines, with their rule in `furniture`) stands in a page's head or
 /// foot: the lines from the top (the bottom) of the page to the first gap wider than the
-/// document's usual gap between lines (the lower quartile of the gaps between consecutive
-/// lines of about the same size) by half an em, if they all lie within the top (the
-/// bottom) 15% of the page's height. There:
+/// document's usual gap between lines by a quarter of an em, if they all lie within the top
+/// (the bottom) 15% of the page's height. The usual gap is the lower quartile of the gaps
+/// between consecutive lines of about the same size; a document without two such lines has
+/// none, and then any gap sets a head or foot apart and none counts as paragraph spacing.
+/// There:
 /// - "page number": the line is only a page number (see is_page_number);
 /// - "page header" / "page footer": the line's text, with digits masked and white space
 ///   removed, stands in the head (the foot) at the same height (within 4 to 8 points) on at
@@ -60,7 +62,7 @@ struct PdfPage {
 ///   an em would not have fitted into the room left at its end;
 /// - the next line's font size is within 15% of its own;
 /// - the next line is not set apart by vertical space (a gap larger than the document's usual
-///   gap between lines by half an em), unless it starts a new page or column;
+///   gap between lines by a quarter of an em), unless it starts a new page or column;
 /// - the next line is not indented (by 3/4 of an em or more from the left edge, or by typed
 ///   white space), or both lines are centred (within an em of the block's centre) and the
 ///   first starts a tenth of an em or more from the left edge (a long title wrapped over two

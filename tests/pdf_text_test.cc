@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <sstream>
@@ -134,6 +135,22 @@ TEST(PdfLayout, VerticalSpaceSeparatesParagraphsWithABlankLine) {
   EXPECT_EQ(rendered(assemble_pdf_text({page})),
             (Lines{"第一段写满了整行文字第一段写满了整行文字第一段写满了整行文字", "",
                    "第二段不缩进，与上一段之间有空行。"}));
+}
+
+TEST(PdfLayout, SpaceAfterParagraphsSeparatesBlockParagraphs) {
+  // Ragged right, no indentation: a paragraph's last line may be as long as a full one; 8
+  // points of space after each paragraph (half a line of 16 points) tell them apart.
+  PdfPage page{kWidth, kHeight, {}};
+  double top = 100;
+  for (int paragraph = 0; paragraph < 2; ++paragraph) {
+    page.words.push_back(word("每段三行文字", kLeft, top, kRight - 10));
+    page.words.push_back(word("每段三行文字", kLeft, top += kPitch, kRight - 6));
+    page.words.push_back(word("最后一行也接近写满", kLeft, top += kPitch, kRight - 16));
+    top += kPitch + 8;
+  }
+  EXPECT_EQ(rendered(assemble_pdf_text({page})),
+            (Lines{"每段三行文字每段三行文字最后一行也接近写满", "",
+                   "每段三行文字每段三行文字最后一行也接近写满"}));
 }
 
 TEST(PdfLayout, TypedFullWidthSpacesIndentLikeFormatting) {
@@ -313,7 +330,7 @@ TEST(PdfLayout, HostileNumbersAreIgnoredOrClamped) {
   page.words.push_back(PdfWord{"零", 80, 200, 80, 200, 0, false});
   page.words.push_back(PdfWord{"\xff\xfe\n", 80, 300, 100, 320, kSize, false});
   EXPECT_EQ(rendered(assemble_pdf_text({page, PdfPage{}})),
-            (Lines{"巨大", "零", "", "\xef\xbf\xbd\xef\xbf\xbd"}));
+            (Lines{"巨大", "零", "\xef\xbf\xbd\xef\xbf\xbd"}));
 }
 
 // --- pdf_text on real PDFs -------------------------------------------------------------
@@ -331,23 +348,29 @@ std::string collapsed(const std::string& s) {
   return out;
 }
 
-TEST(PdfText, SpeechPdfHasTheParagraphsOfSpeechTxt) {
-  const ExtractedText text = pdf_text(format_file("speech.pdf"));
-  Lines body;
-  std::istringstream in(text.utf8);
-  std::string line;
-  for (size_t i = 0; std::getline(in, line); ++i) {
-    if ((i >= text.furniture.size() || text.furniture[i].empty()) && !collapsed(line).empty()) {
-      body.push_back(collapsed(line));
+// speech.txt laid out in two ways: indented and justified, and in block paragraphs.
+constexpr std::array<const char*, 2> kSpeechPdfs = {"speech.pdf", "speech-block.pdf"};
+
+TEST(PdfText, SpeechPdfsHaveTheParagraphsOfSpeechTxt) {
+  for (const char* pdf : kSpeechPdfs) {
+    SCOPED_TRACE(pdf);
+    const ExtractedText text = pdf_text(format_file(pdf));
+    Lines body;
+    std::istringstream in(text.utf8);
+    std::string line;
+    for (size_t i = 0; std::getline(in, line); ++i) {
+      if ((i >= text.furniture.size() || text.furniture[i].empty()) && !collapsed(line).empty()) {
+        body.push_back(collapsed(line));
+      }
     }
+    Lines expected;
+    std::istringstream txt(format_file("speech.txt"));
+    while (std::getline(txt, line)) {
+      if (!collapsed(line).empty()) expected.push_back(collapsed(line));
+    }
+    EXPECT_EQ(body, expected);
+    EXPECT_EQ(text.encoding, "");
   }
-  Lines expected;
-  std::istringstream txt(format_file("speech.txt"));
-  while (std::getline(txt, line)) {
-    if (!collapsed(line).empty()) expected.push_back(collapsed(line));
-  }
-  EXPECT_EQ(body, expected);
-  EXPECT_EQ(text.encoding, "");
 }
 
 // Paragraphs of a speech as the cleaner and the splitter see them: kind and text.
@@ -359,32 +382,42 @@ Lines split_paragraphs(const std::string& text) {
   return out;
 }
 
-TEST(PdfText, SpeechPdfSplitsIntoTheParagraphsOfSpeechTxt) {
-  // The furniture left out, as the indexer sets it aside.
-  const ExtractedText text = pdf_text(format_file("speech.pdf"));
-  std::string body;
-  std::istringstream in(text.utf8);
-  std::string line;
-  for (size_t i = 0; std::getline(in, line); ++i) {
-    if (i >= text.furniture.size() || text.furniture[i].empty()) body += line + "\n";
-  }
+TEST(PdfText, SpeechPdfsSplitIntoTheParagraphsOfSpeechTxt) {
   const Lines expected = split_paragraphs(format_file("speech.txt"));
   EXPECT_GT(expected.size(), 10u);
-  EXPECT_EQ(split_paragraphs(body), expected);
+  for (const char* pdf : kSpeechPdfs) {
+    SCOPED_TRACE(pdf);
+    // The furniture left out, as the indexer sets it aside.
+    const ExtractedText text = pdf_text(format_file(pdf));
+    std::string body;
+    std::istringstream in(text.utf8);
+    std::string line;
+    for (size_t i = 0; std::getline(in, line); ++i) {
+      if (i >= text.furniture.size() || text.furniture[i].empty()) body += line + "\n";
+    }
+    EXPECT_EQ(split_paragraphs(body), expected);
+  }
 }
 
-TEST(PdfText, SpeechPdfFurnitureHasItsRules) {
-  const ExtractedText text = pdf_text(format_file("speech.pdf"));
+Lines furniture_of(const ExtractedText& text) {
   Lines furniture;
   for (const std::string& line : rendered(text)) {
     if (line.starts_with("[")) furniture.push_back(line);
   }
+  return furniture;
+}
+
+TEST(PdfText, SpeechPdfFurnitureHasItsRules) {
   Lines expected;
+  Lines expected_block;
   for (int page = 1; page <= 4; ++page) {
     expected.push_back("[page header] 巴东县人民政府办公室");
     expected.push_back("[page number] —" + std::to_string(page) + "—");
+    expected_block.push_back("[page header] 巴东县人民政府办公室2021年4月");
+    expected_block.push_back("[page number] 第" + std::to_string(page) + "页共4页");
   }
-  EXPECT_EQ(furniture, expected);
+  EXPECT_EQ(furniture_of(pdf_text(format_file("speech.pdf"))), expected);
+  EXPECT_EQ(furniture_of(pdf_text(format_file("speech-block.pdf"))), expected_block);
 }
 
 TEST(PdfText, PagesTurnedByRotateReadAsUpright) {
