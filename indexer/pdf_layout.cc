@@ -1,11 +1,12 @@
 // The layout rules of pdf_layout.h. The thresholds are in ems of the line's font size, so
-// they hold at any scale; the measurements behind them are from LibreOffice's and Word's
-// output (tests/data/formats/speech.pdf): a full line ends within 1.5 points of the text
-// block's edge or hangs a punctuation mark up to an em into the margin, a paragraph's last
-// line ends at least 1.5 ems short, lines of a paragraph are 0.35 to 0.45 em apart and
-// paragraphs spaced by 10 points 0.8 em, an indentation is 2 ems, a word processor's gap
-// between CJK and Latin text is 0.25 em. An em here is the line's box height when the font
-// size is not given: 1.3 times the font size for the Noto CJK fonts.
+// they hold at any scale. The measurements behind them are from LibreOffice's output
+// (tests/data/formats/speech.pdf and speech-block.pdf): a full line ends within 1.5 points of
+// the text block's edge or hangs a punctuation mark up to an em into the margin; a
+// paragraph's last line ends at least 1.5 ems short when justified, a character short when
+// ragged; lines of a paragraph are 0.35 to 0.45 em apart and 10 points of space after a
+// paragraph add 0.48 em; an indentation is 2 ems; a word processor's gap between CJK and Latin
+// text is 0.25 em. An em is the line's box height where the font size is not given: 1.3 times
+// the font size for the Noto CJK fonts.
 #include "pdf_layout.h"
 
 #include <algorithm>
