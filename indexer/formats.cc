@@ -10,6 +10,7 @@
 #include "docx_text.h"
 #include "errors.h"
 #include "html_text.h"
+#include "pdf_text.h"
 
 namespace speechdex::indexer {
 namespace {
@@ -128,7 +129,8 @@ Document read_document(const SourceFile& file, const DecodeOptions& decode, cons
     doc.format = detect_format(file.path, bytes);
     switch (doc.format) {
       case Format::kPdf:
-        throw InputError("PDF is not read yet", "");
+        doc.parts.push_back({pdf_text(bytes), {}, "", ""});
+        break;
         break;
       case Format::kDocx:
         doc.parts.push_back({docx_text(bytes), {}, "", ""});
