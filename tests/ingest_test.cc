@@ -117,6 +117,10 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
   EXPECT_TRUE(has_line(r.out, d + "mixed.jsonl:2", "not JSON"));
   EXPECT_TRUE(has_line(r.out, d + "mixed.jsonl:3", "no \"text\" field"));
   EXPECT_TRUE(has_line(r.out, c.root + "/formats/bomb.docx", "refused")) << r.out;
+  const std::string f = c.root + "/formats/";
+  EXPECT_TRUE(has_line(r.out, f + "scanned.pdf", "no text layer (scanned?)"));
+  EXPECT_TRUE(has_line(r.out, f + "encrypted.pdf", "encrypted: a password is needed"));
+  EXPECT_TRUE(has_line(r.out, f + "damaged.pdf", "not a PDF, or damaged beyond repair"));
   EXPECT_NE(r.out.find("note: 1 hidden files and folders not read (--hidden reads them)"),
             std::string::npos)
       << r.out;
@@ -133,8 +137,9 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, summary)) << r.out;
   EXPECT_EQ(m[2], "3") << "loop, dangling link, big file";
-  // binary, blank, empty, invalid, notpdf, notzip, word97, bomb, the locked folder
-  EXPECT_EQ(m[3], "9") << r.out;
+  // binary, blank, empty, invalid, notpdf, notzip, word97, bomb, scanned, encrypted, damaged,
+  // the locked folder
+  EXPECT_EQ(m[3], "12") << r.out;
 
   const auto sources = by_source(c.db);
   // The rest of the tree: the file beside the loop, the one with a GBK name (shown escaped).
@@ -163,10 +168,11 @@ TEST(Ingest, OneSpeechInEveryFormatAndEncodingGivesTheSameParagraphsAndMetadata)
   EXPECT_EQ(sources.at(txt).front().county, "巴东县");
   EXPECT_EQ(sources.at(txt).front().year, 2021);
   for (const char* same :
-       {"formats/speech.docx", "formats/speech.html", "formats/speech.pdf", "formats/speech.jsonl",
-        "ingest/encodings/utf8.txt", "ingest/encodings/utf8-bom.txt",
-        "ingest/encodings/utf16le-bom.txt", "ingest/encodings/utf16be-bom.txt",
-        "ingest/encodings/gbk.txt", "ingest/encodings/crlf.txt", "ingest/encodings/crlf-gbk.txt"}) {
+       {"formats/speech.docx", "formats/speech.html", "formats/speech.pdf",
+        "formats/speech-block.pdf", "formats/speech.jsonl", "ingest/encodings/utf8.txt",
+        "ingest/encodings/utf8-bom.txt", "ingest/encodings/utf16le-bom.txt",
+        "ingest/encodings/utf16be-bom.txt", "ingest/encodings/gbk.txt", "ingest/encodings/crlf.txt",
+        "ingest/encodings/crlf-gbk.txt"}) {
     const std::string path = c.root + "/" + same;
     ASSERT_EQ(sources.count(path), 1u) << same << "\n" << r.out;
     EXPECT_EQ(essence(sources.at(path)), want) << same;
