@@ -198,9 +198,9 @@ int main(int argc, char** argv) {
                "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("--no-clean", opt.no_clean,
                "keep every line as text: set no website furniture aside (by default site "
-               "headers, 来源/作者 lines, adverts and what comes before a file's first title "
-               "are indexed as kind boilerplate, left out of searches unless "
-               "--boilerplate include)");
+               "headers, 来源/作者 lines, adverts, what comes before a file's first title, "
+               "PDF page headers and numbers, and web pages' navigation are indexed as kind "
+               "boilerplate, left out of searches unless --boilerplate include)");
   app.add_flag("--hidden", opt.walk.hidden,
                "also read hidden files and folders (names starting with '.'), passed over by "
                "default");
