@@ -51,13 +51,22 @@ DocumentPart jsonl_part(const std::string& line, const std::string& origin) {
     throw InputError("not JSON: " + what, origin);
   }
   if (!object.is_object()) throw InputError("not a JSON object", origin);
+  // The text: a string, or an array of strings (paragraphs), one line each.
   const auto text = object.find("text");
-  if (text == object.end() || !text->is_string()) {
-    throw InputError("no \"text\" field (a string) in this JSON object", origin);
+  const bool paragraphs = text != object.end() && text->is_array() &&
+                          std::all_of(text->begin(), text->end(),
+                                      [](const nlohmann::json& p) { return p.is_string(); });
+  if (text == object.end() || (!text->is_string() && !paragraphs)) {
+    throw InputError("no \"text\" field (a string, or an array of strings) in this JSON object",
+                     origin);
   }
   DocumentPart part;
   part.origin = origin;
-  part.text.utf8 = text->get<std::string>();
+  if (paragraphs) {
+    for (const nlohmann::json& p : *text) part.text.utf8 += p.get<std::string>() + "\n";
+  } else {
+    part.text.utf8 = text->get<std::string>();
+  }
   nlohmann::json others = nlohmann::json::object();
   for (auto it = object.begin(); it != object.end(); ++it) {
     const std::string key = lower(it.key());

@@ -98,7 +98,15 @@ ManifestEntry manifest_entry(
   if (const std::string v = get({"title"}); !v.empty()) e.title = v;
   if (const std::string v = get({"speaker"}); !v.empty()) e.speaker = v;
   if (const std::string v = get({"role"}); !v.empty()) e.role = v;
-  if (const std::string v = get({"date"}); !v.empty()) e.date = v;
+  if (const std::string v = get({"date"}); !v.empty()) {
+    e.date = v;
+    // A date that starts with its year (2019-03-05, 2019年3月5日) gives the year too.
+    if (!e.year && v.size() >= 4 &&
+        std::all_of(v.begin(), v.begin() + 4, [](char c) { return c >= '0' && c <= '9'; }) &&
+        (v.size() == 4 || !(v[4] >= '0' && v[4] <= '9'))) {
+      e.year = std::stoi(v.substr(0, 4));
+    }
+  }
   return e;
 }
 

@@ -215,6 +215,30 @@ TEST(Ingest, OneSpeechInEveryFormatAndEncodingGivesTheSameParagraphsAndMetadata)
   EXPECT_TRUE(seen_jsonl);
 }
 
+TEST(Ingest, JsonLinesTakeParagraphArraysAndAYearFromTheDate) {
+  TempDir dir;
+  const std::string file = dir.path() + "/scraped.jsonl";
+  std::ofstream(file)
+      << R"({"text": ["在全县大会上的讲话", "同志们：", "今年要抓好招商引资工作。"], )"
+      << R"("date": "2018-04-02", "county": "422823", "category": "讲话"})"
+      << "\n";
+  const std::string db = dir.path() + "/db";
+  const CommandResult r =
+      run_command(kIndex + " --db " + shell_quote(db) + " " + shell_quote(file), true);
+  ASSERT_EQ(r.status, 0) << r.out;
+  const auto records = read_all(db);
+  ASSERT_EQ(records.size(), 3u) << "the title, the salutation, the paragraph";
+  EXPECT_EQ(records.front().record.kind, "title");
+  for (const StoredParagraph& p : records) {
+    EXPECT_EQ(p.record.year, 2018);
+    EXPECT_EQ(p.record.date, "2018-04-02");
+    EXPECT_EQ(p.record.county, "巴东县");
+    EXPECT_EQ(p.record.fields, R"({"category":"讲话"})");
+    EXPECT_NE(p.record.how.at("year").find("jsonl " + file + ":1"), std::string::npos);
+  }
+  EXPECT_EQ(records.back().record.text, "今年要抓好招商引资工作。");
+}
+
 TEST(Ingest, EncodingCanBeForcedAndLossyIndexesWithReplacementsMarked) {
   Corpus c;
   const std::string d = c.root + "/ingest/";
