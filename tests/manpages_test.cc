@@ -205,7 +205,8 @@ TEST(ManPages, IncludeBoilerplateFindsEveryPageHoldingTheQuery) {
                   true);
   ASSERT_EQ(indexed.status, 0) << indexed.out;
   EXPECT_NE(
-      indexed.out.find(std::to_string(pages.size()) + " files indexed (0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed)"),
+      indexed.out.find(std::to_string(pages.size()) +
+                       " files indexed (0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed)"),
       std::string::npos)
       << indexed.out;
   std::cout << indexed.out << "indexed in " << seconds_since(start) << " s\n";
