@@ -238,6 +238,9 @@ class Walker {
                                                            : errno_text(e),
             arg);
       ++out_.failed;
+      boost::system::error_code ec;
+      const fs::path gone = fs::weakly_canonical(fs::absolute(arg), ec);
+      if (!ec) out_.missing.push_back(gone.string());
       return;
     }
     const std::string path = fs::path(arg).lexically_normal().string();

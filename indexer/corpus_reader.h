@@ -38,6 +38,9 @@ struct WalkResult {
   std::map<std::string, size_t> other_formats;
   /// Canonical paths of the folders walked, for removing what was deleted under them.
   std::vector<std::string> roots;
+  /// Canonical paths of the named paths that do not exist (reported), for removing a file
+  /// the index holds that was deleted.
+  std::vector<std::string> missing;
 };
 
 /// True if a file with this name is read when found in a folder: .txt, .text, .md, .docx,

@@ -178,17 +178,26 @@ void add(IndexStats& into, const IndexStats& s) {
   into.set_aside += s.set_aside;
 }
 
-// Removes the paragraphs of files under the walked folders that are no longer on disk.
-void remove_deleted(IndexWriter& writer, const std::vector<std::string>& roots, IndexStats& stats,
+// Removes the paragraphs of files that are no longer on disk: under the walked folders, or
+// named and missing.
+void remove_deleted(IndexWriter& writer, const WalkResult& walk, IndexStats& stats,
                     const Warn& note) {
-  for (const std::string& root : roots) {
+  std::vector<std::string> gone;
+  for (const std::string& root : walk.roots) {
     for (const std::string& path : writer.files_under(root)) {
       struct stat st {};
-      if (::stat(path.c_str(), &st) == 0 || errno != ENOENT) continue;
-      writer.remove_file(path);
-      ++stats.removed;
-      note("removed from the index: no longer on disk", path);
+      if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) gone.push_back(path);
     }
+  }
+  for (const std::string& path : walk.missing) {
+    if (writer.state_of(SourceFile{path, path, 0, 0}) != IndexWriter::FileState::kNew) {
+      gone.push_back(path);
+    }
+  }
+  for (const std::string& path : gone) {
+    writer.remove_file(path);
+    ++stats.removed;
+    note("removed from the index: no longer on disk", path);
   }
 }
 
@@ -278,7 +287,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     return stats;
   }
   writer->set_fresh_build(writer->started_empty() && options.compact != Compact::kNever);
-  remove_deleted(*writer, walk.roots, stats, note);
+  remove_deleted(*writer, walk, stats, note);
   index_files(shared, *writer, extractor, manifest, gazetteer, options, stats, warn, note);
   if (options.compact == Compact::kAlways ||
       (options.compact == Compact::kAuto && writer->started_empty() && !writer->empty())) {

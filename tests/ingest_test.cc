@@ -290,6 +290,14 @@ TEST(Ingest, ReRunsReadNewAndChangedFilesAndRemoveDeletedOnes) {
   EXPECT_EQ(sources.size(), before);
   EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(c.db) + " --count 补充的一段话").out,
             "1\n");
+  // A file named on the command line and deleted leaves the index too (and is reported).
+  fs::remove(dir + "/new.txt");
+  const CommandResult named = run_command(kIndex + " --db " + shell_quote(c.db) + " " +
+                                          shell_quote(dir + "/new.txt") + " 2>&1");
+  EXPECT_EQ(named.status, 1);
+  EXPECT_TRUE(has_line(named.out, dir + "/new.txt", "no such file or folder")) << named.out;
+  EXPECT_NE(named.out.find("1 removed"), std::string::npos) << named.out;
+  EXPECT_EQ(by_source(c.db).count(dir + "/new.txt"), 0u);
 }
 
 TEST(Ingest, AParagraphLongerThanTheLimitIsCutAndStillFound) {
