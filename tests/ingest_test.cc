@@ -94,6 +94,9 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
   }
   c.open_to_all();
   ASSERT_EQ(::chmod((tree + "/locked").c_str(), 0), 0);
+  // An unreadable file.
+  fs::copy_file(source_path("tests/data/formats/speech.txt"), tree + "/secret.txt");
+  ASSERT_EQ(::chmod((tree + "/secret.txt").c_str(), 0), 0);
 
   const CommandResult r = run_command(unprivileged() + kIndex + " --max-file-size 1M --db " +
                                           shell_quote(c.db) + " " + shell_quote(c.root),
@@ -138,8 +141,8 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
   ASSERT_TRUE(std::regex_search(r.out, m, summary)) << r.out;
   EXPECT_EQ(m[2], "3") << "loop, dangling link, big file";
   // binary, blank, empty, invalid, notpdf, notzip, word97, bomb, scanned, encrypted, damaged,
-  // the locked folder
-  EXPECT_EQ(m[3], "12") << r.out;
+  // the locked folder, the unreadable file
+  EXPECT_EQ(m[3], "13") << r.out;
 
   const auto sources = by_source(c.db);
   // The rest of the tree: the file beside the loop, the one with a GBK name (shown escaped).
