@@ -222,6 +222,19 @@ DecodedText decode_as(const std::string& label, std::string_view b, size_t offse
   return d;
 }
 
+// A size as people read it: "1.6 MB", "12.0 KB", "300 bytes".
+std::string size_text(uint64_t bytes) {
+  char text[32];
+  if (bytes >= (1u << 20)) {
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / (1 << 20));
+  } else if (bytes >= 1024) {
+    std::snprintf(text, sizeof text, "%.1f KB", static_cast<double>(bytes) / 1024);
+  } else {
+    std::snprintf(text, sizeof text, "%llu bytes", static_cast<unsigned long long>(bytes));
+  }
+  return text;
+}
+
 // The walk: one folder at a time, its entries sorted, every problem reported.
 class Walker {
  public:
@@ -243,7 +256,9 @@ class Walker {
       if (!ec) out_.missing.push_back(gone.string());
       return;
     }
-    const std::string path = fs::path(arg).lexically_normal().string();
+    // lexically_normal("data/sample/") is "data/sample/.": no "/." is shown in paths.
+    std::string path = fs::path(arg).lexically_normal().string();
+    if (path.size() > 2 && path.ends_with("/.")) path.resize(path.size() - 2);
     if (S_ISDIR(st.st_mode)) {
       boost::system::error_code ec;
       out_.roots.push_back(fs::canonical(path, ec).string());
@@ -329,11 +344,9 @@ class Walker {
     // The same file reached twice (a link, or named twice) is read once.
     if (!files_seen_.insert({st.st_dev, st.st_ino}).second) return;
     if (static_cast<uint64_t>(st.st_size) > options_.max_file_size) {
-      char why[128];
-      std::snprintf(why, sizeof why, "larger than --max-file-size (%.1f MB > %.1f MB), not read",
-                    static_cast<double>(st.st_size) / (1 << 20),
-                    static_cast<double>(options_.max_file_size) / (1 << 20));
-      warn_(why, path);
+      warn_("larger than --max-file-size (" + size_text(static_cast<uint64_t>(st.st_size)) + " > " +
+                size_text(options_.max_file_size) + "), not read",
+            path);
       ++out_.skipped;
       return;
     }

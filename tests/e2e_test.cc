@@ -73,6 +73,10 @@ TEST_F(EndToEnd, ReindexingDoesNotDuplicate) {
   CommandResult forced = run_command("cd " + shell_quote(SPEECHDEX_SOURCE_DIR) + " && " + kIndex +
                                      " --force --db " + shell_quote(db_) + " data/sample/");
   EXPECT_NE(forced.out.find("0 files indexed (5 updated"), std::string::npos) << forced.out;
+  // A folder named with a trailing slash gives the same paths (no "data/sample/./").
+  for (const StoredParagraph& p : read_all(db_)) {
+    EXPECT_EQ(p.record.source.find("/./"), std::string::npos) << p.record.source;
+  }
   EXPECT_EQ(search("--count 的").out, before);
   EXPECT_EQ(read_all(db_).size(), std::stoul(search("--count -的").out) + std::stoul(before));
 }
