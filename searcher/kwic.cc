@@ -161,7 +161,8 @@ void print_kwic_table(std::ostream& out, const std::vector<KwicRow>& rows,
     const std::string w = where(r), y = year_text(*r.hit);
     out << dim << w << pad(where_width, display_width(w)) << "  " << y
         << pad(year_width, display_width(y)) << off << "  " << pad(pre_width, display_width(r.pre))
-        << r.pre << " " << match_on << r.keyword << off << " " << r.post << "\n";
+        << r.pre << " " << match_on << r.keyword << off << (r.post.empty() ? "" : " ") << r.post
+        << "\n";
   }
   const std::string more = more_line(result);
   if (!more.empty()) out << dim << more << off << "\n";

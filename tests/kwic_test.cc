@@ -111,14 +111,15 @@ TEST_F(Kwic, KeywordsStandInOneColumn) {
     const std::string args = "--limit 20 --context 15 --kwic-sort " + sort + " '政府 发展'";
     const std::vector<std::string> table = lines_of(search("--format kwic " + args).out);
     const std::vector<std::string> rows = lines_of(search("--format json --kwic " + args).out);
-    ASSERT_GT(rows.size(), 20u) << sort;  // more occurrences than hits
+    ASSERT_GT(rows.size(), 20u) << sort;               // more occurrences than hits
     ASSERT_EQ(table.size(), rows.size() + 1) << sort;  // and the footer
     EXPECT_EQ(table.back().rfind("showing 1–20 of ", 0), 0u) << table.back();
     size_t column = 0;
     for (size_t i = 0; i < rows.size(); ++i) {
       const nlohmann::json j = nlohmann::json::parse(rows[i]);
+      const std::string post = j.at("post");
       const std::string tail =
-          j.at("keyword").get<std::string>() + " " + j.at("post").get<std::string>();
+          j.at("keyword").get<std::string>() + (post.empty() ? "" : " ") + post;
       ASSERT_GE(table[i].size(), tail.size());
       EXPECT_EQ(table[i].substr(table[i].size() - tail.size()), tail) << table[i];
       const size_t at = searcher::display_width(table[i].substr(0, table[i].size() - tail.size()));
@@ -180,7 +181,8 @@ TEST_F(Kwic, OccurrencesEqualABruteForceCount) {
                                (speeches.size() == 1 ? " speech, " : " speeches, ") +
                                std::to_string(occurrences) + " occurrences\n";
     EXPECT_EQ(search("--count=all '" + q + "'").out, counts) << q;
-    const nlohmann::json all = nlohmann::json::parse(search("--count=all --format json '" + q + "'").out);
+    const nlohmann::json all =
+        nlohmann::json::parse(search("--count=all --format json '" + q + "'").out);
     EXPECT_EQ(all.at("speeches").get<uint64_t>(), speeches.size()) << q;
     EXPECT_EQ(search("--count '" + q + "'").out, std::to_string(paragraphs) + "\n") << q;
   }
@@ -192,8 +194,12 @@ TEST_F(Kwic, CountAllInCsvAndTheTableFooter) {
   EXPECT_EQ(csv[0], "\"paragraphs\",\"speeches\",\"occurrences\"\r");
   const std::string total = search("--count 执行力").out;
   const std::vector<std::string> table = lines_of(search("--limit 2 执行力").out);
-  EXPECT_EQ(table.back(), "showing 1–2 of " + total.substr(0, total.size() - 1) +
-                              "; --offset 2 for more");
+  EXPECT_EQ(table.back(),
+            "showing 1–2 of " + total.substr(0, total.size() - 1) + "; --offset 2 for more");
+  // No trailing space where the right context is empty.
+  for (const std::string& line : lines_of(search("--format kwic --context 0 -n 3 执行力").out)) {
+    EXPECT_NE(line.back(), ' ') << line;
+  }
   const std::vector<std::string> last =
       lines_of(search("--limit 1000 执行力").out);  // the last page: no footer
   EXPECT_EQ(last.back().find("showing"), std::string::npos) << last.back();
