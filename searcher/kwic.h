@@ -30,7 +30,8 @@ struct Totals {
 
 /// Runs `request` once more for every match (records read, no facets, no grouping) and
 /// counts its paragraphs, speeches and occurrences. It reads every matching paragraph's
-/// text, so it costs about as much as printing every hit.
+/// record: about 45 µs of CPU a paragraph (20 MB make-corpus, 的: 26,751 paragraphs, 1.2 s),
+/// some 60% of printing every hit as JSON.
 Totals count_totals(Searcher& searcher, const SearchRequest& request);
 
 /// How KWIC rows are ordered. kRank keeps the hits' order, occurrences in text order;
