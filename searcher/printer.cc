@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "kwic.h"
 #include "normalizer.h"
 #include "snippets.h"
 
@@ -190,6 +191,7 @@ nlohmann::json hit_json(const Hit& h, const ParsedQuery& query) {
           {"role", r.role},
           {"topics", r.topics},
           {"speech_matches", h.speech_matches},
+          {"occurrences", find_occurrences(r.text, query.highlights).size()},
           {"fields", r.fields.empty() ? nlohmann::json::object()
                                       : nlohmann::json::parse(r.fields, nullptr, false)}};
 }

@@ -171,11 +171,17 @@ TEST_F(Kwic, OccurrencesEqualABruteForceCount) {
       occurrences += here;
       speeches.insert(p.record.speech_id);
     }
-    const CommandResult r = search("--format json --facets year -n 1 '" + q + "'");
+    const CommandResult r = search("--format json --facets year -n 100000 '" + q + "'");
     ASSERT_EQ(r.status, 0) << q;
-    const nlohmann::json summary = nlohmann::json::parse(lines_of(r.out).at(0));
+    const std::vector<std::string> lines = lines_of(r.out);
+    const nlohmann::json summary = nlohmann::json::parse(lines.at(0));
     EXPECT_EQ(summary.at("paragraphs").get<uint64_t>(), paragraphs) << q;
     EXPECT_EQ(summary.at("occurrences").get<uint64_t>(), occurrences) << q;
+    uint64_t per_hit = 0;  // the hits' own counts add up to the summary's
+    for (size_t i = 1; i < lines.size(); ++i) {
+      per_hit += nlohmann::json::parse(lines[i]).at("occurrences").get<uint64_t>();
+    }
+    EXPECT_EQ(per_hit, occurrences) << q;
     const std::string counts = std::to_string(paragraphs) + " paragraph" +
                                (paragraphs == 1 ? ", " : "s, ") + std::to_string(speeches.size()) +
                                (speeches.size() == 1 ? " speech, " : " speeches, ") +
