@@ -12,6 +12,7 @@
 #include "batch.h"
 #include "errors.h"
 #include "facets.h"
+#include "kwic.h"
 #include "printer.h"
 #include "query_parser.h"
 #include "searcher.h"
@@ -29,7 +30,7 @@ struct RawOptions {
   std::vector<std::string> query_words;
   size_t limit = 10;
   std::string offset = "0";
-  bool count = false;
+  std::string count;  ///< "" = no --count; "paragraphs" or "all"
   std::string format = "table";
   std::string color = "auto";
   std::vector<std::string> county, province, year, topic, role;
@@ -39,6 +40,9 @@ struct RawOptions {
   std::string boilerplate = "exclude";
   std::string explain;  ///< "" = none
   std::string batch;
+  bool kwic = false;
+  size_t context = 20;
+  std::string kwic_sort = "rank";
 };
 
 // Options validated.
@@ -50,7 +54,10 @@ struct Config {
   speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
   bool color = false;
   std::optional<Xapian::docid> explain;
-  std::string batch;  ///< "" = no batch; "-" = stdin
+  std::string batch;       ///< "" = no batch; "-" = stdin
+  bool count_all = false;  ///< --count=all: paragraphs, speeches and occurrences
+  bool kwic = false;       ///< one row per occurrence (--format kwic, --kwic)
+  speechdex::searcher::KwicOptions kwic_options;
 };
 
 // `text` as a whole number from `min` to `max`, or a UsageError naming it and `option`.
@@ -107,8 +114,9 @@ Config validate(const RawOptions& raw) {
   }
   // No index holds more paragraphs than ids, so a larger offset could only skip them all.
   c.request.page.offset = parse_number(raw.offset, 0, UINT32_MAX, "a number", "--offset");
-  c.request.page.limit = raw.count ? 0 : raw.limit;
-  c.count_only = raw.count;
+  c.request.page.limit = raw.count.empty() ? raw.limit : 0;
+  c.count_only = !raw.count.empty();
+  c.count_all = raw.count == "all";
   for (const std::string& f : raw.facets) {
     const auto& names = facet_names();
     if (std::find(names.begin(), names.end(), f) == names.end()) {
@@ -128,6 +136,14 @@ Config validate(const RawOptions& raw) {
   c.format = raw.format == "json"  ? Format::kJson
              : raw.format == "csv" ? Format::kCsv
                                    : Format::kTable;
+  c.kwic = raw.format == "kwic" || raw.kwic;
+  c.kwic_options.context = raw.context;
+  c.kwic_options.sort = raw.kwic_sort == "left"     ? KwicSort::kLeft
+                        : raw.kwic_sort == "right"  ? KwicSort::kRight
+                        : raw.kwic_sort == "year"   ? KwicSort::kYear
+                        : raw.kwic_sort == "county" ? KwicSort::kCounty
+                        : raw.kwic_sort == "source" ? KwicSort::kSource
+                                                    : KwicSort::kRank;
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   return c;
 }
@@ -149,9 +165,22 @@ int run(const Config& c) {
     std::istream& in = c.batch == "-" ? std::cin : file;
     return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
   }
-  const SearchResult result = searcher.search(c.request);
+  SearchResult result = searcher.search(c.request);
+  if (c.count_all) {
+    print_totals(std::cout, c.format, count_totals(searcher, c.request));
+    return 0;
+  }
   if (c.count_only && c.request.facets.empty()) {
     std::cout << result.total << "\n";
+    return 0;
+  }
+  // The summary line's occurrences read every matching paragraph: only when it is printed.
+  if (c.format == Format::kJson && !c.request.facets.empty()) {
+    result.occurrences = count_totals(searcher, c.request).occurrences;
+  }
+  if (c.kwic) {
+    print_kwic(std::cout, c.format, result, kwic_rows(result, c.request.query, c.kwic_options),
+               c.color);
     return 0;
   }
   printer->print(c.query.empty() ? "(filters only)" : c.query, c.request.query, result,
@@ -176,10 +205,27 @@ int main(int argc, char** argv) {
       ->default_val(10)
       ->check(CLI::Range(0, 100000));
   app.add_option("--offset", raw.offset, "hits to skip before printing")->default_val("0");
-  app.add_flag("-c,--count", raw.count, "print only the exact number of matches");
-  app.add_option("-f,--format", raw.format, "output format")
+  app.add_flag("-c{paragraphs},--count{paragraphs}", raw.count,
+               "print only the exact number of matching paragraphs (speeches with --group "
+               "speech); --count=all prints paragraphs, speeches and occurrences (every "
+               "non-overlapping match of the query's text, over all matching paragraphs)")
+      ->check(CLI::IsMember({"paragraphs", "all"}));
+  app.add_option("-f,--format", raw.format,
+                 "output format; kwic: one line per occurrence in the hits shown, in context, "
+                 "matches aligned in one column")
       ->default_val("table")
-      ->check(CLI::IsMember({"table", "json", "csv"}));
+      ->check(CLI::IsMember({"table", "json", "csv", "kwic"}));
+  app.add_flag("--kwic", raw.kwic,
+               "with --format json or csv: one row per occurrence in the hits shown (docname, "
+               "from, to, pre, keyword, post, speech_id, county, year)");
+  app.add_option("--context", raw.context, "KWIC: characters of context each side")
+      ->default_val(20)
+      ->check(CLI::Range(0, 10000));
+  app.add_option("--kwic-sort", raw.kwic_sort,
+                 "KWIC: order of the rows: rank (hits' order), left (context left of the match, "
+                 "read right to left), right, year, county, source")
+      ->default_val("rank")
+      ->check(CLI::IsMember({"rank", "left", "right", "year", "county", "source"}));
   app.add_option("--color", raw.color, "colour the table")
       ->default_val("auto")
       ->check(CLI::IsMember({"auto", "always", "never"}));

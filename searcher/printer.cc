@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "kwic.h"
 #include "normalizer.h"
 #include "snippets.h"
 
@@ -122,6 +123,8 @@ class TablePrinter : public Printer {
       }
       out_ << "  " << f.unknown << "\t(unknown)\n";
     }
+    const std::string more = more_line(result);
+    if (!more.empty()) out_ << "\n" << dim << more << off << "\n";
   }
 
   void explain(unsigned docid, const schema::ParagraphRecord& r) override {
@@ -188,6 +191,7 @@ nlohmann::json hit_json(const Hit& h, const ParsedQuery& query) {
           {"role", r.role},
           {"topics", r.topics},
           {"speech_matches", h.speech_matches},
+          {"occurrences", find_occurrences(r.text, query.highlights).size()},
           {"fields", r.fields.empty() ? nlohmann::json::object()
                                       : nlohmann::json::parse(r.fields, nullptr, false)}};
 }
@@ -204,10 +208,12 @@ nlohmann::json summary_json(const SearchResult& result) {
     facets[f.name] = counts;
     if (!names.empty()) labels[f.name] = names;
   }
-  return {{"total", result.total},
-          {"paragraphs", result.total_paragraphs},
-          {"facets", facets},
-          {"labels", labels}};
+  nlohmann::json j = {{"total", result.total},
+                      {"paragraphs", result.total_paragraphs},
+                      {"facets", facets},
+                      {"labels", labels}};
+  if (result.occurrences) j["occurrences"] = *result.occurrences;
+  return j;
 }
 
 class JsonPrinter : public Printer {
@@ -215,7 +221,7 @@ class JsonPrinter : public Printer {
   explicit JsonPrinter(std::ostream& out) : out_(out) {}
   void print(const std::string&, const ParsedQuery& query, const SearchResult& result,
              bool) override {
-    if (!result.facets.empty()) out_ << dump(summary_json(result)) << "\n";
+    if (!result.facets.empty()) out_ << summary_line(result) << "\n";
     for (const Hit& h : result.hits) out_ << dump(hit_json(h, query)) << "\n";
   }
   void explain(unsigned docid, const schema::ParagraphRecord& r) override {
@@ -277,6 +283,15 @@ class CsvPrinter : public Printer {
 };
 
 }  // namespace
+
+std::string summary_line(const SearchResult& result) { return dump(summary_json(result)); }
+
+std::string more_line(const SearchResult& result) {
+  if (result.hits.empty() || result.hits.back().rank >= result.total) return "";
+  const std::string last = std::to_string(result.hits.back().rank);
+  return "showing " + std::to_string(result.hits.front().rank) + "–" + last + " of " +
+         std::to_string(result.total) + "; --offset " + last + " for more";
+}
 
 std::string csv_field(const std::string& s) {
   std::string out = "\"";

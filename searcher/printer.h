@@ -26,6 +26,14 @@ class Printer {
 /// The printer for a format. `color` applies to the table only (ANSI, for a terminal).
 std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color);
 
+/// The JSON summary line (docs/output.md): total, paragraphs, occurrences when the result
+/// has them, facets and labels.
+std::string summary_line(const SearchResult& result);
+
+/// The line a table ends with when more hits follow the page: `showing a–b of N; --offset
+/// b for more`; "" when the page is the last (or empty).
+std::string more_line(const SearchResult& result);
+
 /// A CSV field quoted as RFC 4180 wants it (every field quoted, quotes doubled).
 std::string csv_field(const std::string& s);
 

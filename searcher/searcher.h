@@ -60,6 +60,9 @@ struct SearchResult {
   uint64_t total_paragraphs = 0;  ///< exact number of matching paragraphs
   std::vector<Hit> hits;
   std::vector<Facet> facets;  ///< counts of matching paragraphs
+  /// Occurrences of the query's text parts in every matching paragraph: set only when
+  /// asked for (count_totals in kwic.h reads every matching paragraph's text).
+  std::optional<uint64_t> occurrences;
 };
 
 /// A database opened for searching.
