@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,9 @@ struct FilterSpec {
 /// every walk over the query tree recurse once per level. Chains of AND and OR are not
 /// nesting: `a OR b OR c …` of any length is one level, one n-ary node.
 inline constexpr size_t kMaxQueryDepth = 100;
+
+/// The largest n of NEAR/n and BEFORE/n.
+inline constexpr uint32_t kMaxNearDistance = 100000;
 
 /// Fields that filter by metadata.
 bool is_filter_field(std::string_view name);
