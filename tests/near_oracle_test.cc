@@ -2,6 +2,7 @@
 // set equals a brute-force scan of the squeezed paragraphs (tests/oracle.h).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -48,6 +49,72 @@ TEST(NearOracle, HandPickedCases) {
     queries.push_back({"sentence-same", "政府", "政府", ordered, true, 0});
   }
   EXPECT_EQ(check_near_oracle(db, paragraphs, queries), 0u);
+}
+
+// NEAR combines with AND, OR, exclusion, parentheses and filters as any part does: the
+// engine's sets equal the brute-force sets combined.
+TEST(NearOracle, CombinesWithBooleanOperatorsAndFilters) {
+  TempDir dir;
+  const std::string db = dir.path() + "/db";
+  index_paths(db, {source_path("data/sample")});
+  const std::vector<StoredParagraph> paragraphs = read_all(db);
+  std::vector<NearQuery> near;
+  for (const NearQuery& q : sample_near_queries(paragraphs, 60, 5)) {
+    if (!brute_force_near(paragraphs, q).empty()) near.push_back(q);
+  }
+  ASSERT_GE(near.size(), 20u);
+  const std::vector<OracleQuery> plain = sample_queries(paragraphs, 40, 3);
+  std::set<unsigned> all;
+  for (const StoredParagraph& p : paragraphs) all.insert(p.docid);
+  searcher::Searcher engine(db);
+  const auto hits = [&](const std::string& q) {
+    const searcher::SearchResult r =
+        engine.search(searcher::parse_query(q), searcher::Page{0, paragraphs.size()});
+    std::set<unsigned> got;
+    for (const searcher::Hit& h : r.hits) got.insert(h.docid);
+    EXPECT_EQ(r.total, got.size()) << q;
+    return got;
+  };
+  const auto op = [](const std::set<unsigned>& a, const std::set<unsigned>& b, char how) {
+    std::set<unsigned> out;
+    for (unsigned d : a) {
+      if ((how == '&') == (b.count(d) > 0)) out.insert(d);
+    }
+    if (how == '|') out.insert(b.begin(), b.end()), out.insert(a.begin(), a.end());
+    return out;
+  };
+  size_t checked = 0, narrowed = 0;
+  for (size_t i = 0; i + 1 < near.size(); ++i) {
+    const NearQuery& x = near[i];
+    const NearQuery& y = near[i + 1];
+    const OracleQuery& p = plain[i % plain.size()];
+    const std::set<unsigned> sx = brute_force_near(paragraphs, x);
+    const std::set<unsigned> sy = brute_force_near(paragraphs, y);
+    const std::set<unsigned> sp = brute_force(paragraphs, p.text);
+    EXPECT_EQ(hits(x.text() + " OR " + y.text()), op(sx, sy, '|'))
+        << x.text() << " OR " << y.text();
+    EXPECT_EQ(hits(x.text() + " " + y.text()), op(sx, sy, '&')) << x.text() << " " << y.text();
+    EXPECT_EQ(hits(p.text + " AND " + x.text()), op(sp, sx, '&')) << p.text << " " << x.text();
+    EXPECT_EQ(hits("(" + p.text + " OR " + x.text() + ")"), op(sp, sx, '|')) << x.text();
+    EXPECT_EQ(hits(p.text + " -" + x.text()), op(sp, sx, '-')) << p.text << " -" << x.text();
+    EXPECT_EQ(hits("NOT " + x.text()), op(all, sx, '-')) << x.text();
+    // A filter: each year of the paragraphs found.
+    std::set<int> years;
+    for (const StoredParagraph& s : paragraphs) {
+      if (sx.count(s.docid) && s.record.year != 0) years.insert(s.record.year);
+    }
+    for (int year : years) {
+      std::set<unsigned> in_year;
+      for (const StoredParagraph& s : paragraphs) {
+        if (s.record.year == year && sx.count(s.docid)) in_year.insert(s.docid);
+      }
+      EXPECT_EQ(hits(x.text() + " year:" + std::to_string(year)), in_year) << x.text();
+      ++checked;
+      narrowed += in_year.size() < sx.size();
+    }
+  }
+  EXPECT_GT(checked, 0u);
+  EXPECT_GT(narrowed, 0u) << "some filter leaves out some of the NEAR's paragraphs";
 }
 
 // The examples of docs/query.md: units, not letters, and the sentence a part's own end closes.
