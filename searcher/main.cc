@@ -194,7 +194,9 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Search a speechdex database. A run of Chinese characters matches exactly as a "
       "substring; parts separated by spaces are ANDed; -part excludes; \"quoted text\" "
-      "matches exactly, punctuation included; OR and ( ) combine; title: and heading: "
+      "matches exactly, punctuation included; a NEAR/5 b finds two parts at most 5 "
+      "characters apart (BEFORE/5: a first; NEAR/s, BEFORE/s: in one sentence); OR and ( ) "
+      "combine; title: and heading: "
       "search the speech title and the section headings; county:, province:, year:, "
       "topic:, role: filter. See docs/query.md.",
       kProgram};

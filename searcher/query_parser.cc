@@ -2,6 +2,7 @@
 // Recursion is bounded by kMaxQueryDepth, and AND and OR chains are n-ary nodes.
 #include "query_parser.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "errors.h"
@@ -12,7 +13,7 @@
 namespace speechdex::searcher {
 namespace {
 
-enum class Tok { kWord, kQuoted, kLParen, kRParen, kOr, kAnd, kNot, kMinus, kField, kEnd };
+enum class Tok { kWord, kQuoted, kLParen, kRParen, kOr, kAnd, kNot, kMinus, kField, kNear, kEnd };
 
 struct Token {
   Tok kind;
@@ -67,8 +68,9 @@ std::vector<Token> lex(std::string_view q, const std::string& query) {
         out.push_back({Tok::kAnd, word});
       } else if (word == "NOT") {
         out.push_back({Tok::kNot, word});
-      } else if (word.rfind("NEAR/", 0) == 0) {
-        throw QueryError("NEAR/n is not supported yet", query);
+      } else if (word == "NEAR" || word == "BEFORE" || word.starts_with("NEAR/") ||
+                 word.starts_with("BEFORE/")) {
+        out.push_back({Tok::kNear, word});
       } else {
         out.push_back({Tok::kWord, word});
       }
@@ -80,6 +82,30 @@ std::vector<Token> lex(std::string_view q, const std::string& query) {
 
 using textstore::Query;
 using Op = textstore::Query::Op;
+
+// The sentence ends of NEAR/s as typed; what counts is their normalized units (see
+// sentence_ends()).
+constexpr std::string_view kSentenceEnds = "。！？；…";
+
+// Where a unit's bigrams hold it (textstore::Query::UnitPattern), by bigram_term's rule: a
+// word is kept apart from its neighbour by a space, a character is not.
+Query::UnitPattern unit_pattern(std::string_view prefix, const schema::Unit& u) {
+  const std::string text = std::string(prefix) + u.text;
+  if (u.kind == schema::UnitKind::kWord) return {text + " ", " " + u.text};
+  return {text, u.text};
+}
+
+// The units that end a sentence, after normalization: 。 ! ? ; and . (… normalizes to ...).
+std::vector<Query::UnitPattern> sentence_ends() {
+  std::vector<Query::UnitPattern> out;
+  std::vector<std::string> seen;
+  for (const schema::Unit& u : schema::tokenize(kSentenceEnds)) {
+    if (std::find(seen.begin(), seen.end(), u.text) != seen.end()) continue;
+    seen.push_back(u.text);
+    out.push_back({unit_pattern(schema::field("text").prefix, u).starts, ""});
+  }
+  return out;
+}
 
 // A sub-query and whether it is purely an exclusion.
 struct Node {
@@ -192,6 +218,12 @@ class Parser {
         continue;
       }
       if (k == Tok::kEnd || k == Tok::kRParen || k == Tok::kOr) break;
+      if (k == Tok::kNear) {
+        throw QueryError("'" + peek().text +
+                             "' needs a word or quoted text on its left (its parts are text, not "
+                             "groups, fields or other NEARs)",
+                         query_);
+      }
       Node n = parse_unary(false);
       any = true;
       if (n.positive) positives.push_back(std::move(*n.positive));
@@ -252,6 +284,7 @@ class Parser {
       }
       case Tok::kWord:
       case Tok::kQuoted:
+        if (peek().kind == Tok::kNear) return near_node(t, negated);
         return text_node(schema::field("text"), t, negated);
       case Tok::kRParen:
         throw QueryError("unbalanced parentheses: unexpected )", query_);
@@ -305,6 +338,75 @@ class Parser {
     }
     Node n;
     n.positive = join(Op::kAnd, std::move(parts));
+    return n;
+  }
+
+  // `op` (NEAR/n, NEAR/s, BEFORE/n or BEFORE/s) as a textstore::Query::Near.
+  Query::Near near_operator(const std::string& op) const {
+    Query::Near near;
+    near.ordered = op.starts_with("BEFORE");
+    const size_t slash = op.find('/');
+    const std::string name = op.substr(0, slash);
+    const std::string arg = slash == std::string::npos ? "" : op.substr(slash + 1);
+    if (arg == "s") {
+      near.sentence = true;
+      near.enders = sentence_ends();
+      return near;
+    }
+    const bool digits =
+        !arg.empty() && arg.size() <= 7 &&
+        std::all_of(arg.begin(), arg.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoul(arg) > kMaxNearDistance) {
+      throw QueryError("bad '" + op + "': write " + name + "/n with n a number of characters 0.." +
+                           std::to_string(kMaxNearDistance) + ", or " + name + "/s",
+                       query_);
+    }
+    near.distance = static_cast<uint32_t>(std::stoul(arg));
+    return near;
+  }
+
+  // One part of a NEAR: a single run of units (quoted, or a word without punctuation inside).
+  Query near_part(const Token& t, const std::string& op, bool negated) {
+    const schema::Field& f = schema::field("text");
+    std::vector<schema::Unit> run;
+    bool mark = false;  // punctuation after the run's last unit
+    for (schema::Unit& u : schema::tokenize(t.text)) {
+      if (u.punctuation && t.kind == Tok::kWord) {
+        mark = !run.empty();
+        continue;
+      }
+      if (mark) {
+        throw QueryError("'" + t.text + "' has punctuation inside: quote it to use it in " + op,
+                         query_);
+      }
+      run.push_back(std::move(u));
+    }
+    if (run.empty()) throw QueryError("'" + t.text + "' has no searchable text", query_);
+    if (!negated && !negated_) {
+      std::vector<std::string> seq;
+      for (const schema::Unit& u : run) seq.push_back(u.text);
+      highlights_.push_back(std::move(seq));
+    }
+    if (run.size() == 1) {
+      return Query::make_unit(schema::unigram_term(f.prefix, run[0]),
+                              unit_pattern(f.prefix, run[0]));
+    }
+    Query q = run_query(f, run);
+    q.width = 2;  // a bigram, or a phrase of bigrams
+    return q;
+  }
+
+  // `left` NEAR/n (or BEFORE/n, …/s) the text part after it.
+  Node near_node(const Token& left, bool negated) {
+    const Token op = next();
+    const Query::Near near = near_operator(op.text);
+    if (peek().kind != Tok::kWord && peek().kind != Tok::kQuoted) {
+      throw QueryError("'" + op.text + "' needs a word or quoted text on its right", query_);
+    }
+    const Token right = next();
+    Node n;
+    n.positive = Query::make_near(near_part(left, op.text, negated),
+                                  near_part(right, op.text, negated), near);
     return n;
   }
 

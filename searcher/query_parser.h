@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,9 @@ struct FilterSpec {
 /// nesting: `a OR b OR c …` of any length is one level, one n-ary node.
 inline constexpr size_t kMaxQueryDepth = 100;
 
+/// The largest n of NEAR/n and BEFORE/n.
+inline constexpr uint32_t kMaxNearDistance = 100000;
+
 /// Fields that filter by metadata.
 bool is_filter_field(std::string_view name);
 
@@ -42,16 +46,20 @@ struct ParsedQuery {
 /// Parses query text. The grammar (docs/query.md):
 ///   query   := or ('OR' or)*            (OR binds loosest)
 ///   or      := unary+                   (parts separated by spaces are ANDed; AND allowed)
-///   unary   := ('-' | 'NOT') unary | '(' query ')' | field ':' atom | atom
+///   unary   := ('-' | 'NOT') unary | '(' query ')' | field ':' atom | near
+///   near    := atom (('NEAR' | 'BEFORE') '/' (n | 's') atom)?   (binds tightest)
 ///   atom    := '"' text '"' | word
 /// A word is read as units (see schema/tokenizer.h); punctuation inside it splits it into
 /// runs that are ANDed, each run matching exactly as a substring. Quoted text is one run,
 /// punctuation included. Fields: title:, heading:; filters: county:, province:, year:,
 /// topic:, role: (collected in `filters`, resolved by the searcher). A query of filters
 /// alone is valid.
+/// A NEAR part is one run (a word with punctuation inside must be quoted); a run of one unit
+/// becomes a textstore kUnit, a longer one its bigram or phrase of bigrams (width 2).
 /// Throws QueryError (context: the query, or the start of a long one and its length) for unbalanced
 /// quotes or parentheses, an unknown field, an operator with nothing to apply to, a query with no
-/// searchable text, or one nested deeper than kMaxQueryDepth.
+/// searchable text, one nested deeper than kMaxQueryDepth, or a NEAR or BEFORE with a bad
+/// distance or without a text part on either side.
 ParsedQuery parse_query(std::string_view text);
 
 }  // namespace speechdex::searcher

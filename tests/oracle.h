@@ -50,4 +50,38 @@ size_t check_oracle(const std::string& db, const std::vector<StoredParagraph>& p
                     const std::vector<OracleQuery>& queries,
                     searcher::Boilerplate boilerplate = searcher::Boilerplate::kExclude);
 
+/// A proximity query: parts `a` and `b` (squeezed text, as drawn), NEAR or BEFORE, within
+/// `distance` units or (`sentence`) one sentence.
+struct NearQuery {
+  std::string cls;
+  std::string a, b;
+  bool ordered = false;
+  bool sentence = false;
+  uint32_t distance = 0;
+  /// As typed: each part bare if it is all Han characters, else quoted.
+  std::string text() const;
+};
+
+/// Paragraphs where some occurrence of `q.a` and some other of `q.b` lie as `q` asks, found by
+/// brute force over the squeezed text, independently of the tokenizer and the index: the
+/// occurrences of a part are contains_query's; units are characters, but a run of ASCII
+/// letters and digits (with a '.' between an alphanumeric and a digit) is one; the two must
+/// not overlap; for a distance, at most `distance` units lie between them; for a sentence, no
+/// 。 ! ? ; or '.' unit lies from the first's first unit up to the second's last, exclusive.
+std::set<unsigned> brute_force_near(const std::vector<StoredParagraph>& paragraphs,
+                                    const NearQuery& q);
+
+/// Draws about `n` proximity queries from the paragraphs, deterministically from `seed`: pairs
+/// of parts from one paragraph (Han runs, quoted runs with punctuation, Latin and mixed parts),
+/// overlapping pairs, a part paired with itself and pairs from different paragraphs, each
+/// three times: NEAR and BEFORE at distances drawn from 0, 1, 5, 20, 100, and NEAR/s or
+/// BEFORE/s. So about 3n queries.
+std::vector<NearQuery> sample_near_queries(const std::vector<StoredParagraph>& paragraphs, size_t n,
+                                           uint32_t seed);
+
+/// Runs every proximity query through the engine and compares with brute_force_near; returns
+/// the number of mismatches (each a test failure naming the query).
+size_t check_near_oracle(const std::string& db, const std::vector<StoredParagraph>& paragraphs,
+                         const std::vector<NearQuery>& queries);
+
 }  // namespace speechdex::testing

@@ -26,6 +26,10 @@ TEST(OracleSlow, SynthCorpus20MbExactForSampledQueries) {
   const std::vector<OracleQuery> queries = sample_queries(paragraphs, 240, 7);
   ASSERT_GE(queries.size(), 200u);
   EXPECT_EQ(check_oracle(db, paragraphs, queries), 0u);
+  // NEAR/n, BEFORE/n, NEAR/s and BEFORE/s, each pair three times (tests/oracle.h).
+  const std::vector<NearQuery> near = sample_near_queries(paragraphs, 100, 13);
+  ASSERT_GE(near.size(), 300u);
+  EXPECT_EQ(check_near_oracle(db, paragraphs, near), 0u);
 }
 
 }  // namespace

@@ -51,9 +51,86 @@ TEST(QueryParser, LongRunsArePhrasesOfTheirBigrams) {
   EXPECT_EQ(q.width, 2u);
 }
 
+// NEAR and BEFORE bind two text parts, tighter than AND, OR and exclusion.
+TEST(QueryParser, NearAndBeforeTakeTwoTextParts) {
+  const Case cases[] = {
+      {"法治 NEAR/3 政府", "(法治 NEAR/3 政府)"},
+      {"法治 BEFORE/0 政府", "(法治 BEFORE/0 政府)"},
+      {"法治 NEAR/s 政府", "(法治 NEAR/s 政府)"},
+      {"法治 BEFORE/s 政府", "(法治 BEFORE/s 政府)"},
+      {"法 NEAR/5 政府", "(UNIT(法) NEAR/5 政府)"},
+      {"依法行政 NEAR/20 \"县委、政府\"",
+       "(PHRASE(依法@0 法行@1 行政@2) NEAR/20 PHRASE(县委@0 委、@1 、政@2 政府@3))"},
+      {"GDP NEAR/2 PM2.5", "(UNIT(gdp) NEAR/2 UNIT(pm2.5))"},
+      {"2020年 NEAR/1 增长", "(2020 年 NEAR/1 增长)"},
+      {"政府。 NEAR/1 法治", "(政府 NEAR/1 法治)"},
+      {"依法 法治 NEAR/3 政府", "(依法 AND (法治 NEAR/3 政府))"},
+      {"依法 OR 法治 NEAR/3 政府", "(依法 OR (法治 NEAR/3 政府))"},
+      {"-法治 NEAR/3 政府", "(<all> AND_NOT (法治 NEAR/3 政府))"},
+      {"依法 NOT 法治 NEAR/3 政府", "(依法 AND_NOT (法治 NEAR/3 政府))"},
+      {"(法治 NEAR/3 政府) OR (法治 BEFORE/s 依法)",
+       "((法治 NEAR/3 政府) OR (法治 BEFORE/s 依法))"},
+      {"法治 NEAR/3 政府 year:2020", "(法治 NEAR/3 政府)"},
+      {"\"NEAR/3\"", "PHRASE(near /@0 / 3@1)"},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(parse_query(c.query).query.describe(), c.description) << c.query;
+  }
+  EXPECT_EQ(parse_query("法治 NEAR/3 政府").highlights.size(), 2u);
+  EXPECT_TRUE(parse_query("-法治 NEAR/3 政府").highlights.empty());
+}
+
+TEST(QueryParser, NearErrorsAreOneLineNamingTheOperator) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"法治 NEAR/x 政府",
+       "bad 'NEAR/x': write NEAR/n with n a number of characters 0..100000, "
+       "or NEAR/s"},
+      {"法治 BEFORE/-1 政府",
+       "bad 'BEFORE/-1': write BEFORE/n with n a number of characters "
+       "0..100000, or BEFORE/s"},
+      {"法治 NEAR/100001 政府",
+       "bad 'NEAR/100001': write NEAR/n with n a number of characters "
+       "0..100000, or NEAR/s"},
+      {"法治 NEAR 政府",
+       "bad 'NEAR': write NEAR/n with n a number of characters 0..100000, or "
+       "NEAR/s"},
+      {"法治 NEAR/ 政府",
+       "bad 'NEAR/': write NEAR/n with n a number of characters 0..100000, or "
+       "NEAR/s"},
+      {"法治 NEAR/3", "'NEAR/3' needs a word or quoted text on its right"},
+      {"法治 NEAR/3 (政府)", "'NEAR/3' needs a word or quoted text on its right"},
+      {"法治 NEAR/3 OR", "'NEAR/3' needs a word or quoted text on its right"},
+      {"法治 NEAR/3 -政府", "'NEAR/3' needs a word or quoted text on its right"},
+      {"NEAR/3 政府",
+       "'NEAR/3' needs a word or quoted text on its left (its parts are text, not "
+       "groups, fields or other NEARs)"},
+      {"(法治 OR 依法) NEAR/3 政府",
+       "'NEAR/3' needs a word or quoted text on its left (its parts "
+       "are text, not groups, fields or other NEARs)"},
+      {"title:法治 NEAR/3 政府",
+       "'NEAR/3' needs a word or quoted text on its left (its parts are "
+       "text, not groups, fields or other NEARs)"},
+      {"法治 NEAR/3 政府 NEAR/3 依法",
+       "'NEAR/3' needs a word or quoted text on its left (its "
+       "parts are text, not groups, fields or other NEARs)"},
+      {"县委、政府 NEAR/3 依法",
+       "'县委、政府' has punctuation inside: quote it to use it in NEAR/3"},
+      {"法治 NEAR/3 ，", "'，' has no searchable text"},
+  };
+  for (const auto& [q, message] : cases) {
+    try {
+      parse_query(q);
+      ADD_FAILURE() << "no error for " << q;
+    } catch (const QueryError& e) {
+      EXPECT_EQ(std::string(e.what()), message) << q;
+      EXPECT_EQ(e.context(), q);
+    }
+  }
+}
+
 TEST(QueryParser, RejectsMalformedQueries) {
   for (const char* q : {"", "   ", "\"法治", "(法治", "法治)", "，", "foo:法治", "OR 法治",
-                        "法治 OR", "-", "NEAR/3", "a\xff"}) {
+                        "法治 OR", "-", "NEAR/3", "a NEAR/3", "a\xff"}) {
     EXPECT_THROW(parse_query(q), QueryError) << q;
   }
 }

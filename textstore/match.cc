@@ -6,6 +6,8 @@
 #include <cmath>
 #include <limits>
 #include <queue>
+#include <span>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace speechdex::textstore {
@@ -25,6 +27,23 @@ Query Query::make_phrase(std::vector<std::pair<std::string, uint32_t>> terms, ui
   return q;
 }
 
+Query Query::make_unit(std::string t, UnitPattern pattern) {
+  Query q;
+  q.op = Op::kUnit;
+  q.term = std::move(t);
+  q.unit = std::move(pattern);
+  return q;
+}
+
+Query Query::make_near(Query a, Query b, Near near) {
+  Query q;
+  q.op = Op::kNear;
+  q.children.push_back(std::move(a));
+  q.children.push_back(std::move(b));
+  q.near = std::move(near);
+  return q;
+}
+
 Query Query::make(Op op, std::vector<Query> children) {
   Query q;
   q.op = op;
@@ -34,7 +53,7 @@ Query Query::make(Op op, std::vector<Query> children) {
 
 std::vector<std::string> Query::terms() const {
   std::vector<std::string> out;
-  if (op == Op::kTerm) out.push_back(term);
+  if (op == Op::kTerm || op == Op::kUnit) out.push_back(term);
   for (const auto& [t, offset] : phrase) out.push_back(t);
   for (const Query& c : children) {
     std::vector<std::string> more = c.terms();
@@ -57,6 +76,13 @@ std::string Query::describe() const {
     }
     case Op::kAll:
       return "<all>";
+    case Op::kUnit:
+      return "UNIT(" + term + ")";
+    case Op::kNear: {
+      std::string out = "(" + children[0].describe() + (near.ordered ? " BEFORE/" : " NEAR/");
+      out += near.sentence ? std::string("s") : std::to_string(near.distance);
+      return out + " " + children[1].describe() + ")";
+    }
     case Op::kAnd:
     case Op::kOr:
     case Op::kAndNot: {
@@ -338,6 +364,102 @@ class PhraseIter final : public Conjunction {
   bool matched_ = false;
 };
 
+// One part of a NEAR in one segment and how to read where its occurrences start.
+struct NearPart {
+  uint32_t length = 1;            // in units
+  TermIter* candidate = nullptr;  // one of its candidate iterators: on the current document
+  // A term or phrase: an occurrence starts at p where every term i sits at p + offsets[i].
+  std::vector<TermIter*> terms;
+  std::vector<uint32_t> offsets;
+  // A unit: it sits at each position of these bigrams + their delta (0 or 1).
+  std::vector<std::pair<std::unique_ptr<TermIter>, uint32_t>> holders;
+};
+
+// Candidates: documents holding both parts (their terms, or a unit's unigram); confirmed
+// where some occurrence of each lies as Query::Near says. Occurrence starts are read whole
+// per part and document, then each start of the first part looks up the nearest later start
+// of the second: the nearest is the best for a distance and for a sentence alike.
+class NearIter final : public Conjunction {
+ public:
+  NearIter(std::vector<std::unique_ptr<Iter>> candidates, NearPart a, NearPart b,
+           std::vector<std::unique_ptr<TermIter>> enders, Query::Near near)
+      : Conjunction(std::move(candidates)),
+        parts_{std::move(a), std::move(b)},
+        enders_(std::move(enders)),
+        near_(std::move(near)) {}
+  bool confirm() override {
+    const uint32_t doc = first_doc();
+    if (doc == checked_) return matched_;
+    checked_ = doc;
+    starts(parts_[0], doc, starts_[0]);
+    starts(parts_[1], doc, starts_[1]);
+    ends_.clear();
+    for (auto& e : enders_) {
+      e->seek(doc);
+      if (e->doc() != doc) continue;
+      for (uint32_t p : e->cursor().positions()) ends_.push_back(p);
+    }
+    std::sort(ends_.begin(), ends_.end());
+    matched_ = first_before(0, 1) || (!near_.ordered && first_before(1, 0));
+    return matched_;
+  }
+
+ private:
+  // (Flattened into an AND, the conjunction's own doc() does not follow: its terms' does.)
+  uint32_t first_doc() const { return parts_[0].candidate->doc(); }
+
+  // The start positions of `part`'s occurrences in `doc`, increasing.
+  static void starts(NearPart& part, uint32_t doc, std::vector<uint32_t>& out) {
+    out.clear();
+    if (part.terms.empty()) {
+      for (auto& [t, delta] : part.holders) {
+        t->seek(doc);
+        if (t->doc() != doc) continue;
+        for (uint32_t p : t->cursor().positions()) out.push_back(p + delta);
+      }
+      std::sort(out.begin(), out.end());
+      out.erase(std::unique(out.begin(), out.end()), out.end());
+      return;
+    }
+    std::vector<std::span<const uint32_t>> spans;
+    for (TermIter* t : part.terms) spans.push_back(t->cursor().positions());
+    for (uint32_t p0 : spans[0]) {
+      if (p0 < part.offsets[0]) continue;
+      const uint32_t base = p0 - part.offsets[0];
+      bool all = true;
+      for (size_t i = 1; i < spans.size() && all; ++i) {
+        all = std::binary_search(spans[i].begin(), spans[i].end(), base + part.offsets[i]);
+      }
+      if (all) out.push_back(base);
+    }
+  }
+
+  // True if some occurrence of part `x` and a later one of part `y` lie as near_ says.
+  bool first_before(size_t x, size_t y) const {
+    const uint64_t lx = parts_[x].length, ly = parts_[y].length;
+    const std::vector<uint32_t>& ys = starts_[y];
+    for (uint32_t a : starts_[x]) {
+      const auto it = std::lower_bound(ys.begin(), ys.end(), a + lx);
+      if (it == ys.end()) return false;  // later starts of x find none either
+      const uint64_t b = *it;
+      if (near_.sentence) {
+        const auto end = std::lower_bound(ends_.begin(), ends_.end(), a);
+        if (end == ends_.end() || b + ly - 1 <= *end) return true;
+      } else if (b - (a + lx) <= near_.distance) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  NearPart parts_[2];
+  std::vector<std::unique_ptr<TermIter>> enders_;
+  Query::Near near_;
+  std::vector<uint32_t> starts_[2], ends_;
+  uint32_t checked_ = kEnd;
+  bool matched_ = false;
+};
+
 class AndIter final : public Conjunction {
  public:
   using Conjunction::Conjunction;
@@ -610,11 +732,116 @@ class Builder {
       }
       case Op::kAll:
         return std::make_unique<ListIter>(segment_.docids());
+      case Op::kUnit: {
+        std::unique_ptr<Iter> t = term(q.term);
+        if (!t) return std::make_unique<EmptyIter>();
+        return t;
+      }
+      case Op::kNear:
+        return near(q);
     }
     return std::make_unique<EmptyIter>();
   }
 
  private:
+  // The bigrams holding each pattern's unit, with their deltas (0 or 1): one walk of the
+  // dictionary for all of them (a unit's bigrams end with it too, and no index can find
+  // those but a walk).
+  std::vector<std::vector<std::pair<TermInfo, uint32_t>>> holders(
+      const std::vector<const Query::UnitPattern*>& patterns) {
+    std::vector<std::vector<std::pair<TermInfo, uint32_t>>> out(patterns.size());
+    if (patterns.empty()) return out;
+    for (Segment::TermIterator it(segment_); it.valid(); it.next()) {
+      const std::string& name = it.name();
+      if (!it.info().positional || name.empty() || (name[0] >= 'A' && name[0] <= 'Z')) continue;
+      for (size_t i = 0; i < patterns.size(); ++i) {
+        const std::string& starts = patterns[i]->starts;
+        const std::string& ends = patterns[i]->ends;
+        if (!starts.empty() && name.size() > starts.size() && name.starts_with(starts)) {
+          out[i].emplace_back(it.info(), 0);
+        }
+        if (!ends.empty() && name.size() > ends.size() && name.ends_with(ends)) {
+          out[i].emplace_back(it.info(), 1);
+        }
+      }
+    }
+    return out;
+  }
+
+  std::unique_ptr<Iter> near(const Query& q) {
+    if (q.children.size() != 2) throw std::invalid_argument("NEAR takes two queries");
+    std::vector<const Query::UnitPattern*> patterns;
+    for (const Query& c : q.children) {
+      if (c.op == Query::Op::kUnit) patterns.push_back(&c.unit);
+    }
+    const size_t units = patterns.size();
+    if (q.near.sentence) {
+      for (const Query::UnitPattern& e : q.near.enders) patterns.push_back(&e);
+    }
+    std::vector<std::vector<std::pair<TermInfo, uint32_t>>> found = holders(patterns);
+    std::vector<std::unique_ptr<Iter>> candidates;
+    NearPart parts[2];
+    size_t unit = 0;
+    for (size_t k = 0; k < 2; ++k) {
+      const Query& c = q.children[k];
+      NearPart& part = parts[k];
+      switch (c.op) {
+        case Query::Op::kTerm: {
+          std::unique_ptr<TermIter> t = term(c.term);
+          if (!t) return std::make_unique<EmptyIter>();
+          part.length = c.width;
+          part.terms.push_back(t.get());
+          part.offsets.push_back(0);
+          part.candidate = t.get();
+          candidates.push_back(std::move(t));
+          break;
+        }
+        case Query::Op::kPhrase: {
+          std::vector<const TermStats*> stats;
+          std::vector<uint32_t> offsets;
+          std::vector<double> df;
+          for (const auto& [t, offset] : c.phrase) {
+            stats.push_back(&lookup_(t));
+            if (!stats.back()->in[k_]) return std::make_unique<EmptyIter>();
+            offsets.push_back(offset);
+            df.push_back(stats.back()->df);
+          }
+          if (offsets.empty()) return std::make_unique<EmptyIter>();
+          part.length = *std::max_element(offsets.begin(), offsets.end()) + c.width;
+          for (size_t i : phrase_plan(offsets, c.width, df)) {
+            std::unique_ptr<TermIter> t = term(*stats[i]);
+            part.terms.push_back(t.get());
+            part.offsets.push_back(offsets[i]);
+            part.candidate = t.get();
+            candidates.push_back(std::move(t));
+          }
+          break;
+        }
+        case Query::Op::kUnit: {
+          std::unique_ptr<TermIter> t = term(c.term);
+          std::vector<std::pair<TermInfo, uint32_t>>& h = found[unit++];
+          if (!t || h.empty()) return std::make_unique<EmptyIter>();
+          part.candidate = t.get();
+          candidates.push_back(std::move(t));
+          for (const auto& [info, delta] : h) {
+            part.holders.emplace_back(std::make_unique<TermIter>(segment_, info, 0, bm25_), delta);
+          }
+          break;
+        }
+        default:
+          throw std::invalid_argument("a NEAR part is a term, a phrase or a unit");
+      }
+    }
+    std::vector<std::unique_ptr<TermIter>> enders;
+    for (size_t i = units; i < found.size(); ++i) {
+      for (const auto& [info, delta] : found[i]) {
+        enders.push_back(std::make_unique<TermIter>(segment_, info, 0, bm25_));
+      }
+    }
+    return std::make_unique<NearIter>(std::move(candidates), std::move(parts[0]),
+                                      std::move(parts[1]), std::move(enders), q.near);
+  }
+
   // nullptr if the segment does not hold the term.
   std::unique_ptr<TermIter> term(const std::string& t) { return term(lookup_(t)); }
   std::unique_ptr<TermIter> term(const TermStats& stats) {

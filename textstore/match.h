@@ -25,6 +25,28 @@ struct Query {
     kOr,      ///< documents matching any child
     kAndNot,  ///< documents matching children[0] but not children[1]
     kAll,     ///< every document
+    kNear,    ///< documents where children[0] and children[1] occur as `near` says
+    kUnit,    ///< documents holding the unigram `term`; its positions come from `unit`
+  };
+  /// Where a single unit occurs, read from bigram terms since unigrams carry no positions:
+  /// a positional term longer than `starts` that begins with it holds the unit at its own
+  /// position, one longer than `ends` that ends with it at its position + 1. Terms of
+  /// prefixed fields (those beginning with an ASCII capital) are left out.
+  struct UnitPattern {
+    std::string starts, ends;
+  };
+  /// The proximity of a kNear node's two parts. A part is a kTerm (a positional term standing
+  /// for `width` units from its position), a kPhrase (`width` units from its last offset
+  /// on) or a kUnit (one unit). Two occurrences match if they do not overlap and either
+  /// - `sentence`: no unit of `enders` (sentence ends) lies from the first's first unit up to
+  ///   the second's last, that last unit excluded (a sentence ends with its ender); or
+  /// - else: at most `distance` units lie between the first's end and the second's start.
+  /// With `ordered`, children[0]'s occurrence must come first.
+  struct Near {
+    uint32_t distance = 0;
+    bool ordered = false;
+    bool sentence = false;
+    std::vector<UnitPattern> enders;
   };
   Op op = Op::kAll;
   std::string term;
@@ -35,16 +57,22 @@ struct Query {
   /// subset it expects to be cheapest (see phrase_plan).
   uint32_t width = 1;
   std::vector<Query> children;
+  UnitPattern unit;  ///< kUnit
+  Near near;         ///< kNear
 
   static Query make_term(std::string t);
   static Query make_phrase(std::vector<std::pair<std::string, uint32_t>> terms, uint32_t width = 1);
   static Query make(Op op, std::vector<Query> children);
   static Query all() { return make(Op::kAll, {}); }
+  /// A kUnit: the unigram `t`, positions by `pattern`.
+  static Query make_unit(std::string t, UnitPattern pattern);
+  /// A kNear of two parts (see Near).
+  static Query make_near(Query a, Query b, Near near);
 
   /// Every term the query reads, in order, with repeats.
   std::vector<std::string> terms() const;
   /// A compact description for tests and debugging: 依法, PHRASE(全面@0 推进@2),
-  /// (a AND b), (a OR b), (a AND_NOT b), <all>.
+  /// (a AND b), (a OR b), (a AND_NOT b), <all>, UNIT(法), (a NEAR/3 b), (a BEFORE/s b).
   std::string describe() const;
 };
 
