@@ -313,13 +313,16 @@ int main(int argc, char** argv) {
                  "count the query per year, county, province, topic or role (or two as "
                  "year,province): matching paragraphs, speeches and occurrences per bucket, the "
                  "bucket's totals, occurrences per 10,000 characters and the share of speeches; "
-                 "one series per query (the query words, each -e, or each --batch line)");
+                 "one series per query (the query words, each -e, or each --batch line)")
+      ->type_name("FIELD[,FIELD]");
   app.add_option("-e,--query", raw.expressions,
                  "with --trend: one more query, a series of its own (repeatable)")
+      ->type_name("QUERY")
       ->allow_extra_args(false);
   app.add_option("--plot", raw.plot,
                  "with --trend over one field: write an SVG chart of occurrences per 10,000 "
-                 "characters to FILE (lines over years, bars otherwise)");
+                 "characters to FILE (lines over years, bars otherwise)")
+      ->type_name("FILE.svg");
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 

@@ -23,10 +23,18 @@ std::string xml(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') out.push_back(c);
     }
@@ -82,9 +90,9 @@ const char* axis_name(const std::string& field) {
 std::string trend_svg(const TrendResult& result, const std::string& corpus,
                       const std::string& filters) {
   if (result.fields.size() != 1) {
-    throw UsageError("--plot draws a trend over one field, not " +
-                         std::to_string(result.fields.size()),
-                     "--plot");
+    throw UsageError(
+        "--plot draws a trend over one field, not " + std::to_string(result.fields.size()),
+        "--plot");
   }
   const std::string& field = result.fields[0];
   const bool lines = field == "year";
@@ -191,8 +199,8 @@ std::string trend_svg(const TrendResult& result, const std::string& corpus,
       const double bar = slot * 0.8 / static_cast<double>(series.size());
       for (size_t k = 0; k < shown.size(); ++k) {
         const double v = per_10k_chars(s.counts[shown[k]], result.buckets[shown[k]]);
-        const double x = kLeft + slot * static_cast<double>(k) + slot * 0.1 +
-                         bar * static_cast<double>(q);
+        const double x =
+            kLeft + slot * static_cast<double>(k) + slot * 0.1 + bar * static_cast<double>(q);
         o << "<rect x=\"" << num(x) << "\" y=\"" << num(y_of(v)) << "\" width=\"" << num(bar)
           << "\" height=\"" << num(kTop + plot_h - y_of(v)) << "\" fill=\"" << color << "\"/>\n";
       }
@@ -211,8 +219,8 @@ std::string trend_svg(const TrendResult& result, const std::string& corpus,
   for (const TrendSeries* s : series) queries.append(queries.empty() ? "" : "；").append(s->query);
   const std::string line1 = "检索式：" + queries + "（出现次数为段落中不重叠的匹配数）";
   std::string line2 = "语料：" + corpus + "，" + thousands(result.whole.speeches) + " 篇讲话，" +
-                      thousands(result.whole.paragraphs) + " 段，" +
-                      thousands(result.whole.chars) + " 字";
+                      thousands(result.whole.paragraphs) + " 段，" + thousands(result.whole.chars) +
+                      " 字";
   if (!filters.empty()) line2 += "；筛选：" + filters;
   if (unknown > 0) {
     line2.append("；未知").append(axis_name(field)).append("的 ").append(thousands(unknown));

@@ -103,9 +103,9 @@ std::pair<int, std::string> order_of(const std::string& field, const std::string
 }  // namespace
 
 double per_10k_chars(const TrendCount& count, const TrendBucket& bucket) {
-  return bucket.chars == 0 ? 0
-                           : static_cast<double>(count.occurrences) * 10000.0 /
-                                 static_cast<double>(bucket.chars);
+  return bucket.chars == 0
+             ? 0
+             : static_cast<double>(count.occurrences) * 10000.0 / static_cast<double>(bucket.chars);
 }
 
 double speech_share(const TrendCount& count, const TrendBucket& bucket) {
@@ -147,7 +147,7 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
 
   // Buckets by their keys; each distinct combination of value codes maps to its buckets.
   std::map<std::vector<std::string>, uint32_t> bucket_of;
-  std::vector<std::vector<uint32_t>> combos;             // combo -> bucket indexes
+  std::vector<std::vector<uint32_t>> combos;              // combo -> bucket indexes
   std::unordered_map<uint64_t, uint32_t> combo_of_codes;  // (code, code) -> combo
   struct Doc {
     uint32_t combo = UINT32_MAX;  // UINT32_MAX: not in the filtered corpus
@@ -177,7 +177,8 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
         for (const std::string& k1 : k1s) {
           std::vector<std::string> key{k0};
           if (nf > 1) key.push_back(k1);
-          auto [b, new_bucket] = bucket_of.try_emplace(key, static_cast<uint32_t>(bucket_of.size()));
+          auto [b, new_bucket] =
+              bucket_of.try_emplace(key, static_cast<uint32_t>(bucket_of.size()));
           if (new_bucket) bucket_speeches.emplace_back();
           buckets.push_back(b->second);
         }
@@ -236,8 +237,7 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
     for (uint32_t& b : c) b = place[b];
   }
   result.setup_ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
 
   std::vector<std::pair<size_t, size_t>> scratch;
   for (const std::string& text : request.queries) {
@@ -273,8 +273,7 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
       series.counts.clear();
     }
     series.ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begun)
-            .count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begun).count();
     result.series.push_back(std::move(series));
   }
   return result;
@@ -309,9 +308,9 @@ void print_table(const TrendResult& result, std::ostream& out, bool color) {
   const std::vector<std::string> heads = {"paragraphs", "speeches", "occurrences", "per 10k chars",
                                           "speech share"};
   for (const TrendSeries& s : result.series) {
-    out << (color ? "\x1b[1m" : "") << s.query << (color ? "\x1b[0m" : "") << "  by " << by
-        << " (" << result.whole.speeches << " speeches, " << result.whole.paragraphs
-        << " paragraphs, " << result.whole.chars << " characters)\n";
+    out << (color ? "\x1b[1m" : "") << s.query << (color ? "\x1b[0m" : "") << "  by " << by << " ("
+        << result.whole.speeches << " speeches, " << result.whole.paragraphs << " paragraphs, "
+        << result.whole.chars << " characters)\n";
     if (!s.error.empty()) {
       out << "  error: " << s.error << "\n\n";
       continue;
@@ -323,8 +322,7 @@ void print_table(const TrendResult& result, std::ostream& out, bool color) {
     out << "  " << pad_right(by, label_width);
     for (const std::string& h : heads) out << "  " << h;
     out << "\n";
-    auto row = [&](const std::string& label, const TrendCount& c, const TrendBucket& b,
-                   bool bar) {
+    auto row = [&](const std::string& label, const TrendCount& c, const TrendBucket& b, bool bar) {
       out << "  " << pad_right(label, label_width);
       const std::vector<std::string> cells = {
           std::to_string(c.paragraphs) + "/" + std::to_string(b.paragraphs),
@@ -369,8 +367,8 @@ void print_trend(const TrendResult& result, Format format, std::ostream& out, bo
         const TrendCount& c = s.counts[i];
         const TrendBucket& b = result.buckets[i];
         out << csv_field(s.query) << "," << csv_field(b.label) << "," << c.paragraphs << ","
-            << c.speeches << "," << c.occurrences << "," << b.paragraphs << "," << b.speeches
-            << "," << b.chars << "," << fixed(per_10k_chars(c, b), 4) << ","
+            << c.speeches << "," << c.occurrences << "," << b.paragraphs << "," << b.speeches << ","
+            << b.chars << "," << fixed(per_10k_chars(c, b), 4) << ","
             << fixed(speech_share(c, b), 4) << "\r\n";
       }
     }

@@ -25,8 +25,8 @@ struct TrendRequest {
 
 /// One bucket and what the filtered corpus holds in it.
 struct TrendBucket {
-  std::vector<std::string> keys;    ///< per field: county code, province code, year, topic id,
-                                    ///< role; "" for paragraphs with no value
+  std::vector<std::string> keys;  ///< per field: county code, province code, year, topic id,
+                                  ///< role; "" for paragraphs with no value
   std::vector<std::string> labels;  ///< per field: 巴东县, 湖北省, 2020, 法治政府, 县长, unknown
   std::string label;                ///< the labels joined by '/'
   uint64_t paragraphs = 0, speeches = 0;

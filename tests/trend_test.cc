@@ -1,5 +1,7 @@
 // Trends (--trend): counts per bucket against plain searches with the bucket's filter and
 // against brute force over the records; golden CSV and JSON; the SVG chart rendered to PNG.
+#include "trend.h"
+
 #include <gtest/gtest.h>
 
 #include <map>
@@ -10,7 +12,6 @@
 #include "oracle.h"
 #include "searcher.h"
 #include "test_support.h"
-#include "trend.h"
 
 namespace speechdex::testing {
 namespace {
@@ -313,14 +314,15 @@ TEST_F(TrendCommand, UsageErrors) {
 TEST_F(TrendCommand, PlotRendersToAPng) {
   TempDir d;
   const std::string svg = d.path() + "/trend.svg", png = d.path() + "/trend.png";
-  ASSERT_EQ(search("--trend year -e 发展 -e 改革 --plot " + shell_quote(svg) + " --format csv")
-                .status,
-            0);
+  ASSERT_EQ(
+      search("--trend year -e 发展 -e 改革 --plot " + shell_quote(svg) + " --format csv").status,
+      0);
   const std::string text = read_bytes(svg);
   EXPECT_NE(text.find("每万字出现次数"), std::string::npos);
   EXPECT_NE(text.find("<polyline"), std::string::npos);
   EXPECT_NE(text.find("发展"), std::string::npos);
-  const CommandResult r = run_command("rsvg-convert -o " + shell_quote(png) + " " + shell_quote(svg), true);
+  const CommandResult r =
+      run_command("rsvg-convert -o " + shell_quote(png) + " " + shell_quote(svg), true);
   ASSERT_EQ(r.status, 0) << r.out << " (rsvg-convert: scripts/install-deps installs it)";
   const std::string bytes = read_bytes(png);
   ASSERT_GT(bytes.size(), 20000u) << "a chart with text and lines is more than a blank page";
