@@ -319,34 +319,41 @@ void print_table(const TrendResult& result, std::ostream& out, bool color) {
     for (size_t i = 0; i < result.buckets.size(); ++i) {
       max_rate = std::max(max_rate, per_10k_chars(s.counts[i], result.buckets[i]));
     }
-    out << "  " << pad_right(by, label_width);
-    for (const std::string& h : heads) out << "  " << h;
+    // Cells first, so that every column is as wide as its widest cell.
+    std::vector<std::vector<std::string>> rows;
+    std::vector<double> rates;
+    auto cells = [&](const std::string& label, const TrendCount& c, const TrendBucket& b) {
+      rows.push_back({label, std::to_string(c.paragraphs) + "/" + std::to_string(b.paragraphs),
+                      std::to_string(c.speeches) + "/" + std::to_string(b.speeches),
+                      std::to_string(c.occurrences), fixed(per_10k_chars(c, b), 2),
+                      fixed(speech_share(c, b) * 100, 1) + "%"});
+      rates.push_back(per_10k_chars(c, b));
+    };
+    for (size_t i = 0; i < result.buckets.size(); ++i) {
+      cells(result.buckets[i].label, s.counts[i], result.buckets[i]);
+    }
+    cells("all", s.whole, result.whole);
+    std::vector<size_t> widths = {label_width};
+    for (const std::string& h : heads) widths.push_back(display_width(h));
+    for (const auto& r : rows) {
+      for (size_t k = 0; k < r.size(); ++k) widths[k] = std::max(widths[k], display_width(r[k]));
+    }
+    out << "  " << pad_right(by, widths[0]);
+    for (size_t k = 0; k < heads.size(); ++k) out << "  " << pad_left(heads[k], widths[k + 1]);
     out << "\n";
-    auto row = [&](const std::string& label, const TrendCount& c, const TrendBucket& b, bool bar) {
-      out << "  " << pad_right(label, label_width);
-      const std::vector<std::string> cells = {
-          std::to_string(c.paragraphs) + "/" + std::to_string(b.paragraphs),
-          std::to_string(c.speeches) + "/" + std::to_string(b.speeches),
-          std::to_string(c.occurrences), fixed(per_10k_chars(c, b), 2),
-          fixed(speech_share(c, b) * 100, 1) + "%"};
-      for (size_t i = 0; i < cells.size(); ++i) {
-        out << "  " << pad_left(cells[i], display_width(heads[i]));
-      }
-      if (bar && max_rate > 0) {
+    for (size_t i = 0; i < rows.size(); ++i) {
+      out << "  " << pad_right(rows[i][0], widths[0]);
+      for (size_t k = 1; k < rows[i].size(); ++k) out << "  " << pad_left(rows[i][k], widths[k]);
+      if (i + 1 < rows.size() && max_rate > 0) {  // no bar for "all"
         // Eighths of a cell, so that small differences still show.
-        const double rate = per_10k_chars(c, b);
-        const size_t eighths = static_cast<size_t>(std::lround(rate / max_rate * kBar * 8));
+        const size_t eighths = static_cast<size_t>(std::lround(rates[i] / max_rate * kBar * 8));
         static const char* const kPartial[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
         out << "  " << (color ? "\x1b[36m" : "");
-        for (size_t i = 0; i < eighths / 8; ++i) out << "█";
+        for (size_t k = 0; k < eighths / 8; ++k) out << "█";
         out << kPartial[eighths % 8] << (color ? "\x1b[0m" : "");
       }
       out << "\n";
-    };
-    for (size_t i = 0; i < result.buckets.size(); ++i) {
-      row(result.buckets[i].label, s.counts[i], result.buckets[i], true);
     }
-    row("all", s.whole, result.whole, false);
     out << "\n";
   }
 }
