@@ -186,12 +186,12 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
       combos.push_back(std::move(buckets));
     }
     const schema::ParagraphRecord record = searcher.record(id);
-    std::vector<std::string> units;
-    for (schema::Unit& u : schema::tokenize(record.text)) units.push_back(std::move(u.text));
     Doc& d = docs[id];
     d.combo = at->second;
     d.speech = speech_column.code(id);
-    d.units = unit_string(units);
+    d.units.assign(1, kSep);
+    for (const schema::Unit& u : schema::tokenize(record.text))
+      d.units.append(u.text).push_back(kSep);
     const uint64_t chars = code_points(record.text);
     all_speeches.insert(d.speech);
     result.whole.paragraphs++;
