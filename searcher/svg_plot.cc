@@ -134,10 +134,17 @@ std::string trend_svg(const TrendResult& result, const std::string& corpus,
     return kLeft + plot_w * (static_cast<double>(slot) + 0.5) / static_cast<double>(shown.size());
   };
 
+  // Slanted bucket labels (many buckets) take room below the axis: the figure grows by it.
+  const bool slanted = !lines && shown.size() > 8;
+  size_t widest = 0;  // in terminal columns: a CJK character is 2, about 13 px at 13 px
+  for (size_t i : shown) widest = std::max(widest, display_width(result.buckets[i].labels[0]));
+  const double drop = slanted ? static_cast<double>(widest) * 6.5 * 0.87 + 16 : 20;
+  const double height = kHeight + drop - 20;
+
   std::ostringstream o;
-  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
-    << "\" viewBox=\"0 0 " << kWidth << " " << kHeight << "\" font-family=\"" << kFont
-    << "\" font-size=\"14\">\n";
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\""
+    << num(height) << "\" viewBox=\"0 0 " << kWidth << " " << num(height) << "\" font-family=\""
+    << kFont << "\" font-size=\"14\">\n";
   o << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   std::string title;
   for (const TrendSeries* s : series) {
@@ -160,12 +167,11 @@ std::string trend_svg(const TrendResult& result, const std::string& corpus,
     << "\" y2=\"" << kTop + plot_h << "\" stroke=\"black\"/>\n";
   o << "<text transform=\"translate(28," << num(kTop + plot_h / 2)
     << ") rotate(-90)\" text-anchor=\"middle\" font-size=\"15\">每万字出现次数</text>\n";
-  o << "<text x=\"" << num(kLeft + plot_w / 2) << "\" y=\"" << num(kTop + plot_h + 62)
+  o << "<text x=\"" << num(kLeft + plot_w / 2) << "\" y=\"" << num(kTop + plot_h + drop + 42)
     << "\" text-anchor=\"middle\" font-size=\"15\">" << axis_name(field) << "</text>\n";
 
   // x labels: every year if they fit, else every k-th.
   const size_t every = lines ? std::max<size_t>(1, shown.size() / 12) : 1;
-  const bool slanted = !lines && shown.size() > 8;
   for (size_t k = 0; k < shown.size(); ++k) {
     if (k % every != 0 && k + 1 != shown.size()) continue;
     const double x = x_of(k), y = kTop + plot_h + 20;
@@ -173,8 +179,9 @@ std::string trend_svg(const TrendResult& result, const std::string& corpus,
       << "\" y2=\"" << kTop + plot_h + 5 << "\" stroke=\"black\"/>\n";
     o << "<text x=\"" << num(x) << "\" y=\"" << num(y) << "\" text-anchor=\""
       << (slanted ? "end" : "middle") << "\""
-      << (slanted ? " transform=\"rotate(-35," + num(x) + "," + num(y) + ")\"" : "") << ">"
-      << xml(result.buckets[shown[k]].labels[0]) << "</text>\n";
+      << (slanted ? " font-size=\"13\" transform=\"rotate(-60," + num(x) + "," + num(y) + ")\""
+                  : "")
+      << ">" << xml(result.buckets[shown[k]].labels[0]) << "</text>\n";
   }
 
   // Data.
@@ -226,10 +233,10 @@ std::string trend_svg(const TrendResult& result, const std::string& corpus,
     line2.append("；未知").append(axis_name(field)).append("的 ").append(thousands(unknown));
     line2.append(" 段未画出");
   }
-  o << "<text x=\"" << kLeft << "\" y=\"" << kHeight - 36 << "\" font-size=\"13\" fill=\"#333333\">"
-    << xml(line1) << "</text>\n";
-  o << "<text x=\"" << kLeft << "\" y=\"" << kHeight - 16 << "\" font-size=\"13\" fill=\"#333333\">"
-    << xml(line2) << "</text>\n";
+  o << "<text x=\"" << kLeft << "\" y=\"" << num(height - 36)
+    << "\" font-size=\"13\" fill=\"#333333\">" << xml(line1) << "</text>\n";
+  o << "<text x=\"" << kLeft << "\" y=\"" << num(height - 16)
+    << "\" font-size=\"13\" fill=\"#333333\">" << xml(line2) << "</text>\n";
   o << "</svg>\n";
   return o.str();
 }
