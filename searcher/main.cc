@@ -3,6 +3,7 @@
 #include <xapian.h>
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <fstream>
@@ -16,6 +17,8 @@
 #include "printer.h"
 #include "query_parser.h"
 #include "searcher.h"
+#include "svg_plot.h"
+#include "trend.h"
 
 namespace {
 
@@ -43,6 +46,9 @@ struct RawOptions {
   bool kwic = false;
   size_t context = 20;
   std::string kwic_sort = "rank";
+  std::string trend;                     ///< "" = no trend; else field[,field]
+  std::vector<std::string> expressions;  ///< -e QUERY, one trend series each
+  std::string plot;                      ///< --plot FILE.svg
 };
 
 // Options validated.
@@ -58,6 +64,10 @@ struct Config {
   bool count_all = false;  ///< --count=all: paragraphs, speeches and occurrences
   bool kwic = false;       ///< one row per occurrence (--format kwic, --kwic)
   speechdex::searcher::KwicOptions kwic_options;
+  std::vector<std::string> trend_fields;   ///< empty: no trend
+  std::vector<std::string> trend_queries;  ///< the query words, then each -e
+  std::string plot;
+  std::string filters_text;  ///< the filter flags as typed, for the plot's caption
 };
 
 // `text` as a whole number from `min` to `max`, or a UsageError naming it and `option`.
@@ -98,11 +108,58 @@ Config validate(const RawOptions& raw) {
         parse_number(raw.explain, 1, UINT32_MAX, "a paragraph id", "--explain"));
   }
   c.batch = raw.batch;
+  for (const auto& [name, values] : {std::pair{"county", &raw.county},
+                                     {"province", &raw.province},
+                                     {"year", &raw.year},
+                                     {"topic", &raw.topic},
+                                     {"role", &raw.role}}) {
+    for (const std::string& v : *values) {
+      c.filters_text += (c.filters_text.empty() ? "" : " ") + std::string(name) + ":" + v;
+    }
+  }
+  if (!raw.trend.empty()) {
+    const auto& names = facet_names();
+    for (size_t i = 0; i <= raw.trend.size();) {
+      size_t j = raw.trend.find(',', i);
+      if (j == std::string::npos) j = raw.trend.size();
+      const std::string f = raw.trend.substr(i, j - i);
+      if (std::find(names.begin(), names.end(), f) == names.end()) {
+        throw speechdex::UsageError("unknown trend field '" + f +
+                                        "'; valid values are year, county, province, topic, "
+                                        "role, or two of them as year,province",
+                                    "--trend");
+      }
+      if (std::find(c.trend_fields.begin(), c.trend_fields.end(), f) != c.trend_fields.end()) {
+        throw speechdex::UsageError("trend field '" + f + "' given twice", "--trend");
+      }
+      c.trend_fields.push_back(f);
+      i = j + 1;
+    }
+    if (c.trend_fields.size() > 2) {
+      throw speechdex::UsageError("a trend has one or two fields", "--trend");
+    }
+    if (!c.query.empty()) c.trend_queries.push_back(c.query);
+    for (const std::string& e : raw.expressions) c.trend_queries.push_back(e);
+    if (c.trend_queries.empty() && c.batch.empty()) {
+      throw speechdex::UsageError("give a query, -e QUERY (repeatable) or --batch FILE", "--trend");
+    }
+    if (!c.batch.empty() && !c.trend_queries.empty()) {
+      throw speechdex::UsageError(
+          "give queries in the --batch file or on the command line, not both", "--batch");
+    }
+    c.plot = raw.plot;
+    if (!c.plot.empty() && c.trend_fields.size() != 1) {
+      throw speechdex::UsageError("--plot draws a trend over one field", "--plot");
+    }
+  } else if (!raw.expressions.empty() || !raw.plot.empty()) {
+    throw speechdex::UsageError("-e and --plot go with --trend",
+                                raw.plot.empty() ? "-e" : "--plot");
+  }
   if (!c.batch.empty() && !c.query.empty()) {
     throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
                                 "--batch");
   }
-  if (!c.explain && c.batch.empty()) {
+  if (!c.explain && c.batch.empty() && c.trend_fields.empty()) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
@@ -148,6 +205,47 @@ Config validate(const RawOptions& raw) {
   return c;
 }
 
+// --trend: the series of each query (from the command line or the --batch file), printed,
+// and drawn with --plot.
+int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
+  using namespace speechdex::searcher;
+  TrendRequest request;
+  request.fields = c.trend_fields;
+  request.queries = c.trend_queries;
+  request.filters = c.request.filters;
+  request.boilerplate = c.request.boilerplate;
+  if (!c.batch.empty()) {
+    std::ifstream file;
+    if (c.batch != "-") {
+      file.open(c.batch);
+      if (!file) throw speechdex::UsageError("cannot read batch file", c.batch);
+    }
+    std::istream& in = c.batch == "-" ? std::cin : file;
+    for (std::string line; std::getline(in, line);) {
+      while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) {
+        line.pop_back();
+      }
+      const size_t start = line.find_first_not_of(" \t");
+      if (start != std::string::npos) request.queries.push_back(line.substr(start));
+    }
+  }
+  const TrendResult result = speechdex::searcher::run_trend(searcher, request);
+  print_trend(result, c.format, std::cout, c.color);
+  int status = 0;
+  for (const TrendSeries& s : result.series) {
+    if (s.error.empty()) continue;
+    status = 1;
+    if (c.format == Format::kCsv) std::cerr << kProgram << ": error: " << s.error << "\n";
+  }
+  if (!c.plot.empty()) {
+    std::ofstream svg(c.plot, std::ios::binary);
+    svg << trend_svg(result, c.db, c.filters_text);
+    svg.close();
+    if (!svg) throw speechdex::UsageError("cannot write the plot", c.plot);
+  }
+  return status;
+}
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
@@ -156,6 +254,7 @@ int run(const Config& c) {
     printer->explain(*c.explain, searcher.record(*c.explain));
     return 0;
   }
+  if (!c.trend_fields.empty()) return trend_command(searcher, c);
   if (!c.batch.empty()) {
     std::ifstream file;
     if (c.batch != "-") {
@@ -258,6 +357,20 @@ int main(int argc, char** argv) {
                  "run one query per line of FILE (- for stdin) in this process; prints count, "
                  "top ids, facets and milliseconds per query (json), or a query x count table "
                  "(csv)");
+  app.add_option("--trend", raw.trend,
+                 "count the query per year, county, province, topic or role (or two as "
+                 "year,province): matching paragraphs, speeches and occurrences per bucket, the "
+                 "bucket's totals, occurrences per 10,000 characters and the share of speeches; "
+                 "one series per query (the query words, each -e, or each --batch line)")
+      ->type_name("FIELD[,FIELD]");
+  app.add_option("-e,--query", raw.expressions,
+                 "with --trend: one more query, a series of its own (repeatable)")
+      ->type_name("QUERY")
+      ->allow_extra_args(false);
+  app.add_option("--plot", raw.plot,
+                 "with --trend over one field: write an SVG chart of occurrences per 10,000 "
+                 "characters to FILE (lines over years, bars otherwise)")
+      ->type_name("FILE.svg");
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 

@@ -161,7 +161,7 @@ bool ranks_before(const Candidate& a, const Candidate& b, Sort sort) {
 
 }  // namespace
 
-SearchResult Searcher::run(const SearchRequest& request) {
+textstore::Query Searcher::effective_query(const SearchRequest& request) {
   textstore::Query query = request.query.query;
   std::vector<FilterSpec> filters = request.filters;
   filters.insert(filters.end(), request.query.filters.begin(), request.query.filters.end());
@@ -179,6 +179,17 @@ SearchResult Searcher::run(const SearchRequest& request) {
         textstore::Query::make(request.boilerplate == Boilerplate::kOnly ? Op::kAnd : Op::kAndNot,
                                {std::move(query), std::move(furniture)});
   }
+  return query;
+}
+
+void Searcher::for_each_match(const SearchRequest& request,
+                              const std::function<void(unsigned)>& hit) {
+  text_->for_each(
+      effective_query(request), [&](const textstore::Scored& s) { hit(s.docid); }, false);
+}
+
+SearchResult Searcher::run(const SearchRequest& request) {
+  const textstore::Query query = effective_query(request);
   std::optional<FacetCollector> facets;
   if (!request.facets.empty()) {
     facets.emplace(request.facets, taxonomy(),

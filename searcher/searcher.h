@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -85,12 +86,21 @@ class Searcher {
   /// The record of a paragraph by document id; throws UsageError if there is none.
   schema::ParagraphRecord record(unsigned docid);
 
+  /// Calls `hit` with the id of every paragraph the request's query, filters and
+  /// boilerplate setting select, in document order within each segment; no scores, no
+  /// ranking (page, facets, sort and grouping are ignored). For trends (trend.h).
+  void for_each_match(const SearchRequest& request, const std::function<void(unsigned)>& hit);
+  /// A value slot of every document (read on first use, kept until a reopen).
+  const ValueColumn& value_column(Xapian::valueno slot) { return column(slot); }
+
   /// The vocabularies the index was built with (read from its metadata on first use).
   const schema::Gazetteer& gazetteer();
   const schema::Taxonomy& taxonomy();
 
  private:
   SearchResult run(const SearchRequest& request);
+  // The request's query with its filters and the boilerplate setting applied.
+  textstore::Query effective_query(const SearchRequest& request);
   // Opens a snapshot of the index: records, segments and deleted ids of one commit.
   void open();
   void open_text();
