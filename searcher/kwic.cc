@@ -77,16 +77,20 @@ Totals count_totals(Searcher& searcher, const SearchRequest& request) {
   all.group_by_speech = false;
   all.sort = Sort::kRelevance;
   all.records = false;  // read one record at a time below, not all of them at once
-  const SearchResult result = searcher.search(all);
   Totals t;
-  t.paragraphs = result.total_paragraphs;
-  std::unordered_set<std::string> speeches;
-  for (const Hit& h : result.hits) {
-    const schema::ParagraphRecord r = searcher.record(h.docid);
-    speeches.insert(r.speech_id);
-    t.occurrences += find_occurrences(r.text, request.query.highlights).size();
-  }
-  t.speeches = speeches.size();
+  // The search and the records it hits from one snapshot, however long the reading takes.
+  searcher.on_one_snapshot([&] {
+    const SearchResult result = searcher.search(all);
+    t = Totals{};
+    t.paragraphs = result.total_paragraphs;
+    std::unordered_set<std::string> speeches;
+    for (const Hit& h : result.hits) {
+      const schema::ParagraphRecord r = searcher.record(h.docid);
+      speeches.insert(r.speech_id);
+      t.occurrences += find_occurrences(r.text, request.query.highlights).size();
+    }
+    t.speeches = speeches.size();
+  });
   return t;
 }
 

@@ -114,13 +114,20 @@ SearchResult Searcher::search(const ParsedQuery& query, const Page& page) {
 }
 
 SearchResult Searcher::search(const SearchRequest& request) {
+  SearchResult result;
+  on_one_snapshot([&] { result = run(request); });
+  return result;
+}
+
+void Searcher::on_one_snapshot(const std::function<void()>& body) {
   // A writer may replace the snapshot while a search reads it (glass reuses the blocks of a
-  // revision two commits old; compaction switches generations): the search starts over on
+  // revision two commits old; compaction switches generations): the work starts over on
   // the new one. An error on a snapshot nobody replaced is real.
   for (int tries = 1;; ++tries) {
     try {
       if (tries > 1) open();
-      return run(request);
+      body();
+      return;
     } catch (const Xapian::DatabaseModifiedError& e) {
       if (tries < kTries) continue;
       throw IndexError("search failed: the index kept changing: " + xapian_message(e), path_);
@@ -132,7 +139,8 @@ SearchResult Searcher::search(const SearchRequest& request) {
     } catch (const Xapian::Error& e) {
       if (tries < kTries && moved()) continue;
       throw IndexError("search failed: " + xapian_message(e), path_);
-    } catch (const IndexError&) {
+    } catch (const Error&) {
+      // IndexError, and UsageError from record() for an id a writer removed meanwhile.
       if (tries < kTries && moved()) continue;
       throw;
     }

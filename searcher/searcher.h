@@ -90,6 +90,13 @@ class Searcher {
   /// boilerplate setting select, in document order within each segment; no scores, no
   /// ranking (page, facets, sort and grouping are ignored). For trends (trend.h).
   void for_each_match(const SearchRequest& request, const std::function<void(unsigned)>& hit);
+
+  /// Runs `body` on one snapshot of the index: if a writer replaced the snapshot while it
+  /// ran (the errors search() starts over on), reopens the index and runs it again, up to
+  /// the same limit. For work that reads more than one search (records hit by hit,
+  /// several queries), so that all of it answers from one commit. `body` must be safe to
+  /// run again: it must not have printed anything.
+  void on_one_snapshot(const std::function<void()>& body);
   /// A value slot of every document (read on first use, kept until a reopen).
   const ValueColumn& value_column(Xapian::valueno slot) { return column(slot); }
 

@@ -114,7 +114,9 @@ double speech_share(const TrendCount& count, const TrendBucket& bucket) {
              : static_cast<double>(count.speeches) / static_cast<double>(bucket.speeches);
 }
 
-TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
+namespace {
+
+TrendResult run_trend_once(Searcher& searcher, const TrendRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   TrendResult result;
   result.fields = request.fields;
@@ -279,8 +281,6 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
   return result;
 }
 
-namespace {
-
 std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -408,6 +408,13 @@ void print_trend(const TrendResult& result, Format format, std::ostream& out, bo
       out << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     }
   }
+}
+
+TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
+  // The totals and every query's matches from one snapshot of the index.
+  TrendResult result;
+  searcher.on_one_snapshot([&] { result = run_trend_once(searcher, request); });
+  return result;
 }
 
 }  // namespace speechdex::searcher

@@ -12,19 +12,8 @@
 namespace speechdex::testing {
 namespace {
 
-class Facets : public ::testing::Test {
+class Facets : public FacetCorpusSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    db_ = dir_->path() + "/db";
-    index_paths(db_, {source_path("data/sample"), source_path("tests/data/facets")});
-    paragraphs_ = new std::vector<StoredParagraph>(read_all(db_));
-  }
-  static void TearDownTestSuite() {
-    delete paragraphs_;
-    delete dir_;
-  }
-
   // Brute force: paragraphs matching `text` (all if empty) whose record passes `keep`.
   template <class Keep>
   static std::vector<const StoredParagraph*> brute(const std::string& text, Keep keep) {
@@ -61,15 +50,7 @@ class Facets : public ::testing::Test {
     for (const auto* p : v) out.insert(p->docid);
     return out;
   }
-
-  static TempDir* dir_;
-  static std::string db_;
-  static std::vector<StoredParagraph>* paragraphs_;
 };
-
-TempDir* Facets::dir_ = nullptr;
-std::string Facets::db_;
-std::vector<StoredParagraph>* Facets::paragraphs_ = nullptr;
 
 TEST_F(Facets, FiltersSelectExactlyTheRecordsThatHaveTheValue) {
   using R = schema::ParagraphRecord;

@@ -83,4 +83,22 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
+TempDir* FacetCorpusSuite::dir_ = nullptr;
+std::string FacetCorpusSuite::db_;
+std::vector<StoredParagraph>* FacetCorpusSuite::paragraphs_ = nullptr;
+
+void FacetCorpusSuite::SetUpTestSuite() {
+  dir_ = new TempDir();
+  db_ = dir_->path() + "/db";
+  index_paths(db_, {source_path("data/sample"), source_path("tests/data/facets")});
+  paragraphs_ = new std::vector<StoredParagraph>(read_all(db_));
+}
+
+void FacetCorpusSuite::TearDownTestSuite() {
+  delete paragraphs_;
+  paragraphs_ = nullptr;
+  delete dir_;
+  dir_ = nullptr;
+}
+
 }  // namespace speechdex::testing

@@ -1,6 +1,8 @@
 // Helpers shared by the test suites: temporary folders, indexing a corpus, running binaries.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 
@@ -49,5 +51,17 @@ void write_bytes(const std::string& path, const std::string& bytes);
 
 /// Quotes a string for the shell.
 std::string shell_quote(const std::string& s);
+
+/// A suite whose tests share one index of data/sample and tests/data/facets (the facet
+/// corpus), built with the indexer library in SetUpTestSuite and removed after the suite.
+class FacetCorpusSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  static void TearDownTestSuite();
+
+  static TempDir* dir_;
+  static std::string db_;
+  static std::vector<StoredParagraph>* paragraphs_;
+};
 
 }  // namespace speechdex::testing

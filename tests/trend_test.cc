@@ -20,19 +20,8 @@ using searcher::TrendBucket;
 using searcher::TrendCount;
 using searcher::TrendResult;
 
-class Trend : public ::testing::Test {
+class Trend : public FacetCorpusSuite {
  protected:
-  static void SetUpTestSuite() {
-    dir_ = new TempDir();
-    db_ = dir_->path() + "/db";
-    index_paths(db_, {source_path("data/sample"), source_path("tests/data/facets")});
-    paragraphs_ = new std::vector<StoredParagraph>(read_all(db_));
-  }
-  static void TearDownTestSuite() {
-    delete paragraphs_;
-    delete dir_;
-  }
-
   static TrendResult trend(std::vector<std::string> fields, std::vector<std::string> queries,
                            std::vector<searcher::FilterSpec> filters = {}) {
     searcher::Searcher s(db_);
@@ -53,15 +42,7 @@ class Trend : public ::testing::Test {
     r.page.limit = 0;
     return s.search(r).total;
   }
-
-  static TempDir* dir_;
-  static std::string db_;
-  static std::vector<StoredParagraph>* paragraphs_;
 };
-
-TempDir* Trend::dir_ = nullptr;
-std::string Trend::db_;
-std::vector<StoredParagraph>* Trend::paragraphs_ = nullptr;
 
 const std::vector<std::string> kFields = {"year", "county", "province", "topic", "role"};
 const std::vector<std::string> kQueries = {"发展", "依法行政", "乡村振兴", "工作 群众"};
