@@ -181,37 +181,48 @@ std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-nlohmann::json hit_json(const Hit& h, const ParsedQuery& query) {
-  const auto matches = find_matches(h.record.text, query.highlights);
-  nlohmann::json ranges = nlohmann::json::array();
-  for (const Range& r : to_char_ranges(h.record.text, matches)) {
-    ranges.push_back({r.first, r.second});
-  }
+// A hit's JSON object; with `only`, just those keys (the matches, snippet and occurrences
+// tokenize the text, the costliest part of a row: an --all export of ids alone skips it).
+nlohmann::json hit_json(const Hit& h, const ParsedQuery& query,
+                        const std::vector<std::string>& only = {}) {
+  auto wanted = [&](const char* key) {
+    return only.empty() || std::find(only.begin(), only.end(), key) != only.end();
+  };
   const schema::ParagraphRecord& r = h.record;
-  return {{"rank", h.rank},
-          {"score", std::stod(format_score(h.score))},
-          {"id", h.docid},
-          {"speech_id", r.speech_id},
-          {"paragraph", r.paragraph},
-          {"source", r.source},
-          {"speech", r.speech},
-          {"kind", r.kind},
-          {"title", r.title},
-          {"section", r.section},
-          {"subsection", r.subsection},
-          {"text", r.text},
-          {"snippet", render(make_snippet(r.text, matches), kMatchOpen, kMatchClose)},
-          {"matches", ranges},
-          {"county", r.county},
-          {"county_code", r.county_code},
-          {"province", r.province},
-          {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
-          {"role", r.role},
-          {"topics", r.topics},
-          {"speech_matches", h.speech_matches},
-          {"occurrences", find_occurrences(r.text, query.highlights).size()},
-          {"fields", r.fields.empty() ? nlohmann::json::object()
-                                      : nlohmann::json::parse(r.fields, nullptr, false)}};
+  nlohmann::json j = {{"rank", h.rank},
+                      {"score", std::stod(format_score(h.score))},
+                      {"id", h.docid},
+                      {"speech_id", r.speech_id},
+                      {"paragraph", r.paragraph},
+                      {"source", r.source},
+                      {"speech", r.speech},
+                      {"kind", r.kind},
+                      {"title", r.title},
+                      {"section", r.section},
+                      {"subsection", r.subsection},
+                      {"text", r.text},
+                      {"county", r.county},
+                      {"county_code", r.county_code},
+                      {"province", r.province},
+                      {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
+                      {"role", r.role},
+                      {"topics", r.topics},
+                      {"speech_matches", h.speech_matches}};
+  if (wanted("matches") || wanted("snippet")) {
+    const auto matches = find_matches(r.text, query.highlights);
+    nlohmann::json ranges = nlohmann::json::array();
+    for (const Range& m : to_char_ranges(r.text, matches)) ranges.push_back({m.first, m.second});
+    j["matches"] = ranges;
+    j["snippet"] = render(make_snippet(r.text, matches), kMatchOpen, kMatchClose);
+  }
+  if (wanted("occurrences")) {
+    j["occurrences"] = find_occurrences(r.text, query.highlights).size();
+  }
+  if (wanted("fields")) {
+    j["fields"] = r.fields.empty() ? nlohmann::json::object()
+                                   : nlohmann::json::parse(r.fields, nullptr, false);
+  }
+  return j;
 }
 
 nlohmann::json summary_json(const SearchResult& result) {
@@ -268,7 +279,7 @@ class JsonPrinter : public Printer {
     if (fields_.empty()) {
       out_ << dump(hit_json(h, query)) << "\n";
     } else {
-      out_ << pick(hit_json(h, query), fields_)
+      out_ << pick(hit_json(h, query, fields_), fields_)
                   .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
            << "\n";
     }
@@ -304,7 +315,7 @@ class CsvPrinter : public Printer {
   }
   void hit(const ParsedQuery& query, const Hit& h) override {
     if (!fields_.empty()) {
-      const nlohmann::ordered_json j = pick(hit_json(h, query), fields_);
+      const nlohmann::ordered_json j = pick(hit_json(h, query, fields_), fields_);
       std::vector<std::string> cells;
       for (const auto& [key, value] : j.items()) cells.push_back(cell(value));
       row(cells);
