@@ -135,6 +135,10 @@ void validate_export(const RawOptions& raw, Config& c) {
   if (c.bom && c.format != Format::kCsv) {
     throw UsageError("--bom goes with --format csv", "--bom");
   }
+  if (!c.provenance.empty() && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
+    throw UsageError("--provenance describes a search's output, not --batch, --trend or --explain",
+                     "--provenance");
+  }
   if (c.provenance == "-" && c.format != Format::kJson) {
     throw UsageError("--provenance - (a first JSON line) goes with --format json; give a file",
                      "--provenance");
@@ -406,6 +410,7 @@ int run(const Config& c) {
   SearchResult result = searcher.search(c.request);
   if (c.count_all) {
     print_totals(std::cout, c.format, count_totals(searcher, c.request));
+    write_provenance(searcher, c, {});
     return 0;
   }
   if (c.count_only && c.request.facets.empty()) {

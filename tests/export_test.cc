@@ -182,6 +182,10 @@ TEST_F(Export, ProvenanceSaysHowTheExportWasMade) {
   EXPECT_EQ(head.at("provenance").at("query"), "政府");
   EXPECT_TRUE(nlohmann::json::parse(lines[1]).contains("rank"));
   EXPECT_EQ(search("--format csv --provenance - 政府", true).status, 2);
+  EXPECT_EQ(search("--explain 1 --provenance " + shell_quote(file), true).status, 2);
+  const std::string counted = dir_->path() + "/count.json";
+  ASSERT_EQ(search("--count=all --provenance " + shell_quote(counted) + " 政府").status, 0);
+  EXPECT_EQ(nlohmann::json::parse(read_bytes(counted)).at("query"), "政府");
 }
 
 }  // namespace
