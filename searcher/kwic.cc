@@ -202,39 +202,63 @@ void csv_row(std::ostream& out, const std::vector<std::string>& fields) {
 
 }  // namespace
 
-void print_kwic_json(std::ostream& out, const std::vector<KwicRow>& rows) {
+const std::vector<std::string>& kwic_field_names() {
+  static const std::vector<std::string> names = [] {
+    KwicRow empty;
+    Hit none;
+    empty.hit = &none;
+    // The JSON object must outlive the loop over its items() (a temporary would not).
+    const nlohmann::ordered_json columns = row_json(empty);
+    std::vector<std::string> keys;
+    for (const auto& [key, value] : columns.items()) keys.push_back(key);
+    return keys;
+  }();
+  return names;
+}
+
+namespace {
+
+// The row's columns, or only `fields` in their order.
+nlohmann::ordered_json picked_row(const KwicRow& r, const std::vector<std::string>& fields) {
+  nlohmann::ordered_json all = row_json(r);
+  if (fields.empty()) return all;
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const std::string& f : fields) j[f] = all.at(f);
+  return j;
+}
+
+}  // namespace
+
+void print_kwic_json(std::ostream& out, const std::vector<KwicRow>& rows,
+                     const std::vector<std::string>& fields) {
   for (const KwicRow& r : rows) {
-    out << row_json(r).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+    out << picked_row(r, fields).dump(-1, ' ', false,
+                                      nlohmann::ordered_json::error_handler_t::replace)
         << "\n";
   }
 }
 
-void print_kwic_csv(std::ostream& out, const std::vector<KwicRow>& rows) {
-  KwicRow empty;
-  Hit none;
-  empty.hit = &none;
-  // The JSON object must outlive the loop over its items() (a temporary would not).
-  const nlohmann::ordered_json columns = row_json(empty);
-  std::vector<std::string> header;
-  for (const auto& [key, value] : columns.items()) header.push_back(key);
-  csv_row(out, header);
+void print_kwic_csv(std::ostream& out, const std::vector<KwicRow>& rows,
+                    const std::vector<std::string>& fields, bool header) {
+  if (header) csv_row(out, fields.empty() ? kwic_field_names() : fields);
   for (const KwicRow& r : rows) {
-    const nlohmann::ordered_json row = row_json(r);
-    std::vector<std::string> fields;
-    for (const auto& [key, value] : row.items()) fields.push_back(cell(value));
-    csv_row(out, fields);
+    const nlohmann::ordered_json row = picked_row(r, fields);
+    std::vector<std::string> cells;
+    for (const auto& [key, value] : row.items()) cells.push_back(cell(value));
+    csv_row(out, cells);
   }
 }
 
 void print_kwic(std::ostream& out, Format format, const SearchResult& result,
-                const std::vector<KwicRow>& rows, bool color) {
+                const std::vector<KwicRow>& rows, bool color,
+                const std::vector<std::string>& fields) {
   switch (format) {
     case Format::kJson:
       if (!result.facets.empty()) out << summary_line(result) << "\n";
-      print_kwic_json(out, rows);
+      print_kwic_json(out, rows, fields);
       break;
     case Format::kCsv:
-      print_kwic_csv(out, rows);
+      print_kwic_csv(out, rows, fields);
       break;
     case Format::kTable:
     default:

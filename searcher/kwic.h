@@ -65,17 +65,24 @@ std::vector<KwicRow> kwic_rows(const SearchResult& result, const ParsedQuery& qu
 void print_kwic_table(std::ostream& out, const std::vector<KwicRow>& rows,
                       const SearchResult& result, bool color);
 
-/// Prints rows as JSON Lines (docs/output.md, KWIC): docname, from, to, pre, keyword, post,
-/// speech_id, county, year.
-void print_kwic_json(std::ostream& out, const std::vector<KwicRow>& rows);
+/// The columns of a KWIC row in JSON Lines and CSV, in order.
+const std::vector<std::string>& kwic_field_names();
 
-/// Prints rows as CSV (RFC 4180, a header line first), the columns of print_kwic_json.
-void print_kwic_csv(std::ostream& out, const std::vector<KwicRow>& rows);
+/// Prints rows as JSON Lines (docs/output.md, KWIC): docname, from, to, pre, keyword, post,
+/// speech_id, county, year; or only `fields` (names from kwic_field_names()) in their order.
+void print_kwic_json(std::ostream& out, const std::vector<KwicRow>& rows,
+                     const std::vector<std::string>& fields = {});
+
+/// Prints rows as CSV (RFC 4180, a header line first unless `header` is false), the
+/// columns of print_kwic_json (or `fields`).
+void print_kwic_csv(std::ostream& out, const std::vector<KwicRow>& rows,
+                    const std::vector<std::string>& fields = {}, bool header = true);
 
 /// Prints rows in `format`: kTable as print_kwic_table, kJson as the summary line (when
 /// `result` has facets) and print_kwic_json, kCsv as print_kwic_csv.
 void print_kwic(std::ostream& out, Format format, const SearchResult& result,
-                const std::vector<KwicRow>& rows, bool color);
+                const std::vector<KwicRow>& rows, bool color,
+                const std::vector<std::string>& fields = {});
 
 /// Prints totals (--count=all): `P paragraphs, S speeches, O occurrences` for kTable, an
 /// object {"paragraphs","speeches","occurrences"} for kJson, a header and a row for kCsv.

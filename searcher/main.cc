@@ -15,6 +15,7 @@
 #include "facets.h"
 #include "kwic.h"
 #include "printer.h"
+#include "provenance.h"
 #include "query_parser.h"
 #include "searcher.h"
 #include "svg_plot.h"
@@ -49,6 +50,10 @@ struct RawOptions {
   std::string trend;                     ///< "" = no trend; else field[,field]
   std::vector<std::string> expressions;  ///< -e QUERY, one trend series each
   std::string plot;                      ///< --plot FILE.svg
+  bool all = false;                      ///< --all
+  std::string fields;                    ///< --fields a,b,c
+  bool bom = false;                      ///< --bom
+  std::string provenance;                ///< --provenance FILE or -
 };
 
 // Options validated.
@@ -67,8 +72,94 @@ struct Config {
   std::vector<std::string> trend_fields;   ///< empty: no trend
   std::vector<std::string> trend_queries;  ///< the query words, then each -e
   std::string plot;
-  std::string filters_text;  ///< the filter flags as typed, for the plot's caption
+  std::string filters_text;         ///< the filter flags as typed, for the plot's caption
+  bool all = false;                 ///< stream every hit (or KWIC row) in index order
+  std::vector<std::string> fields;  ///< JSON and CSV columns; empty: the format's default
+  bool bom = false;                 ///< a UTF-8 BOM before CSV
+  std::string provenance;           ///< "" none; "-" the first JSON line; else a file
+  speechdex::searcher::ProvenanceRequest provenance_request;
 };
+
+// "a, b, c" for an error message.
+std::string listed(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// --all, --fields, --bom and --provenance: checked against the rest of `c`.
+void validate_export(const RawOptions& raw, Config& c) {
+  using speechdex::UsageError;
+  using namespace speechdex::searcher;
+  c.all = raw.all;
+  c.bom = raw.bom;
+  c.provenance = raw.provenance;
+  if (c.all) {
+    const char* clash = c.count_only                                       ? "--count"
+                        : !c.batch.empty()                                 ? "--batch"
+                        : !c.trend_fields.empty()                          ? "--trend"
+                        : c.explain                                        ? "--explain"
+                        : c.request.group_by_speech                        ? "--group"
+                        : !c.request.facets.empty()                        ? "--facets"
+                        : c.request.sort != Sort::kRelevance               ? "--sort"
+                        : c.request.page.offset != 0                       ? "--offset"
+                        : c.kwic && c.kwic_options.sort != KwicSort::kRank ? "--kwic-sort"
+                                                                           : nullptr;
+    if (clash) {
+      throw UsageError(
+          std::string("--all prints every hit in index order; it does not go with ") + clash,
+          clash);
+    }
+  }
+  if (!raw.fields.empty()) {
+    if (c.format == Format::kTable) {
+      throw UsageError("--fields picks columns of --format json or csv", "--fields");
+    }
+    const std::vector<std::string>& valid = c.kwic ? kwic_field_names() : hit_field_names();
+    for (size_t i = 0; i <= raw.fields.size();) {
+      size_t j = raw.fields.find(',', i);
+      if (j == std::string::npos) j = raw.fields.size();
+      const std::string f = raw.fields.substr(i, j - i);
+      if (std::find(valid.begin(), valid.end(), f) == valid.end()) {
+        throw UsageError("unknown field '" + f + "'; valid " + (c.kwic ? "KWIC " : "") +
+                             "fields are " + listed(valid),
+                         "--fields");
+      }
+      if (std::find(c.fields.begin(), c.fields.end(), f) != c.fields.end()) {
+        throw UsageError("field '" + f + "' given twice", "--fields");
+      }
+      c.fields.push_back(f);
+      i = j + 1;
+    }
+  }
+  if (c.bom && c.format != Format::kCsv) {
+    throw UsageError("--bom goes with --format csv", "--bom");
+  }
+  if (!c.provenance.empty() && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
+    throw UsageError("--provenance describes a search's output, not --batch, --trend or --explain",
+                     "--provenance");
+  }
+  if (c.provenance == "-" && c.format != Format::kJson) {
+    throw UsageError("--provenance - (a first JSON line) goes with --format json; give a file",
+                     "--provenance");
+  }
+  ProvenanceRequest& p = c.provenance_request;
+  p.query = c.query;
+  p.filters = c.request.filters;
+  p.options = {{"format", raw.format},
+               {"kwic", c.kwic ? "true" : "false"},
+               {"all", c.all ? "true" : "false"},
+               {"fields", raw.fields},
+               {"limit", c.all ? "" : std::to_string(c.request.page.limit)},
+               {"offset", std::to_string(c.request.page.offset)},
+               {"sort", raw.sort},
+               {"group", raw.group},
+               {"boilerplate", raw.boilerplate}};
+  if (c.kwic) {
+    p.options.emplace_back("context", std::to_string(c.kwic_options.context));
+    p.options.emplace_back("kwic_sort", raw.kwic_sort);
+  }
+}
 
 // `text` as a whole number from `min` to `max`, or a UsageError naming it and `option`.
 // (CLI11 read --offset -1 into a size_t as 2^64 - 1, and --explain 99999999999 into the
@@ -202,6 +293,7 @@ Config validate(const RawOptions& raw) {
                         : raw.kwic_sort == "source" ? KwicSort::kSource
                                                     : KwicSort::kRank;
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
+  validate_export(raw, c);
   return c;
 }
 
@@ -246,10 +338,61 @@ int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
   return status;
 }
 
+// --all: every hit (or KWIC row) printed as it is read, in index order; returns the rows.
+uint64_t print_all(speechdex::searcher::Searcher& searcher, const Config& c,
+                   speechdex::searcher::Printer& printer) {
+  using namespace speechdex::searcher;
+  uint64_t rows = 0;
+  if (!c.kwic) {
+    printer.begin();
+    searcher.for_each_hit(c.request, [&](const Hit& h) {
+      printer.hit(c.request.query, h);
+      ++rows;
+    });
+    printer.end(c.query.empty() ? "(filters only)" : c.query, rows);
+    return rows;
+  }
+  if (c.format == Format::kCsv) print_kwic_csv(std::cout, {}, c.fields);
+  SearchResult one;  // one hit at a time, for kwic_rows
+  searcher.for_each_hit(c.request, [&](const Hit& h) {
+    one.hits.assign(1, h);
+    const std::vector<KwicRow> kwic = kwic_rows(one, c.request.query, c.kwic_options);
+    if (c.format == Format::kJson) {
+      print_kwic_json(std::cout, kwic, c.fields);
+    } else if (c.format == Format::kCsv) {
+      print_kwic_csv(std::cout, kwic, c.fields, false);
+    } else {
+      print_kwic_table(std::cout, kwic, one, c.color);
+    }
+    rows += kwic.size();
+  });
+  return rows;
+}
+
+// Writes the --provenance file (with the rows written, when known).
+void write_provenance(const speechdex::searcher::Searcher& searcher, const Config& c,
+                      std::optional<uint64_t> rows) {
+  if (c.provenance.empty() || c.provenance == "-") return;
+  std::ofstream file(c.provenance, std::ios::binary);
+  file << speechdex::searcher::provenance_json(searcher, c.provenance_request, rows) << "\n";
+  file.close();
+  if (!file) throw speechdex::UsageError("cannot write the provenance file", c.provenance);
+}
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
-  auto printer = make_printer(c.format, std::cout, c.color);
+  auto printer = make_printer(c.format, std::cout, c.color, c.fields);
+  if (c.bom) std::cout << "\xEF\xBB\xBF";
+  if (c.provenance == "-") {
+    std::cout << "{\"provenance\":" << provenance_json(searcher, c.provenance_request, {}) << "}\n";
+  }
+  if (c.all) {
+    const uint64_t rows = print_all(searcher, c, *printer);
+    std::cout.flush();
+    write_provenance(searcher, c, rows);
+    return 0;
+  }
   if (c.explain) {
     printer->explain(*c.explain, searcher.record(*c.explain));
     return 0;
@@ -267,10 +410,12 @@ int run(const Config& c) {
   SearchResult result = searcher.search(c.request);
   if (c.count_all) {
     print_totals(std::cout, c.format, count_totals(searcher, c.request));
+    write_provenance(searcher, c, {});
     return 0;
   }
   if (c.count_only && c.request.facets.empty()) {
     std::cout << result.total << "\n";
+    write_provenance(searcher, c, {});
     return 0;
   }
   // The summary line's occurrences read every matching paragraph: only when it is printed.
@@ -278,12 +423,14 @@ int run(const Config& c) {
     result.occurrences = count_totals(searcher, c.request).occurrences;
   }
   if (c.kwic) {
-    print_kwic(std::cout, c.format, result, kwic_rows(result, c.request.query, c.kwic_options),
-               c.color);
+    const std::vector<KwicRow> rows = kwic_rows(result, c.request.query, c.kwic_options);
+    print_kwic(std::cout, c.format, result, rows, c.color, c.fields);
+    write_provenance(searcher, c, rows.size());
     return 0;
   }
   printer->print(c.query.empty() ? "(filters only)" : c.query, c.request.query, result,
                  c.request.group_by_speech);
+  write_provenance(searcher, c, result.hits.size());
   return 0;
 }
 
@@ -371,6 +518,22 @@ int main(int argc, char** argv) {
                  "with --trend over one field: write an SVG chart of occurrences per 10,000 "
                  "characters to FILE (lines over years, bars otherwise)")
       ->type_name("FILE.svg");
+  app.add_flag("--all", raw.all,
+               "print every hit (every KWIC row with --kwic or --format kwic), whatever their "
+               "number, in index order (segment by segment, ids ascending; not by relevance), "
+               "each as it is read, in constant memory; --limit is ignored");
+  app.add_option("--fields", raw.fields,
+                 "with --format json or csv: only these columns, in this order (hits: rank, "
+                 "score, id, speech_id, text, ...; KWIC rows: docname, from, to, pre, keyword, "
+                 "post, ...; see docs/output.md)")
+      ->type_name("A,B,...");
+  app.add_flag("--bom", raw.bom, "with --format csv: write a UTF-8 byte order mark first (Excel)");
+  app.add_option("--provenance", raw.provenance,
+                 "write a JSON object to FILE saying how the output was made: query, filters, "
+                 "options, database path, schema version, document count, gazetteer and topic "
+                 "fingerprints, program version, UTC time, rows written; with --format json, - "
+                 "puts it first in the output as {\"provenance\":{...}}")
+      ->type_name("FILE|-");
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 

@@ -4,6 +4,7 @@
 
 #include <unicode/uchar.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -81,7 +82,7 @@ class TablePrinter : public Printer {
   void print(const std::string& query_text, const ParsedQuery& query, const SearchResult& result,
              bool grouped) override {
     const std::string dim = color_ ? "\033[2m" : "", bold = color_ ? "\033[1m" : "";
-    const std::string match_on = color_ ? "\033[1;31m" : "", off = color_ ? "\033[0m" : "";
+    const std::string off = color_ ? "\033[0m" : "";
     out_ << bold;
     if (grouped) {
       out_ << result.total << (result.total == 1 ? " speech (" : " speeches (")
@@ -97,19 +98,7 @@ class TablePrinter : public Printer {
     out_ << "\n";
     const size_t rank_width =
         std::to_string(result.hits.empty() ? 0 : result.hits.back().rank).size();
-    const std::string indent(rank_width + 2, ' ');
-    for (const Hit& h : result.hits) {
-      const std::string rank = std::to_string(h.rank);
-      out_ << "\n"
-           << std::string(rank_width - rank.size(), ' ') << rank << ". " << bold << location(h)
-           << off << dim << "  " << format_score(h.score) << off << "\n";
-      std::string where = h.record.title.empty() ? "(no title)" : h.record.title;
-      if (!h.record.section.empty()) where += " › " + h.record.section;
-      if (!h.record.subsection.empty()) where += " › " + h.record.subsection;
-      out_ << indent << dim << clip(where, 96) << off << "\n";
-      out_ << indent << dim << metadata_line(h) << off << "\n";
-      out_ << indent << snippet(h, query, match_on, off) << "\n";
-    }
+    for (const Hit& h : result.hits) block(query, h, rank_width);
     for (const Facet& f : result.facets) {
       out_ << "\n" << bold << f.name << off << "\n";
       size_t shown = 0;
@@ -125,6 +114,17 @@ class TablePrinter : public Printer {
     }
     const std::string more = more_line(result);
     if (!more.empty()) out_ << "\n" << dim << more << off << "\n";
+  }
+
+  void hit(const ParsedQuery& query, const Hit& h) override {
+    block(query, h, std::to_string(h.rank).size());
+  }
+
+  void end(const std::string& query_text, uint64_t hits) override {
+    const std::string bold = color_ ? "\033[1m" : "", off = color_ ? "\033[0m" : "";
+    out_ << "\n"
+         << bold << hits << (hits == 1 ? " paragraph matches " : " paragraphs match ") << query_text
+         << off << "\n";
   }
 
   void explain(unsigned docid, const schema::ParagraphRecord& r) override {
@@ -155,6 +155,24 @@ class TablePrinter : public Printer {
   }
 
  private:
+  // One hit: rank, location and score; title › section › subsection; metadata; snippet.
+  void block(const ParsedQuery& query, const Hit& h, size_t rank_width) {
+    const std::string dim = color_ ? "\033[2m" : "", bold = color_ ? "\033[1m" : "";
+    const std::string match_on = color_ ? "\033[1;31m" : "", off = color_ ? "\033[0m" : "";
+    const std::string indent(rank_width + 2, ' ');
+    const std::string rank = std::to_string(h.rank);
+    out_ << "\n"
+         << std::string(rank_width > rank.size() ? rank_width - rank.size() : 0, ' ') << rank
+         << ". " << bold << location(h) << off << dim << "  " << format_score(h.score) << off
+         << "\n";
+    std::string where = h.record.title.empty() ? "(no title)" : h.record.title;
+    if (!h.record.section.empty()) where += " › " + h.record.section;
+    if (!h.record.subsection.empty()) where += " › " + h.record.subsection;
+    out_ << indent << dim << clip(where, 96) << off << "\n";
+    out_ << indent << dim << metadata_line(h) << off << "\n";
+    out_ << indent << snippet(h, query, match_on, off) << "\n";
+  }
+
   std::ostream& out_;
   bool color_;
 };
@@ -163,37 +181,48 @@ std::string dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-nlohmann::json hit_json(const Hit& h, const ParsedQuery& query) {
-  const auto matches = find_matches(h.record.text, query.highlights);
-  nlohmann::json ranges = nlohmann::json::array();
-  for (const Range& r : to_char_ranges(h.record.text, matches)) {
-    ranges.push_back({r.first, r.second});
-  }
+// A hit's JSON object; with `only`, just those keys (the matches, snippet and occurrences
+// tokenize the text, the costliest part of a row: an --all export of ids alone skips it).
+nlohmann::json hit_json(const Hit& h, const ParsedQuery& query,
+                        const std::vector<std::string>& only = {}) {
+  auto wanted = [&](const char* key) {
+    return only.empty() || std::find(only.begin(), only.end(), key) != only.end();
+  };
   const schema::ParagraphRecord& r = h.record;
-  return {{"rank", h.rank},
-          {"score", std::stod(format_score(h.score))},
-          {"id", h.docid},
-          {"speech_id", r.speech_id},
-          {"paragraph", r.paragraph},
-          {"source", r.source},
-          {"speech", r.speech},
-          {"kind", r.kind},
-          {"title", r.title},
-          {"section", r.section},
-          {"subsection", r.subsection},
-          {"text", r.text},
-          {"snippet", render(make_snippet(r.text, matches), kMatchOpen, kMatchClose)},
-          {"matches", ranges},
-          {"county", r.county},
-          {"county_code", r.county_code},
-          {"province", r.province},
-          {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
-          {"role", r.role},
-          {"topics", r.topics},
-          {"speech_matches", h.speech_matches},
-          {"occurrences", find_occurrences(r.text, query.highlights).size()},
-          {"fields", r.fields.empty() ? nlohmann::json::object()
-                                      : nlohmann::json::parse(r.fields, nullptr, false)}};
+  nlohmann::json j = {{"rank", h.rank},
+                      {"score", std::stod(format_score(h.score))},
+                      {"id", h.docid},
+                      {"speech_id", r.speech_id},
+                      {"paragraph", r.paragraph},
+                      {"source", r.source},
+                      {"speech", r.speech},
+                      {"kind", r.kind},
+                      {"title", r.title},
+                      {"section", r.section},
+                      {"subsection", r.subsection},
+                      {"text", r.text},
+                      {"county", r.county},
+                      {"county_code", r.county_code},
+                      {"province", r.province},
+                      {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
+                      {"role", r.role},
+                      {"topics", r.topics},
+                      {"speech_matches", h.speech_matches}};
+  if (wanted("matches") || wanted("snippet")) {
+    const auto matches = find_matches(r.text, query.highlights);
+    nlohmann::json ranges = nlohmann::json::array();
+    for (const Range& m : to_char_ranges(r.text, matches)) ranges.push_back({m.first, m.second});
+    j["matches"] = ranges;
+    j["snippet"] = render(make_snippet(r.text, matches), kMatchOpen, kMatchClose);
+  }
+  if (wanted("occurrences")) {
+    j["occurrences"] = find_occurrences(r.text, query.highlights).size();
+  }
+  if (wanted("fields")) {
+    j["fields"] = r.fields.empty() ? nlohmann::json::object()
+                                   : nlohmann::json::parse(r.fields, nullptr, false);
+  }
+  return j;
 }
 
 nlohmann::json summary_json(const SearchResult& result) {
@@ -216,13 +245,44 @@ nlohmann::json summary_json(const SearchResult& result) {
   return j;
 }
 
+// The hit's columns named in `fields`, in that order.
+nlohmann::ordered_json pick(const nlohmann::json& all, const std::vector<std::string>& fields) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  for (const std::string& f : fields) j[f] = all.at(f);
+  return j;
+}
+
+// A JSON value as a CSV cell: strings as they are, null empty, a list of strings joined by
+// commas (topics), anything else as JSON writes it.
+std::string cell(const nlohmann::ordered_json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  if (v.is_array() &&
+      std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_string(); })) {
+    std::string out;
+    for (const auto& e : v) out += (out.empty() ? "" : ",") + e.get<std::string>();
+    return out;
+  }
+  return v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 class JsonPrinter : public Printer {
  public:
-  explicit JsonPrinter(std::ostream& out) : out_(out) {}
+  JsonPrinter(std::ostream& out, std::vector<std::string> fields)
+      : out_(out), fields_(std::move(fields)) {}
   void print(const std::string&, const ParsedQuery& query, const SearchResult& result,
              bool) override {
     if (!result.facets.empty()) out_ << summary_line(result) << "\n";
-    for (const Hit& h : result.hits) out_ << dump(hit_json(h, query)) << "\n";
+    for (const Hit& h : result.hits) hit(query, h);
+  }
+  void hit(const ParsedQuery& query, const Hit& h) override {
+    if (fields_.empty()) {
+      out_ << dump(hit_json(h, query)) << "\n";
+    } else {
+      out_ << pick(hit_json(h, query, fields_), fields_)
+                  .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+           << "\n";
+    }
   }
   void explain(unsigned docid, const schema::ParagraphRecord& r) override {
     nlohmann::json j = nlohmann::json::parse(r.to_data());
@@ -232,17 +292,36 @@ class JsonPrinter : public Printer {
 
  private:
   std::ostream& out_;
+  std::vector<std::string> fields_;
 };
 
 class CsvPrinter : public Printer {
  public:
-  explicit CsvPrinter(std::ostream& out) : out_(out) {}
+  CsvPrinter(std::ostream& out, std::vector<std::string> fields)
+      : out_(out), fields_(std::move(fields)) {}
   void print(const std::string&, const ParsedQuery& query, const SearchResult& result,
              bool) override {
+    begin();
+    for (const Hit& h : result.hits) hit(query, h);
+  }
+  void begin() override {
+    if (!fields_.empty()) {
+      row(fields_);
+      return;
+    }
     row({"rank",   "score",    "id",      "speech_id",  "paragraph", "source",        "speech",
          "kind",   "title",    "section", "subsection", "text",      "snippet",       "county_code",
          "county", "province", "year",    "role",       "topics",    "speech_matches"});
-    for (const Hit& h : result.hits) {
+  }
+  void hit(const ParsedQuery& query, const Hit& h) override {
+    if (!fields_.empty()) {
+      const nlohmann::ordered_json j = pick(hit_json(h, query, fields_), fields_);
+      std::vector<std::string> cells;
+      for (const auto& [key, value] : j.items()) cells.push_back(cell(value));
+      row(cells);
+      return;
+    }
+    {
       const schema::ParagraphRecord& r = h.record;
       row({std::to_string(h.rank),
            format_score(h.score),
@@ -280,6 +359,7 @@ class CsvPrinter : public Printer {
     out_ << "\r\n";
   }
   std::ostream& out_;
+  std::vector<std::string> fields_;
 };
 
 }  // namespace
@@ -311,12 +391,23 @@ size_t display_width(const std::string& utf8) {
   return w;
 }
 
-std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color) {
+const std::vector<std::string>& hit_field_names() {
+  static const std::vector<std::string> names = {
+      "rank",           "score",       "id",      "speech_id", "paragraph",
+      "source",         "speech",      "kind",    "title",     "section",
+      "subsection",     "text",        "snippet", "matches",   "county",
+      "county_code",    "province",    "year",    "role",      "topics",
+      "speech_matches", "occurrences", "fields"};
+  return names;
+}
+
+std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color,
+                                      const std::vector<std::string>& fields) {
   switch (format) {
     case Format::kJson:
-      return std::make_unique<JsonPrinter>(out);
+      return std::make_unique<JsonPrinter>(out, fields);
     case Format::kCsv:
-      return std::make_unique<CsvPrinter>(out);
+      return std::make_unique<CsvPrinter>(out, fields);
     case Format::kTable:
     default:
       return std::make_unique<TablePrinter>(out, color);

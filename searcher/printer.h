@@ -4,6 +4,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "searcher.h"
 
@@ -21,10 +22,23 @@ class Printer {
                      const SearchResult& result, bool grouped) = 0;
   /// Prints one paragraph's record with how each metadata field was found (--explain).
   virtual void explain(unsigned docid, const schema::ParagraphRecord& record) = 0;
+
+  /// Streaming (--all): what comes before the first hit (the CSV header; nothing else).
+  virtual void begin() {}
+  /// Streaming: one hit, printed at once and not kept.
+  virtual void hit(const ParsedQuery& query, const Hit& h) = 0;
+  /// Streaming: what follows the last hit (the table's count line; nothing else).
+  virtual void end(const std::string& /*query_text*/, uint64_t /*hits*/) {}
 };
 
+/// The columns a hit has in JSON Lines and CSV (docs/output.md), in JSON order.
+const std::vector<std::string>& hit_field_names();
+
 /// The printer for a format. `color` applies to the table only (ANSI, for a terminal).
-std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color);
+/// `fields` (--fields) picks and orders the columns of JSON and CSV hits, names from
+/// hit_field_names(); empty: every JSON key, and CSV's default columns.
+std::unique_ptr<Printer> make_printer(Format format, std::ostream& out, bool color,
+                                      const std::vector<std::string>& fields = {});
 
 /// The JSON summary line (docs/output.md): total, paragraphs, occurrences when the result
 /// has them, facets and labels.

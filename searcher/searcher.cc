@@ -196,6 +196,22 @@ void Searcher::for_each_match(const SearchRequest& request,
       effective_query(request), [&](const textstore::Scored& s) { hit(s.docid); }, false);
 }
 
+void Searcher::for_each_hit(const SearchRequest& request,
+                            const std::function<void(const Hit&)>& hit) {
+  size_t rank = 0;
+  Hit h;
+  text_->for_each(
+      effective_query(request),
+      [&](const textstore::Scored& s) {
+        h.docid = s.docid;
+        h.score = s.score;
+        h.rank = ++rank;
+        h.record = schema::ParagraphRecord::from_data(db_->get_document(s.docid).get_data());
+        hit(h);
+      },
+      true);
+}
+
 SearchResult Searcher::run(const SearchRequest& request) {
   const textstore::Query query = effective_query(request);
   std::optional<FacetCollector> facets;

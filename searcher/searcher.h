@@ -97,6 +97,17 @@ class Searcher {
   /// several queries), so that all of it answers from one commit. `body` must be safe to
   /// run again: it must not have printed anything.
   void on_one_snapshot(const std::function<void()>& body);
+  /// Calls `hit` with every match of the request (query, filters, boilerplate), its record
+  /// read and its BM25 score, in index order: segment by segment, oldest first, ids
+  /// ascending within each (after a compaction, ascending ids). Ranks count from 1 in that
+  /// order. Page, facets, sort and grouping are ignored. Memory does not grow with the
+  /// matches: each hit is handed over and dropped (--all). No retry: a writer that
+  /// replaces the snapshot meanwhile makes it throw, as hits were already handed over.
+  void for_each_hit(const SearchRequest& request, const std::function<void(const Hit&)>& hit);
+  /// The Xapian database of the snapshot (its metadata, document count, revision).
+  const Xapian::Database& database() const { return *db_; }
+  /// The path the database was opened from.
+  const std::string& path() const { return path_; }
   /// A value slot of every document (read on first use, kept until a reopen).
   const ValueColumn& value_column(Xapian::valueno slot) { return column(slot); }
 
