@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "batch.h"
+#include "collocates.h"
 #include "errors.h"
 #include "facets.h"
 #include "kwic.h"
@@ -49,6 +50,8 @@ struct RawOptions {
   std::string trend;                     ///< "" = no trend; else field[,field]
   std::vector<std::string> expressions;  ///< -e QUERY, one trend series each
   std::string plot;                      ///< --plot FILE.svg
+  bool collocates = false;
+  size_t window = 5;
 };
 
 // Options validated.
@@ -68,6 +71,8 @@ struct Config {
   std::vector<std::string> trend_queries;  ///< the query words, then each -e
   std::string plot;
   std::string filters_text;  ///< the filter flags as typed, for the plot's caption
+  bool collocates = false;   ///< --collocates
+  speechdex::searcher::CollocateOptions collocate_options;
 };
 
 // `text` as a whole number from `min` to `max`, or a UsageError naming it and `option`.
@@ -201,6 +206,12 @@ Config validate(const RawOptions& raw) {
                         : raw.kwic_sort == "county" ? KwicSort::kCounty
                         : raw.kwic_sort == "source" ? KwicSort::kSource
                                                     : KwicSort::kRank;
+  c.collocates = raw.collocates;
+  c.collocate_options.window = raw.window;
+  c.collocate_options.limit = raw.limit;
+  if (c.collocates && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
+    throw speechdex::UsageError("--collocates goes with one query", "--collocates");
+  }
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   return c;
 }
@@ -263,6 +274,11 @@ int run(const Config& c) {
     }
     std::istream& in = c.batch == "-" ? std::cin : file;
     return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
+  }
+  if (c.collocates) {
+    print_collocates(std::cout, c.format, collocates(searcher, c.request, c.collocate_options),
+                     c.collocate_options);
+    return 0;
   }
   SearchResult result = searcher.search(c.request);
   if (c.count_all) {
@@ -371,6 +387,14 @@ int main(int argc, char** argv) {
                  "with --trend over one field: write an SVG chart of occurrences per 10,000 "
                  "characters to FILE (lines over years, bars otherwise)")
       ->type_name("FILE.svg");
+  app.add_flag("--collocates", raw.collocates,
+               "the character n-grams (2 to 6, not across punctuation) most often within "
+               "--window characters of the query's occurrences in every matching paragraph, "
+               "ranked by logDice (--limit rows; with f_xy, the n-gram's frequency under the "
+               "same filters and the score; docs/output.md)");
+  app.add_option("--window", raw.window, "with --collocates: characters each side of a match")
+      ->default_val(5)
+      ->check(CLI::Range(1, 100));
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 
