@@ -143,13 +143,37 @@ CollocateResult collocates(Searcher& searcher, const SearchRequest& request,
                     by_fxy);
   cands.resize(keep);
 
-  // f_y: each candidate as an exact phrase under the same filters; the paragraphs it
-  // matches are read once for all candidates and their instances counted.
+  // f_y: each candidate as an exact phrase under the same filters finds its paragraphs;
+  // its instances in them are counted from the positions of its bigrams in the store. A
+  // candidate whose query is not one bigram or one phrase of consecutive bigrams (never
+  // seen; kept as a fallback) is counted in the paragraphs' text instead, each paragraph
+  // read once for all such candidates.
   std::unordered_map<unsigned, std::vector<size_t>> wanted;  // paragraph -> candidates
   for (size_t i = 0; i < cands.size(); ++i) {
     SearchRequest r = all;
     r.query = parse_query("\"" + cands[i].ngram + "\"");
-    searcher.for_each_match(r, [&](unsigned id) { wanted[id].push_back(i); });
+    std::vector<std::string> bigrams;
+    const textstore::Query& q = r.query.query;
+    if (q.op == textstore::Query::Op::kTerm && cands[i].units.size() == 2) {
+      bigrams.push_back(q.term);
+    } else if (q.op == textstore::Query::Op::kPhrase &&
+               q.phrase.size() + 1 == cands[i].units.size()) {
+      std::vector<std::pair<uint32_t, std::string>> by_offset;
+      for (const auto& [term, offset] : q.phrase) by_offset.emplace_back(offset, term);
+      std::sort(by_offset.begin(), by_offset.end());
+      for (size_t k = 0; k < by_offset.size(); ++k) {
+        if (by_offset[k].first == k) bigrams.push_back(by_offset[k].second);
+      }
+      if (bigrams.size() != by_offset.size()) bigrams.clear();
+    }
+    if (bigrams.empty()) {
+      searcher.for_each_match(r, [&](unsigned id) { wanted[id].push_back(i); });
+      continue;
+    }
+    std::vector<unsigned> docs;
+    searcher.for_each_match(r, [&](unsigned id) { docs.push_back(id); });
+    std::sort(docs.begin(), docs.end());
+    cands[i].frequency = searcher.count_run(bigrams, docs);
   }
   for (const auto& [id, which] : wanted) {
     // Tokenized once for all the candidates it holds.
@@ -193,9 +217,8 @@ void print_collocates(std::ostream& out, Format format, const CollocateResult& r
     case Format::kTable:
     default: {
       out << result.occurrences << (result.occurrences == 1 ? " occurrence" : " occurrences")
-          << " in " << result.paragraphs
-          << (result.paragraphs == 1 ? " paragraph" : " paragraphs") << ", window ±"
-          << options.window << ", " << result.ngrams << " n-grams near them\n";
+          << " in " << result.paragraphs << (result.paragraphs == 1 ? " paragraph" : " paragraphs")
+          << ", window ±" << options.window << ", " << result.ngrams << " n-grams near them\n";
       size_t width = display_width("ngram");
       for (const Collocate& c : result.rows) width = std::max(width, display_width(c.ngram));
       auto pad = [](size_t w, const std::string& s) {

@@ -27,18 +27,18 @@ struct CollocateOptions {
 
 /// One n-gram near the query.
 struct Collocate {
-  std::string ngram;                ///< normalized text
-  std::vector<std::string> units;   ///< its units
-  uint64_t cooccurrences = 0;       ///< f_xy: its instances inside a window
-  uint64_t frequency = 0;           ///< f_y: its instances in the filtered corpus
-  double logdice = 0;               ///< 14 + log2(2 f_xy / (f_x + f_y))
+  std::string ngram;               ///< normalized text
+  std::vector<std::string> units;  ///< its units
+  uint64_t cooccurrences = 0;      ///< f_xy: its instances inside a window
+  uint64_t frequency = 0;          ///< f_y: its instances in the filtered corpus
+  double logdice = 0;              ///< 14 + log2(2 f_xy / (f_x + f_y))
 };
 
 /// Collocates of a request's query.
 struct CollocateResult {
-  uint64_t occurrences = 0;  ///< f_x: the query's occurrences (find_occurrences) in every match
-  uint64_t paragraphs = 0;   ///< matching paragraphs
-  uint64_t ngrams = 0;       ///< distinct n-grams in the windows (after reduction)
+  uint64_t occurrences = 0;     ///< f_x: the query's occurrences (find_occurrences) in every match
+  uint64_t paragraphs = 0;      ///< matching paragraphs
+  uint64_t ngrams = 0;          ///< distinct n-grams in the windows (after reduction)
   std::vector<Collocate> rows;  ///< best logDice first, then f_xy, then the n-gram's bytes
 };
 

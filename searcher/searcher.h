@@ -90,6 +90,11 @@ class Searcher {
   /// boilerplate setting select, in document order within each segment; no scores, no
   /// ranking (page, facets, sort and grouping are ignored). For trends (trend.h).
   void for_each_match(const SearchRequest& request, const std::function<void(unsigned)>& hit);
+  /// Instances of a run of units (as its bigram terms, see textstore::TextIndex::count_run)
+  /// in the paragraphs `docs` (increasing ids from for_each_match). For collocates.
+  uint64_t count_run(const std::vector<std::string>& bigrams, const std::vector<unsigned>& docs) {
+    return text_->count_run(bigrams, docs);
+  }
   /// A value slot of every document (read on first use, kept until a reopen).
   const ValueColumn& value_column(Xapian::valueno slot) { return column(slot); }
 
