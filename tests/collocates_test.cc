@@ -43,11 +43,13 @@ class Collocates : public ::testing::Test {
   }
 
   // Checks every row of `query`'s collocates (a single run of characters) by brute force.
-  static void check(const std::string& query, size_t window) {
-    SCOPED_TRACE(query + " ±" + std::to_string(window));
+  // With `year` (not 0), under the filter year:`year`, f_y counted in that year only.
+  static void check(const std::string& query, size_t window, int year = 0) {
+    SCOPED_TRACE(query + " ±" + std::to_string(window) + " year " + std::to_string(year));
     searcher::Searcher s(db_);
     searcher::SearchRequest r;
     r.query = searcher::parse_query(query);
+    if (year) r.filters.push_back({"year", std::to_string(year), false});
     searcher::CollocateOptions o;
     o.window = window;
     o.limit = 30;
@@ -57,6 +59,7 @@ class Collocates : public ::testing::Test {
     uint64_t fx = 0, matching = 0;
     std::vector<uint64_t> fxy(got.rows.size(), 0), fy(got.rows.size(), 0);
     for (const StoredParagraph& p : *paragraphs_) {
+      if (year && p.record.year != year) continue;
       const std::vector<std::string> t = unit_texts(p.record.text);
       // The query's occurrences, leftmost and not overlapping.
       std::vector<std::pair<size_t, size_t>> occ;
@@ -120,6 +123,8 @@ TEST_F(Collocates, CountsMatchBruteForce) {
     check(q, 5);
     check(q, 2);
   }
+  check("发展", 5, 2020);
+  check("改革", 3, 2020);
 }
 
 TEST_F(Collocates, NoTextPartIsAUsageError) {
