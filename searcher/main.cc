@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "batch.h"
+#include "collocates.h"
 #include "errors.h"
 #include "facets.h"
 #include "kwic.h"
@@ -54,6 +55,8 @@ struct RawOptions {
   std::string fields;                    ///< --fields a,b,c
   bool bom = false;                      ///< --bom
   std::string provenance;                ///< --provenance FILE or -
+  bool collocates = false;
+  size_t window = 5;
 };
 
 // Options validated.
@@ -78,6 +81,8 @@ struct Config {
   bool bom = false;                 ///< a UTF-8 BOM before CSV
   std::string provenance;           ///< "" none; "-" the first JSON line; else a file
   speechdex::searcher::ProvenanceRequest provenance_request;
+  bool collocates = false;  ///< --collocates
+  speechdex::searcher::CollocateOptions collocate_options;
 };
 
 // "a, b, c" for an error message.
@@ -292,6 +297,12 @@ Config validate(const RawOptions& raw) {
                         : raw.kwic_sort == "county" ? KwicSort::kCounty
                         : raw.kwic_sort == "source" ? KwicSort::kSource
                                                     : KwicSort::kRank;
+  c.collocates = raw.collocates;
+  c.collocate_options.window = raw.window;
+  c.collocate_options.limit = raw.limit;
+  if (c.collocates && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
+    throw speechdex::UsageError("--collocates goes with one query", "--collocates");
+  }
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   validate_export(raw, c);
   return c;
@@ -406,6 +417,11 @@ int run(const Config& c) {
     }
     std::istream& in = c.batch == "-" ? std::cin : file;
     return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
+  }
+  if (c.collocates) {
+    print_collocates(std::cout, c.format, collocates(searcher, c.request, c.collocate_options),
+                     c.collocate_options);
+    return 0;
   }
   SearchResult result = searcher.search(c.request);
   if (c.count_all) {
@@ -534,6 +550,14 @@ int main(int argc, char** argv) {
                  "fingerprints, program version, UTC time, rows written; with --format json, - "
                  "puts it first in the output as {\"provenance\":{...}}")
       ->type_name("FILE|-");
+  app.add_flag("--collocates", raw.collocates,
+               "the character n-grams (2 to 6, not across punctuation) most often within "
+               "--window characters of the query's occurrences in every matching paragraph, "
+               "ranked by logDice (--limit rows; with f_xy, the n-gram's frequency under the "
+               "same filters and the score; docs/output.md)");
+  app.add_option("--window", raw.window, "with --collocates: characters each side of a match")
+      ->default_val(5)
+      ->check(CLI::Range(1, 100));
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 

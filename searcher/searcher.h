@@ -108,6 +108,11 @@ class Searcher {
   const Xapian::Database& database() const { return *db_; }
   /// The path the database was opened from.
   const std::string& path() const { return path_; }
+  /// Instances of a run of units (as its bigram terms, see textstore::TextIndex::count_run)
+  /// in the paragraphs `docs` (increasing ids from for_each_match). For collocates.
+  uint64_t count_run(const std::vector<std::string>& bigrams, const std::vector<unsigned>& docs) {
+    return text_->count_run(bigrams, docs);
+  }
   /// A value slot of every document (read on first use, kept until a reopen).
   const ValueColumn& value_column(Xapian::valueno slot) { return column(slot); }
 

@@ -939,6 +939,51 @@ void TextIndex::for_each(const Query& query, const std::function<void(const Scor
   each(query, hit, scores);
 }
 
+uint64_t TextIndex::count_run(const std::vector<std::string>& bigrams,
+                              const std::vector<uint32_t>& docs) const {
+  uint64_t n = 0;
+  if (bigrams.empty()) return 0;
+  for (const auto& s : segments_) {
+    if (s->docids().empty()) continue;
+    const uint32_t first = s->docids().front(), last = s->docids().back();
+    auto from = std::lower_bound(docs.begin(), docs.end(), first);
+    const auto to = std::upper_bound(from, docs.end(), last);
+    if (from == to) continue;
+    std::vector<PostingCursor> cursors;
+    bool all = true;
+    for (const std::string& t : bigrams) {
+      const std::optional<TermInfo> info = s->find(t);
+      if (!info) {
+        all = false;
+        break;
+      }
+      cursors.emplace_back(*s, *info);
+    }
+    if (!all) continue;
+    std::vector<std::vector<uint32_t>> pos(cursors.size());
+    for (; from != to; ++from) {
+      bool here = true;
+      for (size_t k = 0; k < cursors.size() && here; ++k) {
+        cursors[k].seek(*from);
+        here = cursors[k].doc() == *from;
+        if (here) {
+          const std::span<const uint32_t> p = cursors[k].positions();
+          pos[k].assign(p.begin(), p.end());
+        }
+      }
+      if (!here) continue;
+      for (const uint32_t p : pos[0]) {
+        bool ok = true;
+        for (size_t k = 1; k < pos.size() && ok; ++k) {
+          ok = std::binary_search(pos[k].begin(), pos[k].end(), p + static_cast<uint32_t>(k));
+        }
+        n += ok;
+      }
+    }
+  }
+  return n;
+}
+
 MatchResult TextIndex::search(const Query& query, size_t k) const {
   // Ordered by ranks_before, the heap keeps the worst of the best k on top.
   std::priority_queue<Scored, std::vector<Scored>, decltype(&ranks_before)> best(&ranks_before);

@@ -125,6 +125,11 @@ class TextIndex {
   /// look-up and a division per term and match.
   void for_each(const Query& query, const std::function<void(const Scored&)>& hit,
                 bool scores = true) const;
+  /// Instances of a run of units in the documents `docs` (increasing ids, none deleted):
+  /// the positions p where `bigrams[k]` (its adjacent pairs' positional terms, in order)
+  /// sits at p + k for every k, overlaps included. For collocates' corpus frequencies.
+  uint64_t count_run(const std::vector<std::string>& bigrams,
+                     const std::vector<uint32_t>& docs) const;
 
  private:
   template <typename Hit>
