@@ -157,6 +157,14 @@ int main(int argc, char** argv) {
       "status: 0 all read, 1 some inputs skipped or failed, 2 usage, 3 the index could not "
       "be opened or written.",
       kProgram};
+  app.footer(
+      "Examples:\n"
+      "  speechdex-index --db DB corpus/                    index a folder (re-run to update)\n"
+      "  speechdex-index --db DB --manifest meta.tsv corpus/  metadata you know overrides\n"
+      "  speechdex-index --db DB --lossy --encoding big5 old/  a Big5 folder, damage allowed\n"
+      "  speechdex-index --db DB --jobs 2 --rebuild corpus/   build anew, two jobs\n"
+      "  speechdex-index --db DB --check                    verify the index whole\n"
+      "Docs: docs/ingest.md (formats, encodings, messages), docs/index.md, docs/integrity.md.");
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;
   app.add_option("--db", opt.db, "database folder (created if missing)")->required();

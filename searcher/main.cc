@@ -462,6 +462,19 @@ int main(int argc, char** argv) {
       "search the speech title and the section headings; county:, province:, year:, "
       "topic:, role: filter. See docs/query.md.",
       kProgram};
+  app.footer(
+      "Examples (DB is the database folder):\n"
+      "  speechdex-search --db DB 依法行政                      ranked paragraphs\n"
+      "  speechdex-search --db DB --count=all 依法行政          paragraphs, speeches, occurrences\n"
+      "  speechdex-search --db DB '依法行政 NEAR/10 法治政府'   two parts within 10 characters\n"
+      "  speechdex-search --db DB '招商 BEFORE/s 引资'          in one sentence, 招商 first\n"
+      "  speechdex-search --db DB --format kwic --kwic-sort left 枫桥经验   concordance\n"
+      "  speechdex-search --db DB --trend year -e 依法行政 -e 法治政府 --plot t.svg\n"
+      "  speechdex-search --db DB --collocates --window 5 依法行政\n"
+      "  speechdex-search --db DB --all --format csv --bom --provenance p.json 依法行政 > all.csv\n"
+      "  speechdex-search --db DB 法治 --county 巴东 --year 2015..2020 --facets year,topic\n"
+      "  speechdex-search --db DB --explain 150                 a paragraph's metadata\n"
+      "Docs: docs/query.md (the query language), docs/output.md (formats).");
   RawOptions raw;
   app.add_option("--db", raw.db, "database folder")->required();
   app.add_option("query", raw.query_words, "the query");
