@@ -260,7 +260,10 @@ std::string cell(const nlohmann::ordered_json& v) {
   if (v.is_array() &&
       std::all_of(v.begin(), v.end(), [](const auto& e) { return e.is_string(); })) {
     std::string out;
-    for (const auto& e : v) out += (out.empty() ? "" : ",") + e.get<std::string>();
+    for (const auto& e : v) {
+      if (!out.empty()) out += ',';
+      out += e.get_ref<const std::string&>();
+    }
     return out;
   }
   return v.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);

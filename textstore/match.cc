@@ -79,9 +79,15 @@ std::string Query::describe() const {
     case Op::kUnit:
       return "UNIT(" + term + ")";
     case Op::kNear: {
-      std::string out = "(" + children[0].describe() + (near.ordered ? " BEFORE/" : " NEAR/");
+      // Appended piece by piece: GCC 12's -O3 warns (-Wrestrict, falsely) on "(" + string&&.
+      std::string out = "(";
+      out += children[0].describe();
+      out += near.ordered ? " BEFORE/" : " NEAR/";
       out += near.sentence ? std::string("s") : std::to_string(near.distance);
-      return out + " " + children[1].describe() + ")";
+      out += " ";
+      out += children[1].describe();
+      out += ")";
+      return out;
     }
     case Op::kAnd:
     case Op::kOr:
