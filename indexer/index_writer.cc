@@ -7,6 +7,8 @@
 #include <boost/filesystem.hpp>
 #include <cstdlib>
 
+#include "clusters.h"
+#include "duplicates.h"
 #include "errors.h"
 #include "fields.h"
 #include "index_layout.h"
@@ -169,7 +171,8 @@ void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms) {
 
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
-                                const schema::Taxonomy& taxonomy, TermSink& terms) {
+                                const schema::Taxonomy& taxonomy, TermSink& terms,
+                                schema::MinHash* minhash) {
   // The speech's paragraphs, then the lines set aside from it.
   const bool aside = paragraph_index >= speech.paragraphs.size();
   const Paragraph& paragraph = aside ? speech.set_aside[paragraph_index - speech.paragraphs.size()]
@@ -247,6 +250,13 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   }
   doc.add_value(schema::kSlotSpeech, schema::encode_key(speech_key));
   doc.add_value(schema::kSlotTextHash, schema::encode_key(schema::stable_hash(normalized)));
+  // Furniture is a duplicate only of identical text: a site's header says nothing about
+  // who copied whom.
+  if (r.kind != schema::kKindBoilerplate) {
+    const schema::MinHash m = schema::minhash(units);
+    if (m.shingles > 0) doc.add_value(schema::kSlotSignature, schema::encode_signature(m));
+    if (minhash) *minhash = m;
+  }
   doc.set_data(r.to_data());
   return doc;
 }
@@ -405,14 +415,27 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     if (!segment_) segment_ = std::make_unique<textstore::SegmentWriter>();
     SegmentSink sink(*segment_);
     size_t n = 0;
+    std::vector<Xapian::Document> docs;
     for (size_t s = 0; s < speeches.size(); ++s) {
       const Speech& speech = speeches[s];
+      // A speech's documents wait until its signature (the union of its paragraphs') is
+      // known, to put it on the first; each takes the next id, which the segment learns
+      // first.
+      const Xapian::docid first = db_->get_lastdocid() + 1;
+      docs.clear();
+      schema::MinHash whole;
       for (size_t p = 0; p < speech.paragraphs.size() + speech.set_aside.size(); ++p) {
-        // The record takes the next id, which the segment learns first.
-        const Xapian::docid docid = db_->get_lastdocid() + 1;
-        segment_->add_document(docid);
-        db_->replace_document(docid, build_document(file, static_cast<int>(s + 1), speech,
-                                                    metas.at(s), p, taxonomy_, sink));
+        segment_->add_document(first + static_cast<Xapian::docid>(p));
+        schema::MinHash part;
+        docs.push_back(build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p,
+                                      taxonomy_, sink, &part));
+        whole.merge(part);
+      }
+      if (!docs.empty() && whole.shingles > 0) {
+        docs.front().add_value(schema::kSlotSpeechSignature, schema::encode_signature(whole));
+      }
+      for (size_t p = 0; p < docs.size(); ++p) {
+        db_->replace_document(first + static_cast<Xapian::docid>(p), docs[p]);
         ++n;
       }
     }
@@ -529,7 +552,7 @@ void remove_all_but_live(const std::string& db) {
   }
 }
 
-void compact_into(const std::vector<std::string>& sources, const std::string& target) {
+DuplicateStats compact_into(const std::vector<std::string>& sources, const std::string& target) {
   namespace fs = boost::filesystem;
   // The next generation is written beside the live one, which readers go on using, and
   // becomes live when the stub names it: a crash before leaves leftovers the next writer
@@ -537,6 +560,7 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
   const std::string generation = schema::next_generation(target);
   const fs::path fresh(target + "/" + generation);
   std::string segment_path;
+  DuplicateStats duplicates;
   try {
     Xapian::Database all;
     for (const std::string& s : sources) all.add_database(Xapian::Database(s));
@@ -553,6 +577,8 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
       Xapian::WritableDatabase compacted(fresh.string(), Xapian::DB_OPEN);
       schema::write_text_store(compacted, text);
       compacted.set_metadata(std::string(schema::kMetaBuild), "");
+      // The clusters of the compacted ids, committed with them.
+      duplicates = write_duplicates(compacted);
       compacted.commit();
       uint64_t bytes = 0;
       for (const fs::directory_entry& e : fs::directory_iterator(fresh)) {
@@ -574,7 +600,7 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
     } catch (const fs::filesystem_error&) {
     } catch (const Xapian::Error&) {
     }
-    return;
+    return duplicates;
   } catch (const Xapian::Error& e) {
     discard(target, generation, segment_path);
     throw IndexError("cannot compact database: " + xapian_message(e), target);
@@ -590,12 +616,27 @@ void compact_into(const std::vector<std::string>& sources, const std::string& ta
   }
 }
 
-void IndexWriter::compact() {
+DuplicateStats IndexWriter::compact() {
   commit();
   db_->cancel_transaction();
   db_->close();
   db_.reset();
-  compact_into({path_}, path_);
+  return compact_into({path_}, path_);
+}
+
+DuplicateStats IndexWriter::finish() {
+  commit();
+  // The clusters of what that commit made visible, in a commit of their own: a crash
+  // between the two leaves a table the searcher sees is out of date (DuplicateTable::current)
+  // and the next run replaces.
+  DuplicateStats stats;
+  try {
+    stats = write_duplicates(*db_);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot find duplicate clusters: " + xapian_message(e), path_);
+  }
+  commit();
+  return stats;
 }
 
 bool IndexWriter::grown_since_compaction() const {

@@ -7,7 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "clusters.h"
 #include "corpus_reader.h"
+#include "duplicates.h"
 #include "gazetteer.h"
 #include "index_meta.h"
 #include "metadata_extractor.h"
@@ -39,9 +41,12 @@ class TermSink {
 
 /// Builds paragraph `paragraph_index` (0-based) of a speech: its text and filter terms go
 /// to `terms`; the Xapian document returned holds its record, value slots and source term.
+/// `minhash`, if given, receives the MinHash of its text (none for boilerplate), from
+/// which the caller makes the speech's signature.
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
-                                const schema::Taxonomy& taxonomy, TermSink& terms);
+                                const schema::Taxonomy& taxonomy, TermSink& terms,
+                                schema::MinHash* minhash = nullptr);
 
 /// Removes what no commit of the index at `db` names (left by a crash or a failed run):
 /// unnamed segments and records generations, the work folder. The caller holds the lock.
@@ -66,7 +71,9 @@ void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms);
 /// copy that replaces `target` only when complete (Xapian's compactor merges shards and
 /// halves a freshly built index). Their text stores are merged into one segment, without
 /// deleted documents and renumbered as Xapian renumbers the records. Throws IndexError.
-void compact_into(const std::vector<std::string>& sources, const std::string& target);
+/// Finds the duplicate clusters of the compacted database (clusters.h) and returns what it
+/// found.
+DuplicateStats compact_into(const std::vector<std::string>& sources, const std::string& target);
 
 /// Writes files into a Xapian database and its text store (docs/text-store.md). Each file's
 /// paragraphs replace whatever the database held for that file, and commits happen only
@@ -114,6 +121,9 @@ class IndexWriter {
 
   /// Commits everything written.
   void commit();
+  /// Commits everything written, then the duplicate clusters of the whole index as it is
+  /// (clusters.h) in a second commit. The last commit of a run that does not compact.
+  DuplicateStats finish();
 
   /// True if the database files have grown past 1.25 times their size right after the
   /// last compaction (false if it was never compacted). Call after commit().
@@ -136,8 +146,8 @@ class IndexWriter {
 
   /// Commits, closes the database and rewrites it compacted (Xapian's compactor), through
   /// a temporary copy that replaces the original only when complete. The writer cannot be
-  /// used afterwards.
-  void compact();
+  /// used afterwards. The compacted database holds its duplicate clusters.
+  DuplicateStats compact();
 
  private:
   std::string path_;

@@ -93,7 +93,12 @@ int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
             << (s.bad_records > 0
                     ? ", " + std::to_string(s.bad_records) + " JSON Lines lines skipped"
                     : std::string())
-            << (s.compacted ? ", compacted" : "") << "\n";
+            << (s.compacted ? ", compacted" : "");
+  const speechdex::indexer::DuplicateStats& d = s.duplicates;
+  std::snprintf(summary, sizeof summary,
+                "; copies: %zu paragraphs in %zu clusters, %zu speeches in %zu clusters",
+                d.paragraph_copies, d.paragraph_clusters, d.speech_copies, d.speech_clusters);
+  std::cout << summary << "\n";
   const bool nothing = s.files == 0 && s.removed == 0;
   return s.failed > 0 || s.skipped > 0 || s.bad_records > 0 || nothing ? 1 : 0;
 }

@@ -280,7 +280,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
       if (e) std::rethrow_exception(e);
     }
     for (const IndexStats& s : per_job) add(stats, s);
-    compact_into(shards, options.db);
+    stats.duplicates = compact_into(shards, options.db);
     boost::filesystem::remove_all(work);
     if (options.rebuild) remove_all_but_live(options.db);
     stats.compacted = true;
@@ -291,13 +291,15 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   index_files(shared, *writer, extractor, manifest, gazetteer, options, stats, warn, note);
   if (options.compact == Compact::kAlways ||
       (options.compact == Compact::kAuto && writer->started_empty() && !writer->empty())) {
-    writer->compact();
+    stats.duplicates = writer->compact();
     stats.compacted = true;
   } else {
     writer->commit();
     if (options.compact == Compact::kAuto && writer->grown_since_compaction()) {
-      writer->compact();
+      stats.duplicates = writer->compact();
       stats.compacted = true;
+    } else {
+      stats.duplicates = writer->finish();
     }
   }
   return stats;

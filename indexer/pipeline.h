@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "clusters.h"
 #include "corpus_reader.h"
 
 namespace speechdex::indexer {
@@ -58,6 +59,7 @@ struct IndexStats {
   size_t hidden = 0;     ///< hidden entries not entered (--hidden enters them)
   std::map<std::string, size_t> other_formats;  ///< files not read, by extension
   bool compacted = false;
+  DuplicateStats duplicates;  ///< the index's duplicate clusters after the run
 };
 
 /// How far a run has come, for a progress line.

@@ -10,7 +10,7 @@ namespace speechdex::schema {
 
 /// Bumped whenever terms, prefixes, slots, document data or the text store's format change
 /// meaning. A searcher refuses an index written with another version.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 /// The tokenizer settings an index was built with, recorded in its metadata.
 inline constexpr std::string_view kTokenizerSettings =
@@ -86,6 +86,12 @@ enum Slot : unsigned {
   kSlotProvince = 4,  ///< province code, 2 ASCII digits; absent if unknown
   kSlotRole = 5,      ///< speaker role, UTF-8; absent if unknown
   kSlotTopics = 6,    ///< the paragraph's topic ids, sorted, joined by ','; absent if none
+  /// MinHash signature of the paragraph's text (schema::encode_signature in duplicates.h);
+  /// absent on boilerplate and on text with no shingle.
+  kSlotSignature = 7,
+  /// MinHash signature of the whole speech (its paragraphs but boilerplate), on the speech's
+  /// first paragraph only.
+  kSlotSpeechSignature = 8,
 };
 
 /// Encodes a 64-bit key for a value slot (8 bytes, big-endian, so it sorts numerically).

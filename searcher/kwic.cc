@@ -80,12 +80,13 @@ Totals count_totals(Searcher& searcher, const SearchRequest& request) {
   Totals t;
   // The search and the records it hits from one snapshot, however long the reading takes.
   searcher.on_one_snapshot([&] {
-    const SearchResult result = searcher.search(all);
+    std::vector<unsigned> ids;
+    searcher.for_each_match(all, [&](unsigned id) { ids.push_back(id); });
     t = Totals{};
-    t.paragraphs = result.total_paragraphs;
+    t.paragraphs = ids.size();
     std::unordered_set<std::string> speeches;
-    for (const Hit& h : result.hits) {
-      const schema::ParagraphRecord r = searcher.record(h.docid);
+    for (unsigned id : ids) {
+      const schema::ParagraphRecord r = searcher.record(id);
       speeches.insert(r.speech_id);
       t.occurrences += find_occurrences(r.text, request.query.highlights).size();
     }

@@ -12,6 +12,7 @@
 
 #include "batch.h"
 #include "collocates.h"
+#include "copies.h"
 #include "errors.h"
 #include "facets.h"
 #include "kwic.h"
@@ -57,6 +58,9 @@ struct RawOptions {
   std::string provenance;                ///< --provenance FILE or -
   bool collocates = false;
   size_t window = 5;
+  std::string dedup = "none";  ///< --dedup
+  std::string copies;          ///< --copies ID
+  std::string clusters;        ///< --clusters paragraph|speech
 };
 
 // Options validated.
@@ -83,6 +87,9 @@ struct Config {
   speechdex::searcher::ProvenanceRequest provenance_request;
   bool collocates = false;  ///< --collocates
   speechdex::searcher::CollocateOptions collocate_options;
+  std::optional<Xapian::docid> copies;  ///< --copies ID
+  /// --clusters: kNone for none.
+  speechdex::searcher::Dedup clusters = speechdex::searcher::Dedup::kNone;
 };
 
 // "a, b, c" for an error message.
@@ -255,7 +262,26 @@ Config validate(const RawOptions& raw) {
     throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
                                 "--batch");
   }
-  if (!c.explain && c.batch.empty() && c.trend_fields.empty()) {
+  c.request.dedup = raw.dedup == "paragraph" ? Dedup::kParagraph
+                    : raw.dedup == "speech"  ? Dedup::kSpeech
+                                             : Dedup::kNone;
+  if (!raw.copies.empty()) {
+    c.copies = static_cast<Xapian::docid>(
+        parse_number(raw.copies, 1, UINT32_MAX, "a paragraph id (1 to 4294967295)", "--copies"));
+  }
+  c.clusters = raw.clusters == "paragraph" ? Dedup::kParagraph
+               : raw.clusters == "speech"  ? Dedup::kSpeech
+                                           : Dedup::kNone;
+  if (c.copies && c.clusters != Dedup::kNone) {
+    throw speechdex::UsageError("give --copies ID or --clusters, not both", "--copies");
+  }
+  if ((c.copies || c.clusters != Dedup::kNone) && (!c.batch.empty() || !c.trend_fields.empty())) {
+    throw speechdex::UsageError("--copies and --clusters do not go with --batch or --trend",
+                                c.copies ? "--copies" : "--clusters");
+  }
+  if (c.clusters != Dedup::kNone && !c.query.empty()) c.request.query = parse_query(c.query);
+  if (!c.explain && c.batch.empty() && c.trend_fields.empty() && !c.copies &&
+      c.clusters == Dedup::kNone) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
@@ -317,6 +343,7 @@ int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
   request.queries = c.trend_queries;
   request.filters = c.request.filters;
   request.boilerplate = c.request.boilerplate;
+  request.dedup = c.request.dedup;
   if (!c.batch.empty()) {
     std::ifstream file;
     if (c.batch != "-") {
@@ -409,6 +436,22 @@ int run(const Config& c) {
     return 0;
   }
   if (!c.trend_fields.empty()) return trend_command(searcher, c);
+  if (c.copies) {
+    print_copies(std::cout, c.format, searcher,
+                 c.request.dedup == Dedup::kSpeech ? Dedup::kSpeech : Dedup::kParagraph, *c.copies);
+    return 0;
+  }
+  if (c.clusters != Dedup::kNone) {
+    const bool narrowed = !c.query.empty() || !c.request.filters.empty();
+    std::optional<SearchRequest> request;
+    if (narrowed) {
+      request = c.request;
+      if (c.query.empty())
+        request->query = ParsedQuery{speechdex::textstore::Query::all(), {}, true, {}};
+    }
+    print_clusters(std::cout, c.format, searcher, c.clusters, request);
+    return 0;
+  }
   if (!c.batch.empty()) {
     std::ifstream file;
     if (c.batch != "-") {
@@ -445,7 +488,7 @@ int run(const Config& c) {
     return 0;
   }
   printer->print(c.query.empty() ? "(filters only)" : c.query, c.request.query, result,
-                 c.request.group_by_speech);
+                 c.request.group_by_speech || c.request.dedup == Dedup::kSpeech);
   write_provenance(searcher, c, result.hits.size());
   return 0;
 }
@@ -473,6 +516,9 @@ int main(int argc, char** argv) {
       "  speechdex-search --db DB --collocates --window 5 依法行政\n"
       "  speechdex-search --db DB --all --format csv --bom --provenance p.json 依法行政 > all.csv\n"
       "  speechdex-search --db DB 法治 --county 巴东 --year 2015..2020 --facets year,topic\n"
+      "  speechdex-search --db DB --dedup paragraph --count 依法行政   copies counted once\n"
+      "  speechdex-search --db DB --copies 150                  where paragraph 150 was copied\n"
+      "  speechdex-search --db DB --clusters speech --format json   copied speeches\n"
       "  speechdex-search --db DB --explain 150                 a paragraph's metadata\n"
       "Docs: docs/query.md (the query language), docs/output.md (formats).");
   RawOptions raw;
@@ -571,6 +617,23 @@ int main(int argc, char** argv) {
   app.add_option("--window", raw.window, "with --collocates: characters each side of a match")
       ->default_val(5)
       ->check(CLI::Range(1, 100));
+  app.add_option("--dedup", raw.dedup,
+                 "count each duplicate cluster once (exact and near copies, found at index "
+                 "time): paragraph collapses copies of a paragraph, speech copies of a whole "
+                 "speech (hits grouped by speech); each cluster counts as its earliest member "
+                 "among the matches (by year, then source); hits show (+N copies); applies to "
+                 "--count, --facets, --trend, --collocates, --all (docs/duplicates.md)")
+      ->default_val("none")
+      ->check(CLI::IsMember({"none", "paragraph", "speech"}));
+  app.add_option("--copies", raw.copies,
+                 "every member of paragraph ID's duplicate cluster (its speech's with --dedup "
+                 "speech), earliest first, with source, county, year and similarity to the "
+                 "earliest")
+      ->type_name("ID");
+  app.add_option("--clusters", raw.clusters,
+                 "list every duplicate cluster of two or more paragraphs or speeches, the "
+                 "largest first; with a query or filters, those with a matching member")
+      ->check(CLI::IsMember({"paragraph", "speech"}));
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 

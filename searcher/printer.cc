@@ -66,6 +66,8 @@ std::string metadata_line(const Hit& h) {
     out += " · " + std::to_string(h.speech_matches) + " matching paragraph" +
            (h.speech_matches == 1 ? "" : "s") + " in this speech";
   }
+  if (h.copies > 0)
+    out += " (+" + std::to_string(h.copies) + (h.copies == 1 ? " copy)" : " copies)");
   return out;
 }
 
@@ -91,6 +93,11 @@ class TablePrinter : public Printer {
       out_ << result.total << (result.total == 1 ? " paragraph matches " : " paragraphs match ");
     }
     out_ << query_text << off;
+    if (result.dedup != Dedup::kNone) {
+      out_ << dim << " [--dedup " << dedup_name(result.dedup) << ": each "
+           << dedup_name(result.dedup) << " cluster counted once; " << result.matched_paragraphs
+           << " paragraphs before]" << off;
+    }
     if (!result.hits.empty()) {
       out_ << dim << " (showing " << result.hits.front().rank << "–" << result.hits.back().rank
            << ")" << off;
@@ -207,7 +214,8 @@ nlohmann::json hit_json(const Hit& h, const ParsedQuery& query,
                       {"year", r.year ? nlohmann::json(r.year) : nlohmann::json(nullptr)},
                       {"role", r.role},
                       {"topics", r.topics},
-                      {"speech_matches", h.speech_matches}};
+                      {"speech_matches", h.speech_matches},
+                      {"copies", h.copies}};
   if (wanted("matches") || wanted("snippet")) {
     const auto matches = find_matches(r.text, query.highlights);
     nlohmann::json ranges = nlohmann::json::array();
@@ -242,6 +250,10 @@ nlohmann::json summary_json(const SearchResult& result) {
                       {"facets", facets},
                       {"labels", labels}};
   if (result.occurrences) j["occurrences"] = *result.occurrences;
+  if (result.dedup != Dedup::kNone) {
+    j["dedup"] = dedup_name(result.dedup);
+    j["matched_paragraphs"] = result.matched_paragraphs;
+  }
   return j;
 }
 
@@ -312,9 +324,10 @@ class CsvPrinter : public Printer {
       row(fields_);
       return;
     }
-    row({"rank",   "score",    "id",      "speech_id",  "paragraph", "source",        "speech",
-         "kind",   "title",    "section", "subsection", "text",      "snippet",       "county_code",
-         "county", "province", "year",    "role",       "topics",    "speech_matches"});
+    row({"rank",    "score",          "id",     "speech_id", "paragraph",  "source",
+         "speech",  "kind",           "title",  "section",   "subsection", "text",
+         "snippet", "county_code",    "county", "province",  "year",       "role",
+         "topics",  "speech_matches", "copies"});
   }
   void hit(const ParsedQuery& query, const Hit& h) override {
     if (!fields_.empty()) {
@@ -345,7 +358,8 @@ class CsvPrinter : public Printer {
            r.year ? std::to_string(r.year) : "",
            r.role,
            join(r.topics),
-           std::to_string(h.speech_matches)});
+           std::to_string(h.speech_matches),
+           std::to_string(h.copies)});
     }
   }
   void explain(unsigned docid, const schema::ParagraphRecord& r) override {
@@ -396,11 +410,10 @@ size_t display_width(const std::string& utf8) {
 
 const std::vector<std::string>& hit_field_names() {
   static const std::vector<std::string> names = {
-      "rank",           "score",       "id",      "speech_id", "paragraph",
-      "source",         "speech",      "kind",    "title",     "section",
-      "subsection",     "text",        "snippet", "matches",   "county",
-      "county_code",    "province",    "year",    "role",      "topics",
-      "speech_matches", "occurrences", "fields"};
+      "rank",   "score",       "id",       "speech_id",  "paragraph", "source",  "speech",
+      "kind",   "title",       "section",  "subsection", "text",      "snippet", "matches",
+      "county", "county_code", "province", "year",       "role",      "topics",  "speech_matches",
+      "copies", "occurrences", "fields"};
   return names;
 }
 

@@ -80,6 +80,7 @@ void Searcher::open_text() {
   }
   text_ = std::make_unique<textstore::TextIndex>(std::move(segments), state.deleted);
   columns_.clear();
+  duplicates_.reset();
 }
 
 const ValueColumn& Searcher::column(Xapian::valueno slot) {
@@ -89,6 +90,20 @@ const ValueColumn& Searcher::column(Xapian::valueno slot) {
 }
 
 Searcher::~Searcher() = default;
+
+const DuplicateIndex& Searcher::duplicates() {
+  if (!duplicates_) duplicates_ = std::make_unique<DuplicateIndex>(*db_, path_);
+  return *duplicates_;
+}
+
+void Searcher::collapsed_matches(const SearchRequest& request, bool scores,
+                                 std::vector<textstore::Scored>& matches,
+                                 std::vector<uint32_t>& copies) {
+  matches.clear();
+  text_->for_each(
+      effective_query(request), [&](const textstore::Scored& s) { matches.push_back(s); }, scores);
+  collapse(matches, copies, request.dedup, duplicates(), column(schema::kSlotSpeech));
+}
 
 const schema::Gazetteer& Searcher::gazetteer() {
   if (!gazetteer_) {
@@ -192,6 +207,13 @@ textstore::Query Searcher::effective_query(const SearchRequest& request) {
 
 void Searcher::for_each_match(const SearchRequest& request,
                               const std::function<void(unsigned)>& hit) {
+  if (request.dedup != Dedup::kNone) {
+    std::vector<textstore::Scored> matches;
+    std::vector<uint32_t> copies;
+    collapsed_matches(request, false, matches, copies);
+    for (const textstore::Scored& s : matches) hit(s.docid);
+    return;
+  }
   text_->for_each(
       effective_query(request), [&](const textstore::Scored& s) { hit(s.docid); }, false);
 }
@@ -200,16 +222,24 @@ void Searcher::for_each_hit(const SearchRequest& request,
                             const std::function<void(const Hit&)>& hit) {
   size_t rank = 0;
   Hit h;
-  text_->for_each(
-      effective_query(request),
-      [&](const textstore::Scored& s) {
-        h.docid = s.docid;
-        h.score = s.score;
-        h.rank = ++rank;
-        h.record = schema::ParagraphRecord::from_data(db_->get_document(s.docid).get_data());
-        hit(h);
-      },
-      true);
+  auto one = [&](const textstore::Scored& s) {
+    h.docid = s.docid;
+    h.score = s.score;
+    h.rank = ++rank;
+    h.record = schema::ParagraphRecord::from_data(db_->get_document(s.docid).get_data());
+    hit(h);
+  };
+  if (request.dedup != Dedup::kNone) {
+    std::vector<textstore::Scored> matches;
+    std::vector<uint32_t> copies;
+    collapsed_matches(request, true, matches, copies);
+    for (size_t i = 0; i < matches.size(); ++i) {
+      h.copies = copies[i];
+      one(matches[i]);
+    }
+    return;
+  }
+  text_->for_each(effective_query(request), one, true);
 }
 
 SearchResult Searcher::run(const SearchRequest& request) {
@@ -221,7 +251,8 @@ SearchResult Searcher::run(const SearchRequest& request) {
   }
   const ValueColumn* years =
       request.sort != Sort::kRelevance ? &column(schema::kSlotYear) : nullptr;
-  const ValueColumn* speeches = request.group_by_speech ? &column(schema::kSlotSpeech) : nullptr;
+  const bool grouped = request.group_by_speech || request.dedup == Dedup::kSpeech;
+  const ValueColumn* speeches = grouped ? &column(schema::kSlotSpeech) : nullptr;
 
   // The best offset + limit candidates (or, grouped, every speech's best paragraph).
   const size_t wanted = request.page.offset + request.page.limit;
@@ -233,35 +264,52 @@ SearchResult Searcher::run(const SearchRequest& request) {
   uint64_t count = 0;
   // Scores rank the page and each speech's best paragraph; a count or facets alone need none.
   const bool scores = wanted > 0;
-  text_->for_each(
-      query,
-      [&](const textstore::Scored& s) {
-        ++count;
-        if (facets) facets->add(s.docid);
-        Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr};
-        if (speeches) {
-          Candidate& g = groups[speeches->code(s.docid)];
-          const uint64_t matches = g.speech_matches + 1;
-          if (matches == 1 || ranks_before(c, g, request.sort)) g = c;
-          g.speech_matches = matches;
-          return;
-        }
-        if (wanted == 0) return;
-        if (best.size() < wanted) {
-          best.push_back(std::move(c));
-          std::push_heap(best.begin(), best.end(), before);
-        } else if (ranks_before(c, best.front(), request.sort)) {
-          std::pop_heap(best.begin(), best.end(), before);
-          best.back() = std::move(c);
-          std::push_heap(best.begin(), best.end(), before);
-        }
-      },
-      scores);
-
+  // Under --dedup speech, facets count each speech (cluster) once, by its first match.
+  std::unordered_map<uint32_t, uint32_t> copies_of;  // dedup: by docid, or by speech code
+  auto consider = [&](const textstore::Scored& s) {
+    ++count;
+    Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr};
+    if (speeches) {
+      Candidate& g = groups[speeches->code(s.docid)];
+      const uint64_t matches = g.speech_matches + 1;
+      if (facets && (matches == 1 || request.dedup != Dedup::kSpeech)) facets->add(s.docid);
+      if (matches == 1 || ranks_before(c, g, request.sort)) g = c;
+      g.speech_matches = matches;
+      return;
+    }
+    if (facets) facets->add(s.docid);
+    if (wanted == 0) return;
+    if (best.size() < wanted) {
+      best.push_back(std::move(c));
+      std::push_heap(best.begin(), best.end(), before);
+    } else if (ranks_before(c, best.front(), request.sort)) {
+      std::pop_heap(best.begin(), best.end(), before);
+      best.back() = std::move(c);
+      std::push_heap(best.begin(), best.end(), before);
+    }
+  };
   SearchResult result;
+  result.dedup = request.dedup;
+  if (request.dedup != Dedup::kNone) {
+    std::vector<textstore::Scored> matches;
+    std::vector<uint32_t> copies;
+    text_->for_each(
+        query, [&](const textstore::Scored& s) { matches.push_back(s); }, scores);
+    result.matched_paragraphs = matches.size();
+    collapse(matches, copies, request.dedup, duplicates(), column(schema::kSlotSpeech));
+    for (size_t i = 0; i < matches.size(); ++i) {
+      copies_of[request.dedup == Dedup::kSpeech ? speeches->code(matches[i].docid)
+                                                : matches[i].docid] = copies[i];
+      consider(matches[i]);
+    }
+  } else {
+    text_->for_each(query, consider, scores);
+    result.matched_paragraphs = count;
+  }
+
   result.total = count;
   result.total_paragraphs = count;
-  if (request.group_by_speech) {
+  if (grouped) {
     result.total = groups.size();
     for (auto& [key, g] : groups) best.push_back(g);
   }
@@ -275,12 +323,17 @@ SearchResult Searcher::run(const SearchRequest& request) {
     if (request.records) {
       h.record = schema::ParagraphRecord::from_data(db_->get_document(h.docid).get_data());
     }
-    if (request.group_by_speech) h.speech_matches = best[i].speech_matches;
+    if (grouped) h.speech_matches = best[i].speech_matches;
+    if (request.dedup != Dedup::kNone) {
+      h.copies = copies_of[request.dedup == Dedup::kSpeech ? speeches->code(h.docid) : h.docid];
+    }
     result.hits.push_back(std::move(h));
   }
   if (facets) {
-    result.facets = facets->collect(result.total_paragraphs,
-                                    facets->needs_gazetteer() ? &gazetteer() : nullptr);
+    // Under --dedup speech a speech's first match stands for it (consider() above).
+    result.facets =
+        facets->collect(request.dedup == Dedup::kSpeech ? result.total : result.total_paragraphs,
+                        facets->needs_gazetteer() ? &gazetteer() : nullptr);
   }
   return result;
 }

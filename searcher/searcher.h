@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "dedup.h"
 #include "facets.h"
 #include "gazetteer.h"
 #include "match.h"
@@ -26,6 +27,8 @@ struct Hit {
   schema::ParagraphRecord record;  ///< empty unless SearchRequest::records
   /// With grouping by speech: how many paragraphs of this hit's speech match.
   uint64_t speech_matches = 0;
+  /// With --dedup: how many other matches (paragraphs, or speeches) this hit stands for.
+  uint32_t copies = 0;
 };
 
 /// Which page of hits to fetch.
@@ -53,6 +56,9 @@ struct SearchRequest {
   /// Read each hit's record (document data). Without it a hit has its id, rank and score
   /// only, and the match reads no document data at all.
   bool records = true;
+  /// Count each duplicate cluster once (dedup.h): hits, counts, facets and every pass over
+  /// the matches see only the matches that count. kSpeech groups hits by speech.
+  Dedup dedup = Dedup::kNone;
 };
 
 /// What a search returns.
@@ -64,6 +70,10 @@ struct SearchResult {
   /// Occurrences of the query's text parts in every matching paragraph: set only when
   /// asked for (count_totals in kwic.h reads every matching paragraph's text).
   std::optional<uint64_t> occurrences;
+  /// The --dedup mode the counts were made under, and the matching paragraphs before
+  /// collapsing (equal to total_paragraphs without it).
+  Dedup dedup = Dedup::kNone;
+  uint64_t matched_paragraphs = 0;
 };
 
 /// A database opened for searching.
@@ -88,7 +98,8 @@ class Searcher {
 
   /// Calls `hit` with the id of every paragraph the request's query, filters and
   /// boilerplate setting select, in document order within each segment; no scores, no
-  /// ranking (page, facets, sort and grouping are ignored). For trends (trend.h).
+  /// ranking (page, facets, sort and grouping are ignored). For trends (trend.h). With
+  /// --dedup, only the matches that count (collapse in dedup.h).
   void for_each_match(const SearchRequest& request, const std::function<void(unsigned)>& hit);
 
   /// Runs `body` on one snapshot of the index: if a writer replaced the snapshot while it
@@ -116,6 +127,10 @@ class Searcher {
   /// A value slot of every document (read on first use, kept until a reopen).
   const ValueColumn& value_column(Xapian::valueno slot) { return column(slot); }
 
+  /// The duplicate table of the snapshot (read on first use; throws IndexError if the index
+  /// has none or it is out of date).
+  const DuplicateIndex& duplicates();
+
   /// The vocabularies the index was built with (read from its metadata on first use).
   const schema::Gazetteer& gazetteer();
   const schema::Taxonomy& taxonomy();
@@ -137,6 +152,10 @@ class Searcher {
   std::unique_ptr<Xapian::Database> db_;
   std::unique_ptr<textstore::TextIndex> text_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
+  std::unique_ptr<DuplicateIndex> duplicates_;
+  // The matches of a request that count under its --dedup mode, with their copies.
+  void collapsed_matches(const SearchRequest& request, bool scores,
+                         std::vector<textstore::Scored>& matches, std::vector<uint32_t>& copies);
   std::optional<schema::Gazetteer> gazetteer_;
   std::optional<schema::Taxonomy> taxonomy_;
 };

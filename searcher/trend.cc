@@ -166,6 +166,15 @@ TrendResult run_trend_once(Searcher& searcher, const TrendRequest& request) {
   all.boilerplate = request.boilerplate;
   std::vector<unsigned> ids;
   searcher.for_each_match(all, [&](unsigned id) { ids.push_back(id); });
+  // Under --dedup the totals count each cluster of the filtered corpus once (as its earliest
+  // member there); every paragraph is described, as a query's earliest matching member of a
+  // cluster may be another.
+  std::unordered_set<unsigned> counted;
+  if (request.dedup != Dedup::kNone) {
+    SearchRequest d = all;
+    d.dedup = request.dedup;
+    searcher.for_each_match(d, [&](unsigned id) { counted.insert(id); });
+  }
   for (unsigned id : ids) {
     const uint32_t c0 = fields[0].column->code(id);
     const uint32_t c1 = nf > 1 ? fields[1].column->code(id) : 0;
@@ -195,10 +204,11 @@ TrendResult run_trend_once(Searcher& searcher, const TrendRequest& request) {
     for (const schema::Unit& u : schema::tokenize(record.text))
       d.units.append(u.text).push_back(kSep);
     const uint64_t chars = code_points(record.text);
+    if (result.buckets.size() < bucket_of.size()) result.buckets.resize(bucket_of.size());
+    if (request.dedup != Dedup::kNone && !counted.count(id)) continue;
     all_speeches.insert(d.speech);
     result.whole.paragraphs++;
     result.whole.chars += chars;
-    if (result.buckets.size() < bucket_of.size()) result.buckets.resize(bucket_of.size());
     for (uint32_t b : combos[d.combo]) {
       result.buckets[b].paragraphs++;
       result.buckets[b].chars += chars;
@@ -248,6 +258,7 @@ TrendResult run_trend_once(Searcher& searcher, const TrendRequest& request) {
     series.query = text;
     try {
       SearchRequest r = all;
+      r.dedup = request.dedup;
       r.query = parse_query(text);
       std::vector<std::string> patterns;
       for (const auto& h : r.query.highlights) {

@@ -21,6 +21,8 @@ struct TrendRequest {
   /// Filters that narrow the matches and the buckets' totals alike.
   std::vector<FilterSpec> filters;
   Boilerplate boilerplate = Boilerplate::kExclude;
+  /// Count each duplicate cluster once, in the matches and in the totals alike (dedup.h).
+  Dedup dedup = Dedup::kNone;
 };
 
 /// One bucket and what the filtered corpus holds in it.

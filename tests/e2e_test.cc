@@ -59,7 +59,8 @@ TEST_F(EndToEnd, IndexerPrintsOneSummaryLine) {
       std::regex(
           "5 files indexed \\(0 updated, 0 unchanged, 0 removed, 0 skipped, 0 failed\\), 7 "
           "speeches, "
-          "[0-9]+ paragraphs \\([0-9]+ set aside as boilerplate\\), [0-9.]+ s, compacted\n")))
+          "[0-9]+ paragraphs \\([0-9]+ set aside as boilerplate\\), [0-9.]+ s, compacted; "
+          "copies: [0-9]+ paragraphs in [0-9]+ clusters, [0-9]+ speeches in [0-9]+ clusters\n")))
       << first_summary_;
 }
 

@@ -1,0 +1,239 @@
+// Duplicate clusters from the signatures in the value slots: union-find over exact text
+// hashes and over MinHash candidates found by banding (locality-sensitive hashing).
+#include "clusters.h"
+
+#include <algorithm>
+#include <climits>
+#include <map>
+#include <numeric>
+#include <optional>
+#include <tuple>
+#include <unordered_map>
+
+#include "fields.h"
+
+namespace speechdex::indexer {
+
+namespace {
+
+// LSH: the signature cut into kBands bands of kRows minima; two texts whose signatures agree
+// on a whole band are compared. The chance of that is 1 - (1 - s^kRows)^kBands at
+// similarity s: 0.89 at 0.6, 0.998 at 0.75, for 64 minima of 8 bits.
+constexpr size_t kRows = 4;
+constexpr size_t kBands = schema::kMinHashes / kRows;
+// Within one band's bucket each member is compared with the bucket's distinct clusters so
+// far, at most this many: a bucket of unrelated texts (a common phrase's minimum) cannot
+// make the work quadratic.
+constexpr size_t kHeads = 16;
+
+// Union-find whose root is always the earliest member (smallest order).
+class Clusters {
+ public:
+  explicit Clusters(const std::vector<uint32_t>& order) : order_(order), parent_(order.size()) {
+    std::iota(parent_.begin(), parent_.end(), 0u);
+  }
+  uint32_t find(uint32_t x) {
+    while (parent_[x] != x) {
+      parent_[x] = parent_[parent_[x]];
+      x = parent_[x];
+    }
+    return x;
+  }
+  void unite(uint32_t a, uint32_t b) {
+    a = find(a);
+    b = find(b);
+    if (a == b) return;
+    if (order_[b] < order_[a]) std::swap(a, b);
+    parent_[b] = a;
+  }
+
+ private:
+  const std::vector<uint32_t>& order_;
+  std::vector<uint32_t> parent_;
+};
+
+// Members (indexes into `signatures`) whose signatures fall in the same bucket of a band are
+// compared; those at `threshold` or more are united.
+void link_near(const std::vector<std::optional<schema::Signature>>& signatures,
+               uint32_t min_shingles, double threshold, Clusters& clusters, size_t& compared) {
+  std::vector<std::pair<uint32_t, uint32_t>> keyed;  // (band key, member)
+  for (size_t band = 0; band < kBands; ++band) {
+    keyed.clear();
+    for (uint32_t i = 0; i < signatures.size(); ++i) {
+      const auto& s = signatures[i];
+      if (!s || s->shingles < min_shingles) continue;
+      uint32_t key = 0;
+      for (size_t r = 0; r < kRows; ++r) key = (key << 8) | s->bits[band * kRows + r];
+      keyed.emplace_back(key, i);
+    }
+    std::sort(keyed.begin(), keyed.end());
+    std::vector<uint32_t> heads;
+    for (size_t begin = 0, end; begin < keyed.size(); begin = end) {
+      end = begin + 1;
+      while (end < keyed.size() && keyed[end].first == keyed[begin].first) ++end;
+      if (end - begin == 1) continue;
+      heads.clear();
+      for (size_t k = begin; k < end; ++k) {
+        const uint32_t m = keyed[k].second;
+        bool placed = false;
+        for (uint32_t h : heads) {
+          if (clusters.find(h) == clusters.find(m)) {
+            placed = true;
+            break;
+          }
+          ++compared;
+          if (schema::similarity(*signatures[h], *signatures[m]) >= threshold) {
+            clusters.unite(h, m);
+            placed = true;
+            break;
+          }
+        }
+        if (!placed && heads.size() < kHeads) heads.push_back(m);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+schema::DuplicateTable find_duplicates(const Xapian::Database& db, DuplicateStats* stats) {
+  schema::DuplicateTable table;
+  table.last_docid = db.get_lastdocid();
+  table.doccount = db.get_doccount();
+  const size_t n = static_cast<size_t>(table.last_docid) + 1;
+
+  // What each document is: its speech, year, source, text hash and signatures, read slot by
+  // slot from the value streams (no document data).
+  std::vector<uint64_t> speech_key(n, 0), text_hash(n, 0);
+  std::vector<int> year(n, 0);
+  std::vector<std::optional<schema::Signature>> signature(n);
+  std::vector<std::optional<schema::Signature>> speech_signature(n);
+  std::vector<Xapian::docid> docs;
+  for (auto it = db.valuestream_begin(schema::kSlotSpeech);
+       it != db.valuestream_end(schema::kSlotSpeech); ++it) {
+    speech_key[it.get_docid()] = schema::decode_key(*it);
+    docs.push_back(it.get_docid());
+  }
+  for (auto it = db.valuestream_begin(schema::kSlotTextHash);
+       it != db.valuestream_end(schema::kSlotTextHash); ++it) {
+    text_hash[it.get_docid()] = schema::decode_key(*it);
+  }
+  for (auto it = db.valuestream_begin(schema::kSlotYear);
+       it != db.valuestream_end(schema::kSlotYear); ++it) {
+    year[it.get_docid()] = static_cast<int>(Xapian::sortable_unserialise(*it));
+  }
+  for (auto it = db.valuestream_begin(schema::kSlotSignature);
+       it != db.valuestream_end(schema::kSlotSignature); ++it) {
+    signature[it.get_docid()] = schema::decode_signature(*it);
+  }
+  for (auto it = db.valuestream_begin(schema::kSlotSpeechSignature);
+       it != db.valuestream_end(schema::kSlotSpeechSignature); ++it) {
+    speech_signature[it.get_docid()] = schema::decode_signature(*it);
+  }
+
+  // Sources in path order: the file states name each file by its canonical path, and the
+  // source term of its paragraphs is the hash of that path.
+  std::map<std::string, std::string> path_of;  // source term -> canonical path
+  const std::string file_prefix(schema::kMetaFilePrefix);
+  for (auto it = db.metadata_keys_begin(file_prefix); it != db.metadata_keys_end(file_prefix);
+       ++it) {
+    const std::string path = (*it).substr(file_prefix.size());
+    path_of[schema::boolean_term(schema::field("source"),
+                                 schema::hex_key(schema::source_key(path)))] = path;
+  }
+  std::vector<uint32_t> source(n, 0);
+  {
+    const std::string prefix(schema::field("source").prefix);
+    std::vector<std::pair<std::string, std::string>> terms;  // (path or term, term)
+    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+      const auto p = path_of.find(*t);
+      terms.emplace_back(p == path_of.end() ? *t : p->second, *t);
+    }
+    std::sort(terms.begin(), terms.end());
+    for (uint32_t rank = 0; rank < terms.size(); ++rank) {
+      const std::string& term = terms[rank].second;
+      for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) source[*p] = rank;
+    }
+  }
+
+  // Earliest first: known years ascending, unknown last; then source path; then document
+  // order (a file's paragraphs are numbered in reading order).
+  std::vector<Xapian::docid> by_order = docs;
+  auto key = [&](Xapian::docid d) {
+    return std::make_tuple(year[d] > 0 ? year[d] : INT32_MAX, source[d], d);
+  };
+  std::sort(by_order.begin(), by_order.end(),
+            [&](Xapian::docid a, Xapian::docid b) { return key(a) < key(b); });
+  table.order.assign(n, 0);
+  for (uint32_t rank = 0; rank < by_order.size(); ++rank) table.order[by_order[rank]] = rank + 1;
+
+  DuplicateStats s;
+  s.paragraphs = docs.size();
+
+  // Paragraphs: identical normalized text, then near copies.
+  Clusters paragraphs(table.order);
+  {
+    std::vector<std::pair<uint64_t, Xapian::docid>> hashed;
+    hashed.reserve(docs.size());
+    for (Xapian::docid d : docs) hashed.emplace_back(text_hash[d], d);
+    std::sort(hashed.begin(), hashed.end());
+    for (size_t i = 1; i < hashed.size(); ++i) {
+      if (hashed[i].first == hashed[i - 1].first)
+        paragraphs.unite(hashed[i - 1].second, hashed[i].second);
+    }
+  }
+  link_near(signature, schema::kParagraphMinShingles, schema::kParagraphThreshold, paragraphs,
+            s.compared);
+
+  // Speeches: one member each, its first paragraph (which carries the speech's signature).
+  std::unordered_map<uint64_t, Xapian::docid> first_of;  // speech key -> first paragraph
+  for (Xapian::docid d : docs) {
+    auto [it, added] = first_of.emplace(speech_key[d], d);
+    if (!added && d < it->second) it->second = d;
+  }
+  Clusters speeches(table.order);
+  {
+    // Speeches without a signature of their own (no text but furniture) stay alone.
+    std::vector<std::optional<schema::Signature>> of_first(n);
+    for (const auto& [k, first] : first_of) of_first[first] = speech_signature[first];
+    link_near(of_first, schema::kSpeechMinShingles, schema::kSpeechThreshold, speeches, s.compared);
+  }
+  s.speeches = first_of.size();
+
+  table.paragraph.assign(n, 0);
+  table.speech.assign(n, 0);
+  for (Xapian::docid d : docs) {
+    table.paragraph[d] = paragraphs.find(d);
+    table.speech[d] = speeches.find(first_of.at(speech_key[d]));
+    if (table.paragraph[d] != d) ++s.paragraph_copies;
+  }
+  std::vector<char> seen(n, 0);
+  for (Xapian::docid d : docs) {
+    if (table.paragraph[d] != d && !seen[table.paragraph[d]]) {
+      seen[table.paragraph[d]] = 1;
+      ++s.paragraph_clusters;
+    }
+  }
+  std::fill(seen.begin(), seen.end(), 0);
+  for (const auto& [k, first] : first_of) {
+    const uint32_t root = table.speech[first];
+    if (root != first) {
+      ++s.speech_copies;
+      if (!seen[root]) {
+        seen[root] = 1;
+        ++s.speech_clusters;
+      }
+    }
+  }
+  if (stats) *stats = s;
+  return table;
+}
+
+DuplicateStats write_duplicates(Xapian::WritableDatabase& db) {
+  DuplicateStats stats;
+  const schema::DuplicateTable table = find_duplicates(db, &stats);
+  db.set_metadata(std::string(schema::kMetaDuplicates), table.encode());
+  return stats;
+}
+
+}  // namespace speechdex::indexer

@@ -1,0 +1,146 @@
+// MinHash signatures and the duplicate table's encoding.
+#include "duplicates.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "errors.h"
+#include "fields.h"
+
+namespace speechdex::schema {
+
+namespace {
+
+// The MinHash functions: h_i(x) = high 32 bits of (a_i * x + b_i) mod 2^64, a_i odd
+// (multiply-shift, Dietzfelbinger et al.), with a_i and b_i from splitmix64 at a fixed
+// seed. Changing any of this changes every signature: a schema version bump.
+struct HashFamily {
+  std::array<uint64_t, kMinHashes> a, b;
+  HashFamily() {
+    uint64_t state = 0x5eedd0c5u;
+    auto next = [&state] {
+      uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      return z ^ (z >> 31);
+    };
+    for (size_t i = 0; i < kMinHashes; ++i) {
+      a[i] = next() | 1;
+      b[i] = next();
+    }
+  }
+};
+
+const HashFamily& family() {
+  static const HashFamily f;
+  return f;
+}
+
+void add_shingle(MinHash& m, uint64_t x) {
+  const HashFamily& f = family();
+  for (size_t i = 0; i < kMinHashes; ++i) {
+    const auto h = static_cast<uint32_t>((f.a[i] * x + f.b[i]) >> 32);
+    m.mins[i] = std::min(m.mins[i], h);
+  }
+  ++m.shingles;
+}
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
+}
+
+uint32_t get_u32(std::string_view in, size_t at) {
+  uint32_t v = 0;
+  for (size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(in[at + i]);
+  return v;
+}
+
+}  // namespace
+
+void MinHash::merge(const MinHash& other) {
+  for (size_t i = 0; i < kMinHashes; ++i) mins[i] = std::min(mins[i], other.mins[i]);
+  shingles += other.shingles;
+}
+
+MinHash minhash(const std::vector<Unit>& units) {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(units.size());
+  for (const Unit& u : units) {
+    if (!u.punctuation) hashes.push_back(stable_hash(u.text));
+  }
+  MinHash m;
+  if (hashes.empty()) return m;
+  // A shingle's hash: the units' hashes combined in order (a polynomial in a large odd
+  // constant), mixed once more so that the multiply-shift functions see every bit.
+  const size_t k = std::min(kShingleUnits, hashes.size());
+  for (size_t i = 0; i + k <= hashes.size(); ++i) {
+    uint64_t x = 0;
+    for (size_t j = i; j < i + k; ++j) x = x * 0x9e3779b97f4a7c15ULL + hashes[j];
+    x ^= x >> 29;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 32;
+    add_shingle(m, x);
+  }
+  return m;
+}
+
+std::string encode_signature(const MinHash& m) {
+  std::string out;
+  out.reserve(4 + kMinHashes);
+  put_u32(out, m.shingles);
+  for (uint32_t v : m.mins) out.push_back(static_cast<char>(v & ((1u << kSignatureBits) - 1)));
+  return out;
+}
+
+std::optional<Signature> decode_signature(std::string_view value) {
+  if (value.size() != 4 + kMinHashes) return std::nullopt;
+  Signature s;
+  s.shingles = get_u32(value, 0);
+  std::memcpy(s.bits.data(), value.data() + 4, kMinHashes);
+  return s;
+}
+
+double similarity(const Signature& a, const Signature& b) {
+  size_t equal = 0;
+  for (size_t i = 0; i < kMinHashes; ++i) equal += a.bits[i] == b.bits[i];
+  // b-bit MinHash: two different minima agree in their low bits by chance with
+  // probability c, so P(equal) = J + (1 - J) c.
+  constexpr double c = 1.0 / (1u << kSignatureBits);
+  const double p = static_cast<double>(equal) / kMinHashes;
+  return std::clamp((p - c) / (1 - c), 0.0, 1.0);
+}
+
+std::string DuplicateTable::encode() const {
+  std::string out = "speechdex-duplicates 1\n";
+  put_u32(out, last_docid);
+  put_u32(out, doccount);
+  for (const std::vector<uint32_t>* column : {&paragraph, &speech, &order}) {
+    for (Xapian::docid id = 0; id <= last_docid; ++id) {
+      put_u32(out, id < column->size() ? (*column)[id] : 0);
+    }
+  }
+  return out;
+}
+
+DuplicateTable DuplicateTable::decode(std::string_view bytes, const std::string& where) {
+  constexpr std::string_view kMagic = "speechdex-duplicates 1\n";
+  if (bytes.substr(0, kMagic.size()) != kMagic || bytes.size() < kMagic.size() + 8) {
+    throw IndexError("the duplicate table is damaged or of another version", where);
+  }
+  DuplicateTable t;
+  size_t at = kMagic.size();
+  t.last_docid = get_u32(bytes, at);
+  t.doccount = get_u32(bytes, at + 4);
+  at += 8;
+  const size_t n = static_cast<size_t>(t.last_docid) + 1;
+  if (bytes.size() != at + 3 * 4 * n) {
+    throw IndexError("the duplicate table is damaged (wrong size)", where);
+  }
+  for (std::vector<uint32_t>* column : {&t.paragraph, &t.speech, &t.order}) {
+    column->resize(n);
+    for (size_t id = 0; id < n; ++id, at += 4) (*column)[id] = get_u32(bytes, at);
+  }
+  return t;
+}
+
+}  // namespace speechdex::schema

@@ -1,0 +1,66 @@
+// Duplicate-aware counting (--dedup) and the members of a cluster (--copies, --clusters),
+// from the duplicate table the indexer stores (schema/duplicates.h, docs/duplicates.md).
+#pragma once
+
+#include <xapian.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "duplicates.h"
+#include "match.h"
+
+namespace speechdex::searcher {
+
+class ValueColumn;
+
+/// What --dedup collapses: nothing, each paragraph cluster, or each speech cluster.
+enum class Dedup { kNone, kParagraph, kSpeech };
+
+/// The name as typed and printed: "none", "paragraph", "speech".
+const char* dedup_name(Dedup mode);
+
+/// The duplicate table of one snapshot of an index.
+class DuplicateIndex {
+ public:
+  /// Reads the table from the metadata of `db`; throws IndexError naming `path` if there
+  /// is none or it is out of date (an indexing run was interrupted before its last commit).
+  DuplicateIndex(const Xapian::Database& db, const std::string& path);
+
+  /// The cluster of a paragraph: the id of the cluster's earliest paragraph; under kSpeech,
+  /// the id of the first paragraph of the cluster's earliest speech.
+  uint32_t cluster(Dedup mode, Xapian::docid docid) const {
+    const auto& c = mode == Dedup::kSpeech ? table_.speech : table_.paragraph;
+    return docid < c.size() ? c[docid] : 0;
+  }
+  /// The place of a paragraph in "earliest" order (year, then source, then position).
+  uint32_t order(Xapian::docid docid) const {
+    return docid < table_.order.size() ? table_.order[docid] : UINT32_MAX;
+  }
+  /// The members of `cluster` under `mode`, earliest first: paragraphs, or under kSpeech
+  /// the first paragraph of each member speech. `speeches` is the speech slot's column.
+  std::vector<Xapian::docid> members(Dedup mode, uint32_t cluster,
+                                     const ValueColumn& speeches) const;
+  /// Every cluster of two or more members, each as members() gives it; the largest first,
+  /// then the one whose earliest member is earlier.
+  std::vector<std::vector<Xapian::docid>> clusters(Dedup mode, const ValueColumn& speeches) const;
+
+ private:
+  // Members of every cluster (`only` 0) or of one.
+  std::vector<std::vector<Xapian::docid>> group(Dedup mode, uint32_t only,
+                                                const ValueColumn& speeches) const;
+  schema::DuplicateTable table_;
+};
+
+/// The matches that count under `mode` (DESIGN: within the set being counted, each cluster
+/// counts once, as its earliest member in that set):
+/// - kParagraph: of each paragraph cluster, the earliest matching paragraph;
+/// - kSpeech: of each speech cluster, every matching paragraph of the earliest matching
+///   speech.
+/// `matches` keeps its order; `copies` receives, per kept match, how many others it stands
+/// for (paragraphs, or speeches under kSpeech). `speeches` is the speech slot's column.
+void collapse(std::vector<textstore::Scored>& matches, std::vector<uint32_t>& copies, Dedup mode,
+              const DuplicateIndex& duplicates, const ValueColumn& speeches);
+
+}  // namespace speechdex::searcher
