@@ -25,13 +25,13 @@ constexpr size_t kBands = schema::kMinHashes / kRows;
 // far, at most this many: a bucket of unrelated texts (a common phrase's minimum) cannot
 // make the work quadratic.
 constexpr size_t kHeads = 16;
+// Leader clustering keeps at most this many leaders per band bucket of a component.
+constexpr size_t kLeadersPerBucket = 64;
 
-// Union-find whose root is always the earliest member (smallest order).
-class Clusters {
+// Union-find, for the candidate components.
+class Components {
  public:
-  explicit Clusters(const std::vector<uint32_t>& order) : order_(order), parent_(order.size()) {
-    std::iota(parent_.begin(), parent_.end(), 0u);
-  }
+  explicit Components(size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
   uint32_t find(uint32_t x) {
     while (parent_[x] != x) {
       parent_[x] = parent_[parent_[x]];
@@ -42,48 +42,78 @@ class Clusters {
   void unite(uint32_t a, uint32_t b) {
     a = find(a);
     b = find(b);
-    if (a == b) return;
-    if (order_[b] < order_[a]) std::swap(a, b);
-    parent_[b] = a;
+    if (a != b) parent_[std::max(a, b)] = std::min(a, b);
   }
 
  private:
-  const std::vector<uint32_t>& order_;
   std::vector<uint32_t> parent_;
 };
 
-// Members (indexes into `signatures`) whose signatures fall in the same bucket of a band are
-// compared; those at `threshold` or more are united.
-void link_near(const std::vector<std::optional<schema::Signature>>& signatures,
-               uint32_t min_shingles, double threshold, Clusters& clusters, size_t& compared) {
-  std::vector<std::pair<uint32_t, uint32_t>> keyed;  // (band key, member)
+// A band's key: its kRows minima.
+uint32_t band_key(const schema::Signature& s, size_t band) {
+  uint32_t key = 0;
+  for (size_t r = 0; r < kRows; ++r) key = (key << 8) | s.bits[band * kRows + r];
+  return key;
+}
+
+// What clustering reads of an item (a paragraph, or a speech by its first paragraph).
+struct Items {
+  std::vector<uint32_t> ids;                                 // the items
+  const std::vector<uint32_t>* order;                        // by id: earliest-first place
+  const std::vector<uint64_t>* hash;                         // by id: exact text; or null
+  const std::vector<std::optional<schema::Signature>>* sig;  // by id
+  uint32_t min_shingles;
+  double threshold;
+};
+
+bool comparable(const Items& items, uint32_t id) {
+  const auto& s = (*items.sig)[id];
+  return s && s->shingles >= items.min_shingles;
+}
+
+// Clusters the items: returns by id the cluster's first member in earliest order, 0 for ids
+// that are not items. Two steps:
+// 1. Candidate components: identical texts, and pairs found by banding whose similarity is
+//    at least the threshold, joined (single linkage, so a component may chain far).
+// 2. Within each component, leader clustering in earliest order: an item joins the cluster
+//    of the most similar earlier leader it reaches the threshold with (its identical twin's
+//    cluster, if it has one), or leads a cluster of its own. So every member of a cluster is
+//    at least `threshold` similar to the cluster's earliest member, which is what --copies
+//    shows, and a chain of drifting templates does not become one cluster.
+std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
+  Components components(n);
+  if (items.hash) {
+    std::vector<std::pair<uint64_t, uint32_t>> hashed;
+    for (uint32_t id : items.ids) hashed.emplace_back((*items.hash)[id], id);
+    std::sort(hashed.begin(), hashed.end());
+    for (size_t i = 1; i < hashed.size(); ++i) {
+      if (hashed[i].first == hashed[i - 1].first)
+        components.unite(hashed[i - 1].second, hashed[i].second);
+    }
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> keyed;  // (band key, item)
+  std::vector<uint32_t> heads;
   for (size_t band = 0; band < kBands; ++band) {
     keyed.clear();
-    for (uint32_t i = 0; i < signatures.size(); ++i) {
-      const auto& s = signatures[i];
-      if (!s || s->shingles < min_shingles) continue;
-      uint32_t key = 0;
-      for (size_t r = 0; r < kRows; ++r) key = (key << 8) | s->bits[band * kRows + r];
-      keyed.emplace_back(key, i);
+    for (uint32_t id : items.ids) {
+      if (comparable(items, id)) keyed.emplace_back(band_key(*(*items.sig)[id], band), id);
     }
     std::sort(keyed.begin(), keyed.end());
-    std::vector<uint32_t> heads;
     for (size_t begin = 0, end; begin < keyed.size(); begin = end) {
       end = begin + 1;
       while (end < keyed.size() && keyed[end].first == keyed[begin].first) ++end;
-      if (end - begin == 1) continue;
       heads.clear();
-      for (size_t k = begin; k < end; ++k) {
+      for (size_t k = begin; k < end && end - begin > 1; ++k) {
         const uint32_t m = keyed[k].second;
         bool placed = false;
         for (uint32_t h : heads) {
-          if (clusters.find(h) == clusters.find(m)) {
+          if (components.find(h) == components.find(m)) {
             placed = true;
             break;
           }
           ++compared;
-          if (schema::similarity(*signatures[h], *signatures[m]) >= threshold) {
-            clusters.unite(h, m);
+          if (schema::similarity(*(*items.sig)[h], *(*items.sig)[m]) >= items.threshold) {
+            components.unite(h, m);
             placed = true;
             break;
           }
@@ -92,6 +122,68 @@ void link_near(const std::vector<std::optional<schema::Signature>>& signatures,
       }
     }
   }
+
+  // The components' members, earliest first.
+  std::vector<std::pair<uint32_t, uint32_t>> by_component;  // (component, item)
+  for (uint32_t id : items.ids) by_component.emplace_back(components.find(id), id);
+  std::sort(by_component.begin(), by_component.end(), [&](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first
+                              : (*items.order)[a.second] < (*items.order)[b.second];
+  });
+  std::vector<uint32_t> leader(n, 0);
+  std::unordered_map<uint64_t, std::vector<uint32_t>> buckets;  // (band, key) -> leaders
+  std::unordered_map<uint64_t, uint32_t> twin;                  // text hash -> cluster
+  for (size_t begin = 0, end; begin < by_component.size(); begin = end) {
+    end = begin + 1;
+    while (end < by_component.size() && by_component[end].first == by_component[begin].first) ++end;
+    if (end - begin == 1) {
+      leader[by_component[begin].second] = by_component[begin].second;
+      continue;
+    }
+    buckets.clear();
+    twin.clear();
+    for (size_t k = begin; k < end; ++k) {
+      const uint32_t m = by_component[k].second;
+      if (items.hash) {
+        const auto t = twin.find((*items.hash)[m]);
+        if (t != twin.end()) {
+          leader[m] = t->second;
+          continue;
+        }
+      }
+      uint32_t best = 0;
+      double best_similarity = 0;
+      if (comparable(items, m)) {
+        const schema::Signature& sm = *(*items.sig)[m];
+        for (size_t band = 0; band < kBands; ++band) {
+          const auto b = buckets.find((uint64_t{band} << 32) | band_key(sm, band));
+          if (b == buckets.end()) continue;
+          for (uint32_t l : b->second) {
+            ++compared;
+            const double s = schema::similarity(*(*items.sig)[l], sm);
+            if (s >= items.threshold &&
+                (s > best_similarity ||
+                 (s == best_similarity && (*items.order)[l] < (*items.order)[best]))) {
+              best = l;
+              best_similarity = s;
+            }
+          }
+        }
+      }
+      if (best == 0) {
+        best = m;
+        if (comparable(items, m)) {
+          for (size_t band = 0; band < kBands; ++band) {
+            auto& list = buckets[(uint64_t{band} << 32) | band_key(*(*items.sig)[m], band)];
+            if (list.size() < kLeadersPerBucket) list.push_back(m);
+          }
+        }
+      }
+      leader[m] = best;
+      if (items.hash) twin.emplace((*items.hash)[m], best);
+    }
+  }
+  return leader;
 }
 
 }  // namespace
@@ -170,41 +262,33 @@ schema::DuplicateTable find_duplicates(const Xapian::Database& db, DuplicateStat
   DuplicateStats s;
   s.paragraphs = docs.size();
 
-  // Paragraphs: identical normalized text, then near copies.
-  Clusters paragraphs(table.order);
-  {
-    std::vector<std::pair<uint64_t, Xapian::docid>> hashed;
-    hashed.reserve(docs.size());
-    for (Xapian::docid d : docs) hashed.emplace_back(text_hash[d], d);
-    std::sort(hashed.begin(), hashed.end());
-    for (size_t i = 1; i < hashed.size(); ++i) {
-      if (hashed[i].first == hashed[i - 1].first)
-        paragraphs.unite(hashed[i - 1].second, hashed[i].second);
-    }
-  }
-  link_near(signature, schema::kParagraphMinShingles, schema::kParagraphThreshold, paragraphs,
-            s.compared);
+  // Paragraphs: identical normalized text, and near copies.
+  const std::vector<uint32_t> paragraph_leader =
+      cluster(Items{docs, &table.order, &text_hash, &signature, schema::kParagraphMinShingles,
+                    schema::kParagraphThreshold},
+              n, s.compared);
 
-  // Speeches: one member each, its first paragraph (which carries the speech's signature).
+  // Speeches: one item each, its first paragraph (which carries the speech's signature).
   std::unordered_map<uint64_t, Xapian::docid> first_of;  // speech key -> first paragraph
   for (Xapian::docid d : docs) {
     auto [it, added] = first_of.emplace(speech_key[d], d);
     if (!added && d < it->second) it->second = d;
   }
-  Clusters speeches(table.order);
-  {
-    // Speeches without a signature of their own (no text but furniture) stay alone.
-    std::vector<std::optional<schema::Signature>> of_first(n);
-    for (const auto& [k, first] : first_of) of_first[first] = speech_signature[first];
-    link_near(of_first, schema::kSpeechMinShingles, schema::kSpeechThreshold, speeches, s.compared);
-  }
+  std::vector<uint32_t> firsts;
+  for (const auto& [k, first] : first_of) firsts.push_back(first);
+  std::sort(firsts.begin(), firsts.end());
+  // A speech without a signature of its own (nothing but furniture) stays alone.
+  const std::vector<uint32_t> speech_leader =
+      cluster(Items{firsts, &table.order, nullptr, &speech_signature, schema::kSpeechMinShingles,
+                    schema::kSpeechThreshold},
+              n, s.compared);
   s.speeches = first_of.size();
 
   table.paragraph.assign(n, 0);
   table.speech.assign(n, 0);
   for (Xapian::docid d : docs) {
-    table.paragraph[d] = paragraphs.find(d);
-    table.speech[d] = speeches.find(first_of.at(speech_key[d]));
+    table.paragraph[d] = paragraph_leader[d];
+    table.speech[d] = speech_leader[first_of.at(speech_key[d])];
     if (table.paragraph[d] != d) ++s.paragraph_copies;
   }
   std::vector<char> seen(n, 0);
