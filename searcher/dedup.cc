@@ -22,7 +22,8 @@ const char* dedup_name(Dedup mode) {
   return "none";
 }
 
-DuplicateIndex::DuplicateIndex(const Xapian::Database& db, const std::string& path) {
+DuplicateIndex::DuplicateIndex(const Xapian::Database& db, const std::string& path,
+                               const ValueColumn& speeches) {
   const std::string bytes = db.get_metadata(std::string(schema::kMetaDuplicates));
   if (bytes.empty()) {
     throw IndexError(
@@ -34,6 +35,30 @@ DuplicateIndex::DuplicateIndex(const Xapian::Database& db, const std::string& pa
         "the duplicate clusters are out of date (an indexing run did not finish); run "
         "speechdex-index on it again to update them",
         path);
+  }
+  // A paragraph is alone if no other paragraph is in its cluster; a speech if no other
+  // speech is in its cluster.
+  const size_t n = table_.paragraph.size();
+  std::vector<uint32_t> size(n, 0);
+  alone_.assign(n, 0);
+  for (size_t d = 1; d < n; ++d) {
+    if (table_.paragraph[d] != 0) ++size[table_.paragraph[d]];
+  }
+  for (size_t d = 1; d < n; ++d) {
+    if (table_.paragraph[d] != 0 && size[table_.paragraph[d]] == 1) alone_[d] |= 1;
+  }
+  // Speeches: a cluster is alone if all its paragraphs are of one speech.
+  std::vector<uint32_t> speech_of(n, 0);  // by cluster: the speech code of its paragraphs
+  std::vector<char> split(n, 0);
+  for (size_t d = 1; d < n; ++d) {
+    const uint32_t c = table_.speech[d];
+    if (c == 0) continue;
+    const uint32_t code = speeches.code(static_cast<Xapian::docid>(d)) + 1;
+    if (speech_of[c] == 0) speech_of[c] = code;
+    if (speech_of[c] != code) split[c] = 1;
+  }
+  for (size_t d = 1; d < n; ++d) {
+    if (table_.speech[d] != 0 && !split[table_.speech[d]]) alone_[d] |= 2;
   }
 }
 
@@ -80,39 +105,58 @@ void collapse(std::vector<textstore::Scored>& matches, std::vector<uint32_t>& co
     copies.assign(matches.size(), 0);
     return;
   }
-  // Per cluster: its earliest match so far and how many it holds (paragraphs, or speeches).
-  struct Cluster {
-    size_t earliest;
-    uint32_t members = 0;
-  };
-  std::unordered_map<uint32_t, Cluster> clusters;
-  std::unordered_set<uint64_t> speech_seen;  // (cluster, speech code) under kSpeech
+  // Per cluster (by its id, a document id): the index of its earliest match and how many
+  // members it has among the matches; per speech (by its code), whether it was counted.
+  // Dense arrays stamped with this call's number, so nothing is cleared or hashed per match.
+  DuplicateIndex::Scratch& w = duplicates.scratch(speeches.distinct());
+  const uint32_t epoch = ++w.epoch;
   for (size_t i = 0; i < matches.size(); ++i) {
     const Xapian::docid d = matches[i].docid;
-    auto [it, added] = clusters.try_emplace(duplicates.cluster(mode, d), Cluster{i});
-    Cluster& c = it->second;
-    if (!added && duplicates.order(d) < duplicates.order(matches[c.earliest].docid)) {
-      c.earliest = i;
+    if (duplicates.alone(mode, d)) continue;  // most texts have no copy
+    const uint32_t c = duplicates.cluster(mode, d);
+    if (w.cluster_stamp[c] != epoch) {
+      w.cluster_stamp[c] = epoch;
+      w.earliest[c] = static_cast<uint32_t>(i);
+      w.members[c] = 0;
+    } else if (duplicates.order(d) < duplicates.order(matches[w.earliest[c]].docid)) {
+      w.earliest[c] = static_cast<uint32_t>(i);
     }
     if (mode == Dedup::kParagraph) {
-      ++c.members;
-    } else if (speech_seen.insert((static_cast<uint64_t>(it->first) << 32) | speeches.code(d))
-                   .second) {
-      ++c.members;
+      ++w.members[c];
+    } else if (const uint32_t code = speeches.code(d); w.speech_stamp[code] != epoch) {
+      // A speech belongs to one speech cluster: count it once.
+      w.speech_stamp[code] = epoch;
+      ++w.members[c];
     }
   }
   size_t kept = 0;
   for (size_t i = 0; i < matches.size(); ++i) {
     const Xapian::docid d = matches[i].docid;
-    const Cluster& c = clusters.at(duplicates.cluster(mode, d));
+    if (duplicates.alone(mode, d)) {
+      copies.push_back(0);
+      matches[kept++] = matches[i];
+      continue;
+    }
+    const uint32_t c = duplicates.cluster(mode, d);
     const bool keep = mode == Dedup::kParagraph
-                          ? c.earliest == i
-                          : speeches.code(matches[c.earliest].docid) == speeches.code(d);
+                          ? w.earliest[c] == i
+                          : speeches.code(matches[w.earliest[c]].docid) == speeches.code(d);
     if (!keep) continue;
-    copies.push_back(c.members - 1);
+    copies.push_back(w.members[c] - 1);
     matches[kept++] = matches[i];
   }
   matches.resize(kept);
+}
+
+DuplicateIndex::Scratch& DuplicateIndex::scratch(size_t speeches) const {
+  const size_t n = table_.paragraph.size();
+  if (scratch_.cluster_stamp.size() != n) {
+    scratch_.cluster_stamp.assign(n, 0);
+    scratch_.earliest.assign(n, 0);
+    scratch_.members.assign(n, 0);
+  }
+  if (scratch_.speech_stamp.size() < speeches) scratch_.speech_stamp.resize(speeches, 0);
+  return scratch_;
 }
 
 }  // namespace speechdex::searcher

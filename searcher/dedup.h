@@ -26,13 +26,19 @@ class DuplicateIndex {
  public:
   /// Reads the table from the metadata of `db`; throws IndexError naming `path` if there
   /// is none or it is out of date (an indexing run was interrupted before its last commit).
-  DuplicateIndex(const Xapian::Database& db, const std::string& path);
+  /// `speeches` is the speech slot's column of the same snapshot.
+  DuplicateIndex(const Xapian::Database& db, const std::string& path, const ValueColumn& speeches);
 
   /// The cluster of a paragraph: the id of the cluster's earliest paragraph; under kSpeech,
   /// the id of the first paragraph of the cluster's earliest speech.
   uint32_t cluster(Dedup mode, Xapian::docid docid) const {
     const auto& c = mode == Dedup::kSpeech ? table_.speech : table_.paragraph;
     return docid < c.size() ? c[docid] : 0;
+  }
+  /// True if the paragraph's cluster under `mode` holds nothing else (no other paragraph;
+  /// under kSpeech, no other speech).
+  bool alone(Dedup mode, Xapian::docid docid) const {
+    return docid < alone_.size() && (alone_[docid] & (mode == Dedup::kSpeech ? 2 : 1)) != 0;
   }
   /// The place of a paragraph in "earliest" order (year, then source, then position).
   uint32_t order(Xapian::docid docid) const {
@@ -46,7 +52,18 @@ class DuplicateIndex {
   /// then the one whose earliest member is earlier.
   std::vector<std::vector<Xapian::docid>> clusters(Dedup mode, const ValueColumn& speeches) const;
 
+  /// Work arrays for collapse(), by cluster id and by speech code, valid where stamped
+  /// with the current epoch (so a call clears nothing).
+  struct Scratch {
+    std::vector<uint32_t> cluster_stamp, earliest, members, speech_stamp;
+    uint32_t epoch = 0;
+  };
+  /// The work arrays, sized for this table and `speeches` speech codes.
+  Scratch& scratch(size_t speeches) const;
+
  private:
+  mutable Scratch scratch_;
+  std::vector<uint8_t> alone_;  // by id: bit 0 paragraph, bit 1 speech cluster alone
   // Members of every cluster (`only` 0) or of one.
   std::vector<std::vector<Xapian::docid>> group(Dedup mode, uint32_t only,
                                                 const ValueColumn& speeches) const;

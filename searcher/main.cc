@@ -166,7 +166,8 @@ void validate_export(const RawOptions& raw, Config& c) {
                {"offset", std::to_string(c.request.page.offset)},
                {"sort", raw.sort},
                {"group", raw.group},
-               {"boilerplate", raw.boilerplate}};
+               {"boilerplate", raw.boilerplate},
+               {"dedup", raw.dedup}};
   if (c.kwic) {
     p.options.emplace_back("context", std::to_string(c.kwic_options.context));
     p.options.emplace_back("kwic_sort", raw.kwic_sort);

@@ -92,7 +92,9 @@ const ValueColumn& Searcher::column(Xapian::valueno slot) {
 Searcher::~Searcher() = default;
 
 const DuplicateIndex& Searcher::duplicates() {
-  if (!duplicates_) duplicates_ = std::make_unique<DuplicateIndex>(*db_, path_);
+  if (!duplicates_) {
+    duplicates_ = std::make_unique<DuplicateIndex>(*db_, path_, column(schema::kSlotSpeech));
+  }
   return *duplicates_;
 }
 
@@ -169,6 +171,7 @@ struct Candidate {
   textstore::Scored match;
   const std::string* sort_value = nullptr;  // the year slot's value when sorting by year
   uint64_t speech_matches = 0;              // grouped: the matches of its speech
+  uint32_t copies = 0;                      // --dedup: the matches it stands for
 };
 
 // True if `a` ranks before `b`: by relevance, or by year (ascending or descending) and then
@@ -265,10 +268,9 @@ SearchResult Searcher::run(const SearchRequest& request) {
   // Scores rank the page and each speech's best paragraph; a count or facets alone need none.
   const bool scores = wanted > 0;
   // Under --dedup speech, facets count each speech (cluster) once, by its first match.
-  std::unordered_map<uint32_t, uint32_t> copies_of;  // dedup: by docid, or by speech code
-  auto consider = [&](const textstore::Scored& s) {
+  auto consider = [&](const textstore::Scored& s, uint32_t copies) {
     ++count;
-    Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr};
+    Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr, 0, copies};
     if (speeches) {
       Candidate& g = groups[speeches->code(s.docid)];
       const uint64_t matches = g.speech_matches + 1;
@@ -297,13 +299,10 @@ SearchResult Searcher::run(const SearchRequest& request) {
         query, [&](const textstore::Scored& s) { matches.push_back(s); }, scores);
     result.matched_paragraphs = matches.size();
     collapse(matches, copies, request.dedup, duplicates(), column(schema::kSlotSpeech));
-    for (size_t i = 0; i < matches.size(); ++i) {
-      copies_of[request.dedup == Dedup::kSpeech ? speeches->code(matches[i].docid)
-                                                : matches[i].docid] = copies[i];
-      consider(matches[i]);
-    }
+    for (size_t i = 0; i < matches.size(); ++i) consider(matches[i], copies[i]);
   } else {
-    text_->for_each(query, consider, scores);
+    text_->for_each(
+        query, [&](const textstore::Scored& s) { consider(s, 0); }, scores);
     result.matched_paragraphs = count;
   }
 
@@ -324,9 +323,7 @@ SearchResult Searcher::run(const SearchRequest& request) {
       h.record = schema::ParagraphRecord::from_data(db_->get_document(h.docid).get_data());
     }
     if (grouped) h.speech_matches = best[i].speech_matches;
-    if (request.dedup != Dedup::kNone) {
-      h.copies = copies_of[request.dedup == Dedup::kSpeech ? speeches->code(h.docid) : h.docid];
-    }
+    h.copies = best[i].copies;
     result.hits.push_back(std::move(h));
   }
   if (facets) {
