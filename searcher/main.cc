@@ -21,6 +21,7 @@
 #include "searcher.h"
 #include "svg_plot.h"
 #include "trend.h"
+#include "version.h"
 
 namespace {
 
@@ -28,6 +29,21 @@ constexpr const char* kProgram = "speechdex-search";
 // Marks a query word that starts with '-' and a non-ASCII character (-政府) so that the
 // option parser takes it for a positional word, not an option.
 constexpr char kWordMark = '\x01';
+
+// CLI11's help, with option names as typed: -c,--count, not -c{paragraphs},--count{paragraphs}
+// (the default a flag takes when given no value).
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_name(const CLI::Option* opt, bool positional) const override {
+    std::string name = CLI::Formatter::make_option_name(opt, positional);
+    for (size_t open = name.find('{'); open != std::string::npos; open = name.find('{', open)) {
+      const size_t close = name.find('}', open);
+      if (close == std::string::npos) break;
+      name.erase(open, close - open + 1);
+    }
+    return name;
+  }
+};
 
 // Options as parsed.
 struct RawOptions {
@@ -460,33 +476,55 @@ int main(int argc, char** argv) {
       "characters apart (BEFORE/5: a first; NEAR/s, BEFORE/s: in one sentence); OR and ( ) "
       "combine; title: and heading: "
       "search the speech title and the section headings; county:, province:, year:, "
-      "topic:, role: filter. See docs/query.md.",
+      "topic:, role: filter. Exit status: 0 success, 1 a query of --batch or --trend "
+      "failed, 2 usage or query error, 3 the index could not be opened. Docs: docs/query.md "
+      "(the query language), docs/output.md (formats).",
       kProgram};
+  // help2man (man/) reads each example as a command and, 20 columns in on the next line,
+  // what it does. A command wider than 71 columns (a CJK character is 2) wraps in the man
+  // page.
   app.footer(
-      "Examples (DB is the database folder):\n"
-      "  speechdex-search --db DB 依法行政                      ranked paragraphs\n"
-      "  speechdex-search --db DB --count=all 依法行政          paragraphs, speeches, occurrences\n"
-      "  speechdex-search --db DB '依法行政 NEAR/10 法治政府'   two parts within 10 characters\n"
-      "  speechdex-search --db DB '招商 BEFORE/s 引资'          in one sentence, 招商 first\n"
-      "  speechdex-search --db DB --format kwic --kwic-sort left 枫桥经验   concordance\n"
-      "  speechdex-search --db DB --trend year -e 依法行政 -e 法治政府 --plot t.svg\n"
+      "Examples:\n"
+      "  speechdex-search --db DB 依法行政\n"
+      "                    ranked paragraphs, the match highlighted (DB: the database folder)\n"
+      "  speechdex-search --db DB --count=all 依法行政\n"
+      "                    paragraphs, speeches and occurrences\n"
+      "  speechdex-search --db DB '依法行政 NEAR/10 法治政府'\n"
+      "                    two parts at most 10 characters apart\n"
+      "  speechdex-search --db DB '招商 BEFORE/s 引资'\n"
+      "                    in one sentence, 招商 first\n"
+      "  speechdex-search --db DB --format kwic --kwic-sort left 枫桥经验\n"
+      "                    one line per occurrence, sorted by the context left of it\n"
+      "  speechdex-search --db DB --trend year -e 法治 -e 依法行政 --plot t.svg\n"
+      "                    two series per year with rates, and their chart\n"
       "  speechdex-search --db DB --collocates --window 5 依法行政\n"
-      "  speechdex-search --db DB --all --format csv --bom --provenance p.json 依法行政 > all.csv\n"
-      "  speechdex-search --db DB 法治 --county 巴东 --year 2015..2020 --facets year,topic\n"
-      "  speechdex-search --db DB --explain 150                 a paragraph's metadata\n"
-      "Docs: docs/query.md (the query language), docs/output.md (formats).");
+      "                    n-grams within 5 characters of it, by logDice\n"
+      "  speechdex-search --db DB --all --format csv --bom 依法行政 > all.csv\n"
+      "                    every hit as CSV, in constant memory, with a BOM for Excel\n"
+      "  speechdex-search --db DB --all -f json --provenance p.json 依法行政\n"
+      "                    every hit as JSON Lines, and in p.json how they were made\n"
+      "  speechdex-search --db DB 法治 --year 2015..2020 --facets county,topic\n"
+      "                    from 2015 to 2020, with exact counts per county and topic\n"
+      "  speechdex-search --db DB --explain 150\n"
+      "                    a paragraph's metadata and how it was found\n");
+  app.formatter(std::make_shared<HelpFormatter>());
   RawOptions raw;
-  app.add_option("--db", raw.db, "database folder")->required();
+  app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
+                       "print the program's name and version and exit");
+  app.add_option("--db", raw.db, "database folder")->required()->type_name("DIR");
   app.add_option("query", raw.query_words, "the query");
   app.add_option("-n,--limit", raw.limit, "number of hits to print")
       ->default_val(10)
       ->check(CLI::Range(0, 100000));
-  app.add_option("--offset", raw.offset, "hits to skip before printing")->default_val("0");
+  app.add_option("--offset", raw.offset, "hits to skip before printing")
+      ->default_val("0")
+      ->type_name("N");
   app.add_flag("-c{paragraphs},--count{paragraphs}", raw.count,
                "print only the exact number of matching paragraphs (speeches with --group "
                "speech); --count=all prints paragraphs, speeches and occurrences (every "
                "non-overlapping match of the query's text, over all matching paragraphs)")
-      ->check(CLI::IsMember({"paragraphs", "all"}));
+      ->check(CLI::IsMember({"paragraphs", "all"}))
+      ->option_text("[=all]");
   app.add_option("-f,--format", raw.format,
                  "output format; kwic: one line per occurrence in the hits shown, in context, "
                  "matches aligned in one column")
@@ -532,7 +570,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch", raw.batch,
                  "run one query per line of FILE (- for stdin) in this process; prints count, "
                  "top ids, facets and milliseconds per query (json), or a query x count table "
-                 "(csv)");
+                 "(csv)")
+      ->type_name("FILE");
   app.add_option("--trend", raw.trend,
                  "count the query per year, county, province, topic or role (or two as "
                  "year,province): matching paragraphs, speeches and occurrences per bucket, the "
@@ -572,7 +611,8 @@ int main(int argc, char** argv) {
       ->default_val(5)
       ->check(CLI::Range(1, 100));
   app.add_option("--explain", raw.explain,
-                 "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
+                 "show a paragraph's metadata and how it was found (id, 1 to 4294967295)")
+      ->type_name("ID");
 
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
@@ -587,6 +627,9 @@ int main(int argc, char** argv) {
     app.parse(args);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
