@@ -3,12 +3,14 @@
 #include <xapian.h>
 
 #include <CLI/CLI.hpp>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 
 #include "batch.h"
 #include "collocates.h"
@@ -75,29 +77,180 @@ struct RawOptions {
   size_t window = 5;
 };
 
+// What a run does: one mode per run, picked from the options in this order of precedence
+// (mode_of). Each mode reads some options (kOptionUses).
+enum Mode : unsigned {
+  kAll = 1u << 0,          ///< --all: every hit in index order
+  kAllKwic = 1u << 1,      ///< --all with KWIC: every KWIC row
+  kExplain = 1u << 2,      ///< --explain ID: one paragraph's metadata
+  kTrend = 1u << 3,        ///< --trend: counts per bucket
+  kBatch = 1u << 4,        ///< --batch: one search per line of a file
+  kCollocates = 1u << 5,   ///< --collocates: n-grams near the matches
+  kCountAll = 1u << 6,     ///< --count=all: paragraphs, speeches, occurrences
+  kCount = 1u << 7,        ///< --count: the number alone
+  kCountFacets = 1u << 8,  ///< --count with --facets: the number and the facets
+  kKwicSearch = 1u << 9,   ///< --format kwic or --kwic: KWIC rows of a page of hits
+  kSearch = 1u << 10,      ///< a page of ranked hits
+};
+constexpr unsigned kEveryMode = (1u << 11) - 1;
+
+// How messages name each mode, in the enum's order.
+constexpr const char* kModeNames[] = {"--all",       "--all with KWIC", "--explain",
+                                      "--trend",     "--batch",         "--collocates",
+                                      "--count=all", "--count",         "--count with --facets",
+                                      "KWIC rows",   "a ranked search"};
+
+// Output formats as bits, for the formats an option is read in.
+constexpr unsigned kTableFormat = 1u << static_cast<int>(speechdex::searcher::Format::kTable);
+constexpr unsigned kJsonFormat = 1u << static_cast<int>(speechdex::searcher::Format::kJson);
+constexpr unsigned kCsvFormat = 1u << static_cast<int>(speechdex::searcher::Format::kCsv);
+constexpr unsigned kAnyFormat = kTableFormat | kJsonFormat | kCsvFormat;
+
+// Which modes read an option (in which formats), and which refuse it (a usage error: the
+// two cannot go together). An option may have several rows: it is read if one of them
+// reads it. Given where no row reads it, it is ignored with a warning. Options not listed
+// (--db, --bom) are read everywhere. "the query" is the query words, "--format kwic" that
+// value of --format (the rows of --format are about the others).
+struct OptionUse {
+  const char* option;
+  unsigned reads;
+  unsigned refuses = 0;
+  unsigned formats = kAnyFormat;
+};
+constexpr unsigned kFilterModes = kEveryMode & ~kExplain;
+constexpr unsigned kPageModes = kSearch | kKwicSearch | kBatch;  // a page of ranked hits
+constexpr unsigned kAllModes = kAll | kAllKwic;
+constexpr OptionUse kOptionUses[] = {
+    {"the query", kEveryMode & ~(kExplain | kBatch), kBatch},
+    {"--county", kFilterModes},
+    {"--province", kFilterModes},
+    {"--year", kFilterModes},
+    {"--topic", kFilterModes},
+    {"--role", kFilterModes},
+    {"--boilerplate", kFilterModes},
+    {"--limit", kPageModes | kCollocates},
+    {"--offset", kPageModes, kAllModes},
+    {"--sort", kPageModes, kAllModes},
+    {"--group", kPageModes | kCount | kCountFacets, kAllModes},
+    // Facets are a JSON summary line or the table's last lines; CSV has no place for them
+    // but in --batch's columns.
+    {"--facets", kBatch, kAllModes},
+    {"--facets", kSearch | kCountFacets, kAllModes, kTableFormat | kJsonFormat},
+    {"--facets", kKwicSearch, kAllModes, kJsonFormat},
+    {"--count", kCount | kCountFacets | kCountAll, kAllModes},
+    {"--format", kEveryMode & ~kCount},
+    {"--format kwic", kKwicSearch | kAllKwic},
+    {"--kwic", kKwicSearch | kAllKwic},
+    {"--context", kKwicSearch | kAllKwic},
+    {"--kwic-sort", kKwicSearch, kAllKwic},
+    {"--color", kSearch | kKwicSearch | kCountFacets | kAllModes | kTrend, 0, kTableFormat},
+    {"--fields", kSearch | kKwicSearch | kAllModes},
+    {"--provenance", kEveryMode & ~(kExplain | kTrend | kBatch), kExplain | kTrend | kBatch},
+    {"--explain", kExplain, kAllModes},
+    {"--trend", kTrend, kAllModes | kExplain},
+    {"--batch", kBatch | kTrend, kAllModes | kExplain},
+    {"-e", kTrend, kEveryMode & ~kTrend},
+    {"--plot", kTrend, kEveryMode & ~kTrend},
+    {"--collocates", kCollocates, kAllModes | kExplain | kTrend | kBatch},
+    {"--window", kCollocates},
+};
+
+// The mode the options pick (the first that applies, in the enum's order).
+Mode mode_of(const RawOptions& raw) {
+  const bool kwic = raw.format == "kwic" || raw.kwic;
+  if (raw.all) return kwic ? kAllKwic : kAll;
+  if (!raw.explain.empty()) return kExplain;
+  if (!raw.trend.empty()) return kTrend;
+  if (!raw.batch.empty()) return kBatch;
+  if (raw.collocates) return kCollocates;
+  if (raw.count == "all") return kCountAll;
+  if (!raw.count.empty()) return raw.facets.empty() ? kCount : kCountFacets;
+  return kwic ? kKwicSearch : kSearch;
+}
+
+const char* mode_name(unsigned mode) { return kModeNames[std::countr_zero(mode)]; }
+
+// The modes in `modes` by name, "a, b" (a ranked search first), or "any mode but c" if
+// that is shorter.
+std::string modes_text(unsigned modes) {
+  const unsigned others = kEveryMode & ~modes;
+  const bool but = std::popcount(others) < std::popcount(modes);
+  std::string out;
+  for (unsigned m = 1u << 10; m != 0; m >>= 1) {
+    if (((but ? others : modes) & m) == 0) continue;
+    out += (out.empty() ? "" : ", ") + std::string(mode_name(m));
+  }
+  return but ? "any mode but " + out : out;
+}
+
+std::string format_name(unsigned format, unsigned mode) {
+  return format == kJsonFormat             ? "json"
+         : format == kCsvFormat            ? "csv"
+         : mode & (kKwicSearch | kAllKwic) ? "kwic"
+                                           : "table";
+}
+
+// Checks the options `given` against what `mode` in `format` reads: throws UsageError for
+// one it refuses, and returns a warning for each it ignores.
+std::vector<std::string> check_option_uses(const std::set<std::string>& given, unsigned mode,
+                                           speechdex::searcher::Format format) {
+  const unsigned format_bit = 1u << static_cast<int>(format);
+  std::vector<std::string> warnings;
+  for (const std::string& option : given) {
+    unsigned reads = 0, refuses = 0, formats = 0;  // formats: those read in this mode
+    bool listed = false, read = false;
+    for (const OptionUse& use : kOptionUses) {
+      if (option != use.option) continue;
+      listed = true;
+      read = read || ((use.reads & mode) != 0 && (use.formats & format_bit) != 0);
+      reads |= use.reads;
+      refuses |= use.refuses;
+      if ((use.reads & mode) != 0) formats |= use.formats;
+    }
+    if (!listed || read) continue;
+    // An option that picks a mode is not told where it goes: there.
+    const bool names_a_mode = std::any_of(std::begin(kModeNames), std::end(kModeNames),
+                                          [&](const char* m) { return option == m; });
+    std::string where = mode_name(mode);
+    if (formats != 0) {  // read in this mode, in other formats
+      where.append(" and --format ").append(format_name(format_bit, mode));
+      std::string names;
+      for (unsigned f = 1; f <= kAnyFormat; f <<= 1) {
+        if (formats & f) names.append(names.empty() ? "" : " or ").append(format_name(f, mode));
+      }
+      where.append("; it goes with --format ").append(names);
+    } else if (!names_a_mode) {
+      where.append("; it goes with ").append(modes_text(reads));
+    }
+    if ((refuses & mode) != 0) {
+      throw speechdex::UsageError(option + " does not go with " + where, option);
+    }
+    warnings.push_back(option + " is ignored with " + where);
+  }
+  return warnings;
+}
+
 // Options validated.
 struct Config {
+  Mode mode = kSearch;
+  std::vector<std::string> warnings;  ///< options given that the mode ignores
   std::string db;
   std::string query;
   speechdex::searcher::SearchRequest request;
-  bool count_only = false;
   speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
   bool color = false;
   std::optional<Xapian::docid> explain;
-  std::string batch;       ///< "" = no batch; "-" = stdin
-  bool count_all = false;  ///< --count=all: paragraphs, speeches and occurrences
-  bool kwic = false;       ///< one row per occurrence (--format kwic, --kwic)
+  std::string batch;  ///< "" = no batch; "-" = stdin
+  bool kwic = false;  ///< one row per occurrence (--format kwic, --kwic)
   speechdex::searcher::KwicOptions kwic_options;
   std::vector<std::string> trend_fields;   ///< empty: no trend
   std::vector<std::string> trend_queries;  ///< the query words, then each -e
   std::string plot;
   std::string filters_text;         ///< the filter flags as typed, for the plot's caption
-  bool all = false;                 ///< stream every hit (or KWIC row) in index order
   std::vector<std::string> fields;  ///< JSON and CSV columns; empty: the format's default
   bool bom = false;                 ///< a UTF-8 BOM before CSV
   std::string provenance;           ///< "" none; "-" the first JSON line; else a file
   speechdex::searcher::ProvenanceRequest provenance_request;
-  bool collocates = false;  ///< --collocates
   speechdex::searcher::CollocateOptions collocate_options;
 };
 
@@ -108,30 +261,12 @@ std::string listed(const std::vector<std::string>& names) {
   return out;
 }
 
-// --all, --fields, --bom and --provenance: checked against the rest of `c`.
+// --fields, --bom and --provenance: checked against the rest of `c`.
 void validate_export(const RawOptions& raw, Config& c) {
   using speechdex::UsageError;
   using namespace speechdex::searcher;
-  c.all = raw.all;
   c.bom = raw.bom;
   c.provenance = raw.provenance;
-  if (c.all) {
-    const char* clash = c.count_only                                       ? "--count"
-                        : !c.batch.empty()                                 ? "--batch"
-                        : !c.trend_fields.empty()                          ? "--trend"
-                        : c.explain                                        ? "--explain"
-                        : c.request.group_by_speech                        ? "--group"
-                        : !c.request.facets.empty()                        ? "--facets"
-                        : c.request.sort != Sort::kRelevance               ? "--sort"
-                        : c.request.page.offset != 0                       ? "--offset"
-                        : c.kwic && c.kwic_options.sort != KwicSort::kRank ? "--kwic-sort"
-                                                                           : nullptr;
-    if (clash) {
-      throw UsageError(
-          std::string("--all prints every hit in index order; it does not go with ") + clash,
-          clash);
-    }
-  }
   if (!raw.fields.empty()) {
     if (c.format == Format::kTable) {
       throw UsageError("--fields picks columns of --format json or csv", "--fields");
@@ -156,22 +291,19 @@ void validate_export(const RawOptions& raw, Config& c) {
   if (c.bom && c.format != Format::kCsv) {
     throw UsageError("--bom goes with --format csv", "--bom");
   }
-  if (!c.provenance.empty() && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
-    throw UsageError("--provenance describes a search's output, not --batch, --trend or --explain",
-                     "--provenance");
-  }
   if (c.provenance == "-" && c.format != Format::kJson) {
     throw UsageError("--provenance - (a first JSON line) goes with --format json; give a file",
                      "--provenance");
   }
+  const bool all = c.mode == kAll || c.mode == kAllKwic;
   ProvenanceRequest& p = c.provenance_request;
   p.query = c.query;
   p.filters = c.request.filters;
   p.options = {{"format", raw.format},
                {"kwic", c.kwic ? "true" : "false"},
-               {"all", c.all ? "true" : "false"},
+               {"all", all ? "true" : "false"},
                {"fields", raw.fields},
-               {"limit", c.all ? "" : std::to_string(c.request.page.limit)},
+               {"limit", all ? "" : std::to_string(c.request.page.limit)},
                {"offset", std::to_string(c.request.page.offset)},
                {"sort", raw.sort},
                {"group", raw.group},
@@ -198,9 +330,15 @@ uint64_t parse_number(const std::string& text, uint64_t min, uint64_t max, const
   return n;
 }
 
-Config validate(const RawOptions& raw) {
+// `given`: the options given on the command line (their names as in kOptionUses).
+Config validate(const RawOptions& raw, const std::set<std::string>& given) {
   using namespace speechdex::searcher;
   Config c;
+  c.mode = mode_of(raw);
+  c.format = raw.format == "json"  ? Format::kJson
+             : raw.format == "csv" ? Format::kCsv
+                                   : Format::kTable;
+  c.warnings = check_option_uses(given, c.mode, c.format);
   c.db = raw.db;
   for (const std::string& w : raw.query_words) {
     const std::string word = (!w.empty() && w[0] == kWordMark) ? w.substr(1) : w;
@@ -263,15 +401,8 @@ Config validate(const RawOptions& raw) {
     if (!c.plot.empty() && c.trend_fields.size() != 1) {
       throw speechdex::UsageError("--plot draws a trend over one field", "--plot");
     }
-  } else if (!raw.expressions.empty() || !raw.plot.empty()) {
-    throw speechdex::UsageError("-e and --plot go with --trend",
-                                raw.plot.empty() ? "-e" : "--plot");
   }
-  if (!c.batch.empty() && !c.query.empty()) {
-    throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
-                                "--batch");
-  }
-  if (!c.explain && c.batch.empty() && c.trend_fields.empty()) {
+  if (c.mode != kExplain && c.mode != kBatch && c.mode != kTrend) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
@@ -283,9 +414,7 @@ Config validate(const RawOptions& raw) {
   }
   // No index holds more paragraphs than ids, so a larger offset could only skip them all.
   c.request.page.offset = parse_number(raw.offset, 0, UINT32_MAX, "a number", "--offset");
-  c.request.page.limit = raw.count.empty() ? raw.limit : 0;
-  c.count_only = !raw.count.empty();
-  c.count_all = raw.count == "all";
+  c.request.page.limit = c.mode == kCount || c.mode == kCountFacets ? 0 : raw.limit;
   for (const std::string& f : raw.facets) {
     const auto& names = facet_names();
     if (std::find(names.begin(), names.end(), f) == names.end()) {
@@ -302,10 +431,7 @@ Config validate(const RawOptions& raw) {
   c.request.sort = raw.sort == "year"    ? Sort::kYear
                    : raw.sort == "-year" ? Sort::kYearDescending
                                          : Sort::kRelevance;
-  c.format = raw.format == "json"  ? Format::kJson
-             : raw.format == "csv" ? Format::kCsv
-                                   : Format::kTable;
-  c.kwic = raw.format == "kwic" || raw.kwic;
+  c.kwic = c.mode == kKwicSearch || c.mode == kAllKwic;
   c.kwic_options.context = raw.context;
   c.kwic_options.sort = raw.kwic_sort == "left"     ? KwicSort::kLeft
                         : raw.kwic_sort == "right"  ? KwicSort::kRight
@@ -313,12 +439,8 @@ Config validate(const RawOptions& raw) {
                         : raw.kwic_sort == "county" ? KwicSort::kCounty
                         : raw.kwic_sort == "source" ? KwicSort::kSource
                                                     : KwicSort::kRank;
-  c.collocates = raw.collocates;
   c.collocate_options.window = raw.window;
   c.collocate_options.limit = raw.limit;
-  if (c.collocates && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
-    throw speechdex::UsageError("--collocates goes with one query", "--collocates");
-  }
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   validate_export(raw, c);
   return c;
@@ -414,47 +536,53 @@ int run(const Config& c) {
   if (c.provenance == "-") {
     std::cout << "{\"provenance\":" << provenance_json(searcher, c.provenance_request, {}) << "}\n";
   }
-  if (c.all) {
-    const uint64_t rows = print_all(searcher, c, *printer);
-    std::cout.flush();
-    write_provenance(searcher, c, rows);
-    return 0;
-  }
-  if (c.explain) {
-    printer->explain(*c.explain, searcher.record(*c.explain));
-    return 0;
-  }
-  if (!c.trend_fields.empty()) return trend_command(searcher, c);
-  if (!c.batch.empty()) {
-    std::ifstream file;
-    if (c.batch != "-") {
-      file.open(c.batch);
-      if (!file) throw speechdex::UsageError("cannot read batch file", c.batch);
+  switch (c.mode) {
+    case kAll:
+    case kAllKwic: {
+      const uint64_t rows = print_all(searcher, c, *printer);
+      std::cout.flush();
+      write_provenance(searcher, c, rows);
+      return 0;
     }
-    std::istream& in = c.batch == "-" ? std::cin : file;
-    return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
-  }
-  if (c.collocates) {
-    print_collocates(std::cout, c.format, collocates(searcher, c.request, c.collocate_options),
-                     c.collocate_options);
-    return 0;
+    case kExplain:
+      printer->explain(*c.explain, searcher.record(*c.explain));
+      return 0;
+    case kTrend:
+      return trend_command(searcher, c);
+    case kBatch: {
+      std::ifstream file;
+      if (c.batch != "-") {
+        file.open(c.batch);
+        if (!file) throw speechdex::UsageError("cannot read batch file", c.batch);
+      }
+      std::istream& in = c.batch == "-" ? std::cin : file;
+      return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
+    }
+    case kCollocates: {
+      const CollocateResult result = collocates(searcher, c.request, c.collocate_options);
+      print_collocates(std::cout, c.format, result, c.collocate_options);
+      write_provenance(searcher, c, result.rows.size());
+      return 0;
+    }
+    case kCountAll:
+      print_totals(std::cout, c.format, count_totals(searcher, c.request));
+      write_provenance(searcher, c, {});
+      return 0;
+    case kCount:
+      std::cout << searcher.search(c.request).total << "\n";
+      write_provenance(searcher, c, {});
+      return 0;
+    case kCountFacets:
+    case kKwicSearch:
+    case kSearch:
+      break;
   }
   SearchResult result = searcher.search(c.request);
-  if (c.count_all) {
-    print_totals(std::cout, c.format, count_totals(searcher, c.request));
-    write_provenance(searcher, c, {});
-    return 0;
-  }
-  if (c.count_only && c.request.facets.empty()) {
-    std::cout << result.total << "\n";
-    write_provenance(searcher, c, {});
-    return 0;
-  }
   // The summary line's occurrences read every matching paragraph: only when it is printed.
   if (c.format == Format::kJson && !c.request.facets.empty()) {
     result.occurrences = count_totals(searcher, c.request).occurrences;
   }
-  if (c.kwic) {
+  if (c.mode == kKwicSearch) {
     const std::vector<KwicRow> rows = kwic_rows(result, c.request.query, c.kwic_options);
     print_kwic(std::cout, c.format, result, rows, c.color, c.fields);
     write_provenance(searcher, c, rows.size());
@@ -476,7 +604,8 @@ int main(int argc, char** argv) {
       "characters apart (BEFORE/5: a first; NEAR/s, BEFORE/s: in one sentence); OR and ( ) "
       "combine; title: and heading: "
       "search the speech title and the section headings; county:, province:, year:, "
-      "topic:, role: filter. Exit status: 0 success, 1 a query of --batch or --trend "
+      "topic:, role: filter. An option the run does not use is ignored with a warning "
+      "(docs/query.md, Modes). Exit status: 0 success, 1 a query of --batch or --trend "
       "failed, 2 usage or query error, 3 the index could not be opened. Docs: docs/query.md "
       "(the query language), docs/output.md (formats).",
       kProgram};
@@ -635,10 +764,26 @@ int main(int argc, char** argv) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
     return 2;
   }
+  // The options given, as kOptionUses names them.
+  std::set<std::string> given;
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->count() == 0) continue;
+    for (const std::string& n : o->get_snames()) given.insert("-" + n);
+    for (const std::string& n : o->get_lnames()) given.insert("--" + n);
+    if (o->get_lnames().empty() && o->get_snames().empty()) given.insert("the " + o->get_name());
+  }
+  if (raw.format == "kwic") {
+    given.erase("--format");
+    given.insert("--format kwic");
+  }
   return speechdex::run_and_report(kProgram, [&] {
     // Xapian::Error is not a std::exception: one that escaped would abort the program.
     try {
-      return run(validate(raw));
+      const Config config = validate(raw, given);
+      for (const std::string& w : config.warnings) {
+        std::cerr << kProgram << ": warning: " << w << "\n";
+      }
+      return run(config);
     } catch (const Xapian::Error& e) {
       throw speechdex::IndexError(e.get_description(), raw.db);
     }
