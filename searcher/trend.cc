@@ -45,9 +45,12 @@ std::string unit_string(const std::vector<std::string>& units) {
   return s;
 }
 
-// Non-overlapping matches of any of `patterns` in `units`: of all matches, leftmost first,
+// Non-overlapping matches of any of `patterns` in `units`, as find_occurrences (kwic.h)
+// takes them: of all matches, leftmost first and the longest of those starting there,
 // each that starts at or after the end of the last one taken (a match's end is its last
-// unit's end, so the separator after it may start the next).
+// unit's end, so the separator after it may start the next). (Taking the shortest at a
+// start counted 政府 and 工作 in 政府工作 for `政府 工作 政府工作`, where --count=all
+// counts 政府工作 once.)
 uint64_t occurrences(const std::string& units, const std::vector<std::string>& patterns,
                      std::vector<std::pair<size_t, size_t>>& scratch) {
   scratch.clear();
@@ -56,7 +59,11 @@ uint64_t occurrences(const std::string& units, const std::vector<std::string>& p
       scratch.emplace_back(at, at + p.size() - 1);
     }
   }
-  if (scratch.size() > 1) std::sort(scratch.begin(), scratch.end());
+  if (scratch.size() > 1) {
+    std::sort(scratch.begin(), scratch.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    });
+  }
   uint64_t n = 0;
   size_t end = 0;
   for (const auto& [b, e] : scratch) {

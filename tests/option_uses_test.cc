@@ -4,8 +4,8 @@
 // nothing, and one that is read changes the output (issue 13).
 #include <gtest/gtest.h>
 
-#include <boost/filesystem.hpp>
 #include <algorithm>
+#include <boost/filesystem.hpp>
 #include <map>
 #include <regex>
 #include <set>
@@ -155,8 +155,8 @@ TEST_F(OptionUses, EachOptionIsReadRefusedOrIgnoredWithOneWarning) {
         if (writes != kWrites.end()) {
           EXPECT_TRUE(boost::filesystem::exists(dir_->path() + "/" + writes->second));
         } else if (kSameOutput.count({mode.name, option.name}) == 0) {
-          EXPECT_TRUE(r.out != base.out)
-              << option.name << " is read with " << mode.name << " (no warning) and changes nothing";
+          EXPECT_TRUE(r.out != base.out) << option.name << " is read with " << mode.name
+                                         << " (no warning) and changes nothing";
         }
       }
       // Else the option picked another mode, which ignores some of the others (warned).
@@ -173,8 +173,8 @@ TEST_F(OptionUses, EachOptionIsReadRefusedOrIgnoredWithOneWarning) {
 TEST_F(OptionUses, PagingFacetsGroupingAndOrderAreNotSilentlyIgnored) {
   for (const std::string mode :
        {"--trend year 依法行政", "--collocates 依法行政", "--all --format csv 依法行政"}) {
-    for (const std::string option : {"--limit 3", "--offset 1", "--facets county",
-                                     "--group speech", "--sort year"}) {
+    for (const std::string option :
+         {"--limit 3", "--offset 1", "--facets county", "--group speech", "--sort year"}) {
       if (mode.rfind("--collocates", 0) == 0 && option == "--limit 3") {
         const Run r = search(mode + " --format csv " + option);  // a header and 3 rows
         EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 4) << r.out;
@@ -182,10 +182,10 @@ TEST_F(OptionUses, PagingFacetsGroupingAndOrderAreNotSilentlyIgnored) {
       }
       const Run r = search(mode + " " + option);
       const std::string name = option.substr(0, option.find(' '));
-      EXPECT_TRUE((r.status == 0 && r.err.find("warning: " + name + " is ignored with") !=
-                                        std::string::npos) ||
-                  (r.status == 2 && r.err.find("error: " + name + " does not go with") !=
-                                        std::string::npos))
+      EXPECT_TRUE((r.status == 0 &&
+                   r.err.find("warning: " + name + " is ignored with") != std::string::npos) ||
+                  (r.status == 2 &&
+                   r.err.find("error: " + name + " does not go with") != std::string::npos))
           << mode << " " << option << ": " << r.status << " " << r.err;
     }
   }

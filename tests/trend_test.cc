@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "kwic.h"
 #include "normalizer.h"
 #include "oracle.h"
 #include "searcher.h"
@@ -225,6 +226,25 @@ TEST(TrendOccurrences, DoNotOverlap) {
   EXPECT_EQ(t.series[2].whole.occurrences, 1u);
   EXPECT_EQ(t.series[3].whole.occurrences, 1u);
   EXPECT_EQ(t.series[0].whole.speeches, 1u);
+}
+
+// Where parts of a query start at one place, the longest is the occurrence, as for
+// --count=all (a trend counted 政府 and 工作 in 政府工作 twice for the third query: 147
+// occurrences on the sample where --count=all says 125).
+TEST_F(Trend, OccurrencesEqualCountAllWherePartsNest) {
+  searcher::Searcher s(db_);
+  const std::vector<std::string> queries = {"政府 工作 政府工作", "发展 发展改革", "依法 依法行政",
+                                            "政府 OR 政府工作", "工作 政府工作"};
+  const TrendResult t = trend({"year"}, queries);
+  for (size_t q = 0; q < queries.size(); ++q) {
+    searcher::SearchRequest r;
+    r.query = searcher::parse_query(queries[q]);
+    const searcher::Totals totals = searcher::count_totals(s, r);
+    ASSERT_GT(totals.occurrences, 0u) << queries[q];
+    EXPECT_EQ(t.series[q].whole.occurrences, totals.occurrences) << queries[q];
+    EXPECT_EQ(t.series[q].whole.paragraphs, totals.paragraphs) << queries[q];
+    EXPECT_EQ(t.series[q].whole.speeches, totals.speeches) << queries[q];
+  }
 }
 
 TEST_F(Trend, ABadQueryIsAnErrorSeriesAndTheOthersGoOn) {
