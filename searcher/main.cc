@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 
+#include "adoption.h"
 #include "batch.h"
 #include "collocates.h"
 #include "errors.h"
@@ -75,6 +76,8 @@ struct RawOptions {
   std::string provenance;                ///< --provenance FILE or -
   bool collocates = false;
   size_t window = 5;
+  bool adoption = false;  ///< --adoption
+  std::string by;         ///< --by year or year,province: the adoption curve
 };
 
 // What a run does: one mode per run, picked from the options in this order of precedence
@@ -84,21 +87,23 @@ enum Mode : unsigned {
   kAllKwic = 1u << 1,      ///< --all with KWIC: every KWIC row
   kExplain = 1u << 2,      ///< --explain ID: one paragraph's metadata
   kTrend = 1u << 3,        ///< --trend: counts per bucket
-  kBatch = 1u << 4,        ///< --batch: one search per line of a file
-  kCollocates = 1u << 5,   ///< --collocates: n-grams near the matches
-  kCountAll = 1u << 6,     ///< --count=all: paragraphs, speeches, occurrences
-  kCount = 1u << 7,        ///< --count: the number alone
-  kCountFacets = 1u << 8,  ///< --count with --facets: the number and the facets
-  kKwicSearch = 1u << 9,   ///< --format kwic or --kwic: KWIC rows of a page of hits
-  kSearch = 1u << 10,      ///< a page of ranked hits
+  kAdoption = 1u << 4,     ///< --adoption: each county's first year, the adoption curve
+  kBatch = 1u << 5,        ///< --batch: one search per line of a file
+  kCollocates = 1u << 6,   ///< --collocates: n-grams near the matches
+  kCountAll = 1u << 7,     ///< --count=all: paragraphs, speeches, occurrences
+  kCount = 1u << 8,        ///< --count: the number alone
+  kCountFacets = 1u << 9,  ///< --count with --facets: the number and the facets
+  kKwicSearch = 1u << 10,  ///< --format kwic or --kwic: KWIC rows of a page of hits
+  kSearch = 1u << 11,      ///< a page of ranked hits
 };
-constexpr unsigned kEveryMode = (1u << 11) - 1;
+constexpr int kModes = 12;
+constexpr unsigned kEveryMode = (1u << kModes) - 1;
 
 // How messages name each mode, in the enum's order.
-constexpr const char* kModeNames[] = {"--all",       "--all with KWIC", "--explain",
-                                      "--trend",     "--batch",         "--collocates",
-                                      "--count=all", "--count",         "--count with --facets",
-                                      "KWIC rows",   "a ranked search"};
+constexpr const char* kModeNames[kModes] = {
+    "--all",     "--all with KWIC", "--explain",   "--trend", "--adoption",
+    "--batch",   "--collocates",    "--count=all", "--count", "--count with --facets",
+    "KWIC rows", "a ranked search"};
 
 // Output formats as bits, for the formats an option is read in.
 constexpr unsigned kTableFormat = 1u << static_cast<int>(speechdex::searcher::Format::kTable);
@@ -143,15 +148,18 @@ constexpr OptionUse kOptionUses[] = {
     {"--kwic", kKwicSearch | kAllKwic},
     {"--context", kKwicSearch | kAllKwic},
     {"--kwic-sort", kKwicSearch, kAllKwic},
-    {"--color", kSearch | kKwicSearch | kCountFacets | kAllModes | kTrend, 0, kTableFormat},
+    {"--color", kSearch | kKwicSearch | kCountFacets | kAllModes | kTrend | kAdoption, 0,
+     kTableFormat},
     {"--fields", kSearch | kKwicSearch | kAllModes},
     {"--provenance", kEveryMode & ~(kExplain | kTrend | kBatch), kExplain | kTrend | kBatch},
     {"--explain", kExplain, kAllModes},
     {"--trend", kTrend, kAllModes | kExplain},
-    {"--batch", kBatch | kTrend, kAllModes | kExplain},
+    {"--batch", kBatch | kTrend, kAllModes | kExplain | kAdoption},
     {"-e", kTrend, kEveryMode & ~kTrend},
-    {"--plot", kTrend, kEveryMode & ~kTrend},
-    {"--collocates", kCollocates, kAllModes | kExplain | kTrend | kBatch},
+    {"--plot", kTrend | kAdoption, kEveryMode & ~(kTrend | kAdoption)},
+    {"--adoption", kAdoption, kAllModes | kExplain | kTrend},
+    {"--by", kAdoption},
+    {"--collocates", kCollocates, kAllModes | kExplain | kTrend | kAdoption | kBatch},
     {"--window", kCollocates},
 };
 
@@ -161,6 +169,7 @@ Mode mode_of(const RawOptions& raw) {
   if (raw.all) return kwic ? kAllKwic : kAll;
   if (!raw.explain.empty()) return kExplain;
   if (!raw.trend.empty()) return kTrend;
+  if (raw.adoption) return kAdoption;
   if (!raw.batch.empty()) return kBatch;
   if (raw.collocates) return kCollocates;
   if (raw.count == "all") return kCountAll;
@@ -176,7 +185,7 @@ std::string modes_text(unsigned modes) {
   const unsigned others = kEveryMode & ~modes;
   const bool but = std::popcount(others) < std::popcount(modes);
   std::string out;
-  for (unsigned m = 1u << 10; m != 0; m >>= 1) {
+  for (unsigned m = 1u << (kModes - 1); m != 0; m >>= 1) {
     if (((but ? others : modes) & m) == 0) continue;
     out += (out.empty() ? "" : ", ") + std::string(mode_name(m));
   }
@@ -252,6 +261,8 @@ struct Config {
   std::string provenance;           ///< "" none; "-" the first JSON line; else a file
   speechdex::searcher::ProvenanceRequest provenance_request;
   speechdex::searcher::CollocateOptions collocate_options;
+  speechdex::searcher::AdoptionView adoption_view = speechdex::searcher::AdoptionView::kCounties;
+  bool adoption_by_province = false;  ///< --by year,province
 };
 
 // "a, b, c" for an error message.
@@ -402,6 +413,18 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
       throw speechdex::UsageError("--plot draws a trend over one field", "--plot");
     }
   }
+  if (c.mode == kAdoption) {
+    c.plot = raw.plot;
+    if (raw.by == "year") {
+      c.adoption_view = AdoptionView::kCurve;
+    } else if (raw.by == "year,province" || raw.by == "province,year") {
+      c.adoption_view = AdoptionView::kCurve;
+      c.adoption_by_province = true;
+    } else if (!raw.by.empty()) {
+      throw speechdex::UsageError(
+          "unknown --by '" + raw.by + "'; valid values are year and year,province", "--by");
+    }
+  }
   if (c.mode != kExplain && c.mode != kBatch && c.mode != kTrend) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
@@ -446,6 +469,14 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
   return c;
 }
 
+// Writes a chart to the --plot file.
+void write_plot(const std::string& file, const std::string& svg) {
+  std::ofstream out(file, std::ios::binary);
+  out << svg;
+  out.close();
+  if (!out) throw speechdex::UsageError("cannot write the plot", file);
+}
+
 // --trend: the series of each query (from the command line or the --batch file), printed,
 // and drawn with --plot.
 int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
@@ -478,12 +509,7 @@ int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
     status = 1;
     if (c.format == Format::kCsv) std::cerr << kProgram << ": error: " << s.error << "\n";
   }
-  if (!c.plot.empty()) {
-    std::ofstream svg(c.plot, std::ios::binary);
-    svg << trend_svg(result, c.db, c.filters_text);
-    svg.close();
-    if (!svg) throw speechdex::UsageError("cannot write the plot", c.plot);
-  }
+  if (!c.plot.empty()) write_plot(c.plot, trend_svg(result, c.db, c.filters_text));
   return status;
 }
 
@@ -528,6 +554,24 @@ void write_provenance(const speechdex::searcher::Searcher& searcher, const Confi
   if (!file) throw speechdex::UsageError("cannot write the provenance file", c.provenance);
 }
 
+// --adoption: each county's first year (or the curve with --by), printed, and the curve
+// drawn with --plot.
+int adoption_command(speechdex::searcher::Searcher& searcher, const Config& c) {
+  using namespace speechdex::searcher;
+  const AdoptionResult result = run_adoption(
+      searcher, c.request, c.query.empty() ? "(filters only)" : c.query, c.adoption_by_province);
+  print_adoption(result, c.adoption_view, c.format, std::cout, c.color);
+  const std::string note = adoption_note(result);
+  if (c.format == Format::kCsv && !note.empty()) {
+    std::cerr << kProgram << ": note: " << note << "\n";
+  }
+  if (!c.plot.empty()) write_plot(c.plot, chart_svg(adoption_chart(result, c.db, c.filters_text)));
+  write_provenance(
+      searcher, c,
+      c.adoption_view == AdoptionView::kCounties ? result.counties.size() : result.curve.size());
+  return 0;
+}
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
@@ -549,6 +593,8 @@ int run(const Config& c) {
       return 0;
     case kTrend:
       return trend_command(searcher, c);
+    case kAdoption:
+      return adoption_command(searcher, c);
     case kBatch: {
       std::ifstream file;
       if (c.batch != "-") {
@@ -626,6 +672,10 @@ int main(int argc, char** argv) {
       "                    one line per occurrence, sorted by the context left of it\n"
       "  speechdex-search --db DB --trend year -e 法治 -e 依法行政 --plot t.svg\n"
       "                    two series per year with rates, and their chart\n"
+      "  speechdex-search --db DB --adoption --format csv 枫桥经验\n"
+      "                    each county's first year with it, its speeches and years\n"
+      "  speechdex-search --db DB --adoption --by year,province --plot a.svg 发展\n"
+      "                    counties adopting it per year and province, and the curve\n"
       "  speechdex-search --db DB --collocates --window 5 依法行政\n"
       "                    n-grams within 5 characters of it, by logDice\n"
       "  speechdex-search --db DB --all --format csv --bom 依法行政 > all.csv\n"
@@ -713,7 +763,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("--plot", raw.plot,
                  "with --trend over one field: write an SVG chart of occurrences per 10,000 "
-                 "characters to FILE (lines over years, bars otherwise)")
+                 "characters to FILE (lines over years, bars otherwise); with --adoption: the "
+                 "cumulative adoption curve")
       ->type_name("FILE.svg");
   app.add_flag("--all", raw.all,
                "print every hit (every KWIC row with --kwic or --format kwic), whatever their "
@@ -731,6 +782,15 @@ int main(int argc, char** argv) {
                  "fingerprints, program version, UTC time, rows written; with --format json, - "
                  "puts it first in the output as {\"provenance\":{...}}")
       ->type_name("FILE|-");
+  app.add_flag("--adoption", raw.adoption,
+               "for each county, the first year one of its speeches holds the query, with its "
+               "matching speeches and their years (table, csv or json); speeches of unknown "
+               "county or year cannot adopt and are counted apart; --plot draws the cumulative "
+               "curve");
+  app.add_option("--by", raw.by,
+                 "with --adoption: the adoption curve instead, counties adopting per year (new "
+                 "and cumulative), per province with year,province")
+      ->type_name("year|year,province");
   app.add_flag("--collocates", raw.collocates,
                "the character n-grams (2 to 6, not across punctuation) most often within "
                "--window characters of the query's occurrences in every matching paragraph, "
