@@ -323,6 +323,14 @@ void validate_export(const RawOptions& raw, Config& c) {
     p.options.emplace_back("context", std::to_string(c.kwic_options.context));
     p.options.emplace_back("kwic_sort", raw.kwic_sort);
   }
+  if (c.mode == kCollocates) {
+    p.options.emplace_back("collocates", "true");
+    p.options.emplace_back("window", std::to_string(raw.window));
+  }
+  if (c.mode == kAdoption) {
+    p.options.emplace_back("adoption", "true");
+    p.options.emplace_back("by", raw.by);
+  }
 }
 
 // `text` as a whole number from `min` to `max`, or a UsageError naming it and `option`.
