@@ -172,7 +172,7 @@ void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms) {
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms,
-                                schema::MinHash* minhash) {
+                                schema::MinHash* minhash, const schema::Gazetteer* places) {
   // The speech's paragraphs, then the lines set aside from it.
   const bool aside = paragraph_index >= speech.paragraphs.size();
   const Paragraph& paragraph = aside ? speech.set_aside[paragraph_index - speech.paragraphs.size()]
@@ -253,7 +253,7 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   // Furniture is a duplicate only of identical text: a site's header says nothing about
   // who copied whom.
   if (r.kind != schema::kKindBoilerplate) {
-    const schema::MinHash m = schema::minhash(units);
+    const schema::MinHash m = schema::minhash(units, places);
     if (m.shingles > 0) doc.add_value(schema::kSlotSignature, schema::encode_signature(m));
     if (minhash) *minhash = m;
   }
@@ -428,7 +428,7 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
         segment_->add_document(first + static_cast<Xapian::docid>(p));
         schema::MinHash part;
         docs.push_back(build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p,
-                                      taxonomy_, sink, &part));
+                                      taxonomy_, sink, &part, &gazetteer_));
         whole.merge(part);
       }
       if (!docs.empty() && whole.shingles > 0) {

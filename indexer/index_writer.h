@@ -42,11 +42,13 @@ class TermSink {
 /// Builds paragraph `paragraph_index` (0-based) of a speech: its text and filter terms go
 /// to `terms`; the Xapian document returned holds its record, value slots and source term.
 /// `minhash`, if given, receives the MinHash of its text (none for boilerplate), from
-/// which the caller makes the speech's signature.
+/// which the caller makes the speech's signature; `places` are the county names its
+/// signature reads as placeholders (schema::minhash).
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms,
-                                schema::MinHash* minhash = nullptr);
+                                schema::MinHash* minhash = nullptr,
+                                const schema::Gazetteer* places = nullptr);
 
 /// Removes what no commit of the index at `db` names (left by a crash or a failed run):
 /// unnamed segments and records generations, the work folder. The caller holds the lock.

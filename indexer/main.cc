@@ -11,6 +11,7 @@
 #include "index_check.h"
 #include "pipeline.h"
 #include "record.h"
+#include "version.h"
 
 namespace {
 
@@ -160,19 +161,30 @@ int main(int argc, char** argv) {
       "year, speaker role and topics are found in the text; a manifest overrides them. "
       "Every problem is one line on stderr (speechdex-index: warning: PATH: REASON). Exit "
       "status: 0 all read, 1 some inputs skipped or failed, 2 usage, 3 the index could not "
-      "be opened or written.",
+      "be opened or written. Docs: docs/ingest.md (formats, encodings, messages), "
+      "docs/index.md, docs/integrity.md.",
       kProgram};
+  // help2man (man/) reads each example as a command and, 20 columns in on the next line,
+  // what it does. A command wider than 71 columns wraps in the man page.
   app.footer(
       "Examples:\n"
-      "  speechdex-index --db DB corpus/                    index a folder (re-run to update)\n"
-      "  speechdex-index --db DB --manifest meta.tsv corpus/  metadata you know overrides\n"
-      "  speechdex-index --db DB --lossy --encoding big5 old/  a Big5 folder, damage allowed\n"
-      "  speechdex-index --db DB --jobs 2 --rebuild corpus/   build anew, two jobs\n"
-      "  speechdex-index --db DB --check                    verify the index whole\n"
-      "Docs: docs/ingest.md (formats, encodings, messages), docs/index.md, docs/integrity.md.");
+      "  speechdex-index --db DB corpus/\n"
+      "                    index a folder (DB: the database folder); re-run to update it\n"
+      "  speechdex-index --db DB --manifest meta.tsv corpus/\n"
+      "                    metadata you know overrides what is found in the text\n"
+      "  speechdex-index --db DB --lossy --encoding big5 old/\n"
+      "                    a Big5 folder, damaged bytes replaced\n"
+      "  speechdex-index --db DB --jobs 2 --rebuild corpus/\n"
+      "                    build the index anew with two jobs\n"
+      "  speechdex-index --db DB --check\n"
+      "                    verify the index whole\n");
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;
-  app.add_option("--db", opt.db, "database folder (created if missing)")->required();
+  app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
+                       "print the program's name and version and exit");
+  app.add_option("--db", opt.db, "database folder (created if missing)")
+      ->required()
+      ->type_name("DIR");
   bool check_only = false, repair = false;
   app.add_option("paths", opt.paths, "files and folders to index");
   app.add_flag("--check", check_only,
@@ -191,10 +203,13 @@ int main(int argc, char** argv) {
                "once, naming it)");
   app.add_option("--manifest", opt.manifest,
                  "table of known metadata (TSV, CSV or JSONL; columns path, speech, county, "
-                 "year, title, speaker, role, date) that overrides what is found in the text");
+                 "year, title, speaker, role, date) that overrides what is found in the text")
+      ->type_name("FILE");
   app.add_option("--data", opt.data_dir, "folder of the gazetteer tables")
-      ->default_val(opt.data_dir);
-  app.add_option("--topics", opt.topics, "topic taxonomy (default: DATA/topics.tsv)");
+      ->default_val(opt.data_dir)
+      ->type_name("DIR");
+  app.add_option("--topics", opt.topics, "topic taxonomy (default: DATA/topics.tsv)")
+      ->type_name("FILE");
   app.add_flag("--force", opt.force, "re-index files even if unchanged since the last run");
   std::string compact = "auto";
   app.add_option("--compact", compact,
@@ -220,11 +235,13 @@ int main(int argc, char** argv) {
   std::string max_size = "100M";
   app.add_option("--max-file-size", max_size,
                  "larger files are reported and not read (K, M, G suffixes)")
-      ->default_val("100M");
+      ->default_val("100M")
+      ->type_name("SIZE");
   app.add_option("--encoding", opt.decode.encoding,
                  "read text and JSON Lines files in this encoding (utf-8, gb18030, big5, "
                  "big5-hkscs, utf-16le, ...) instead of detecting it (web pages keep their "
-                 "own charset)");
+                 "own charset)")
+      ->type_name("NAME");
   app.add_flag("--lossy", opt.decode.lossy,
                "index a file that does not decode cleanly with U+FFFD for what does not "
                "decode, warning with the encoding and the first bad byte (default: report "
@@ -234,6 +251,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
     return 0;
   } catch (const CLI::ParseError& e) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";

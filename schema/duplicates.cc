@@ -6,6 +6,7 @@
 
 #include "errors.h"
 #include "fields.h"
+#include "gazetteer.h"
 
 namespace speechdex::schema {
 
@@ -62,11 +63,71 @@ void MinHash::merge(const MinHash& other) {
   shingles += other.shingles;
 }
 
-MinHash minhash(const std::vector<Unit>& units) {
+namespace {
+
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool is_chinese_numeral(std::string_view s) {
+  static const std::string_view kNumerals[] = {"一", "二", "三", "四", "五", "六", "七",
+                                               "八", "九", "十", "〇", "零", "百"};
+  return std::find(std::begin(kNumerals), std::end(kNumerals), s) != std::end(kNumerals);
+}
+
+}  // namespace
+
+MinHash minhash(const std::vector<Unit>& units, const Gazetteer* places) {
+  // The placeholders: what a template leaves to fill in (docs/duplicates.md).
+  static const uint64_t kNumber = stable_hash("\x01number");
+  static const uint64_t kPlace = stable_hash("\x01place");
   std::vector<uint64_t> hashes;
   hashes.reserve(units.size());
-  for (const Unit& u : units) {
-    if (!u.punctuation) hashes.push_back(stable_hash(u.text));
+  // A leading list marker's numeral (一、 （二） 3.) is a number.
+  size_t marker_end = 0;
+  {
+    size_t i = 0;
+    while (i < units.size() && units[i].punctuation && i < 1) ++i;
+    size_t j = i;
+    while (j < units.size() && j < i + 3 && is_chinese_numeral(units[j].text)) ++j;
+    if (j > i && j < units.size() && units[j].punctuation) marker_end = j;
+  }
+  for (size_t i = 0; i < units.size();) {
+    const Unit& u = units[i];
+    if (u.punctuation) {
+      ++i;
+      continue;
+    }
+    if (i < marker_end || (u.kind == UnitKind::kWord && is_digits(u.text))) {
+      if (hashes.empty() || hashes.back() != kNumber) hashes.push_back(kNumber);
+      i = std::max(i + 1, i < marker_end ? marker_end : i + 1);
+      continue;
+    }
+    // A county's name, full, former or short (but not a short name that is an everyday
+    // word, or of one character): the longest that starts here.
+    size_t matched = 0;
+    if (places && u.kind == UnitKind::kChar && i + 1 < units.size() &&
+        units[i + 1].kind == UnitKind::kChar) {
+      std::string name = u.text + units[i + 1].text;
+      const size_t longest = places->max_name_chars_from(name);
+      std::string candidate = u.text;
+      for (size_t len = 1; i + len <= units.size() && len <= longest; ++len) {
+        if (len > 1) {
+          if (units[i + len - 1].kind != UnitKind::kChar || units[i + len - 1].punctuation) break;
+          candidate += units[i + len - 1].text;
+        }
+        if (len < 2) continue;
+        const NameEntry* e = places->find(candidate);
+        if (e && !(e->kind == NameKind::kStem && (e->word || e->one_char))) matched = len;
+      }
+    }
+    if (matched > 0) {
+      hashes.push_back(kPlace);
+      i += matched;
+      continue;
+    }
+    hashes.push_back(stable_hash(u.text));
+    ++i;
   }
   MinHash m;
   if (hashes.empty()) return m;

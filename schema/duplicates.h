@@ -34,9 +34,15 @@ struct MinHash {
   void merge(const MinHash& other);
 };
 
-/// The MinHash of normalized units (tokenize()); punctuation units are skipped. A text of
-/// fewer than kShingleUnits units has one shingle of all of them (none if it is empty).
-MinHash minhash(const std::vector<Unit>& units);
+class Gazetteer;
+
+/// The MinHash of normalized units (tokenize()); punctuation units are skipped. What a
+/// template leaves to fill in reads as a placeholder: a number (a run of digits, and the
+/// numeral of a leading list marker: 一、 （二）), and with `places` a county's name (full,
+/// former, or a short name that is not an everyday word). So copies that differ only
+/// there have the same signature. A text of fewer than kShingleUnits units has one
+/// shingle of all of them (none if it is empty).
+MinHash minhash(const std::vector<Unit>& units, const Gazetteer* places = nullptr);
 
 /// A stored signature: the low kSignatureBits bits of each minimum, and the shingle count.
 struct Signature {
@@ -54,8 +60,8 @@ double similarity(const Signature& a, const Signature& b);
 /// a paragraph or speech with fewer shingles than these is a duplicate only of identical
 /// text; with more, it is a near duplicate of another whose estimated similarity is at
 /// least the threshold.
-inline constexpr uint32_t kParagraphMinShingles = 10;
-inline constexpr double kParagraphThreshold = 0.6;
+inline constexpr uint32_t kParagraphMinShingles = 4;
+inline constexpr double kParagraphThreshold = 0.65;
 inline constexpr uint32_t kSpeechMinShingles = 40;
 inline constexpr double kSpeechThreshold = 0.5;
 

@@ -3,13 +3,16 @@
 #include <xapian.h>
 
 #include <CLI/CLI.hpp>
+#include <bit>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 
+#include "adoption.h"
 #include "batch.h"
 #include "collocates.h"
 #include "copies.h"
@@ -22,6 +25,7 @@
 #include "searcher.h"
 #include "svg_plot.h"
 #include "trend.h"
+#include "version.h"
 
 namespace {
 
@@ -29,6 +33,21 @@ constexpr const char* kProgram = "speechdex-search";
 // Marks a query word that starts with '-' and a non-ASCII character (-政府) so that the
 // option parser takes it for a positional word, not an option.
 constexpr char kWordMark = '\x01';
+
+// CLI11's help, with option names as typed: -c,--count, not -c{paragraphs},--count{paragraphs}
+// (the default a flag takes when given no value).
+class HelpFormatter : public CLI::Formatter {
+ public:
+  std::string make_option_name(const CLI::Option* opt, bool positional) const override {
+    std::string name = CLI::Formatter::make_option_name(opt, positional);
+    for (size_t open = name.find('{'); open != std::string::npos; open = name.find('{', open)) {
+      const size_t close = name.find('}', open);
+      if (close == std::string::npos) break;
+      name.erase(open, close - open + 1);
+    }
+    return name;
+  }
+};
 
 // Options as parsed.
 struct RawOptions {
@@ -61,35 +80,205 @@ struct RawOptions {
   std::string dedup = "none";  ///< --dedup
   std::string copies;          ///< --copies ID
   std::string clusters;        ///< --clusters paragraph|speech
+  bool adoption = false;       ///< --adoption
+  std::string by;              ///< --by year or year,province: the adoption curve
 };
+
+// What a run does: one mode per run, picked from the options in this order of precedence
+// (mode_of). Each mode reads some options (kOptionUses).
+enum Mode : unsigned {
+  kAll = 1u << 0,          ///< --all: every hit in index order
+  kAllKwic = 1u << 1,      ///< --all with KWIC: every KWIC row
+  kExplain = 1u << 2,      ///< --explain ID: one paragraph's metadata
+  kTrend = 1u << 3,        ///< --trend: counts per bucket
+  kAdoption = 1u << 4,     ///< --adoption: each county's first year, the adoption curve
+  kBatch = 1u << 5,        ///< --batch: one search per line of a file
+  kCollocates = 1u << 6,   ///< --collocates: n-grams near the matches
+  kCountAll = 1u << 7,     ///< --count=all: paragraphs, speeches, occurrences
+  kCount = 1u << 8,        ///< --count: the number alone
+  kCountFacets = 1u << 9,  ///< --count with --facets: the number and the facets
+  kKwicSearch = 1u << 10,  ///< --format kwic or --kwic: KWIC rows of a page of hits
+  kSearch = 1u << 11,      ///< a page of ranked hits
+  kCopies = 1u << 12,      ///< --copies ID: the members of a paragraph's duplicate cluster
+  kClusters = 1u << 13,    ///< --clusters: every duplicate cluster
+};
+constexpr int kModes = 14;
+constexpr unsigned kEveryMode = (1u << kModes) - 1;
+
+// How messages name each mode, in the enum's order.
+constexpr const char* kModeNames[kModes] = {
+    "--all",     "--all with KWIC", "--explain",   "--trend",   "--adoption",
+    "--batch",   "--collocates",    "--count=all", "--count",   "--count with --facets",
+    "KWIC rows", "a ranked search", "--copies",    "--clusters"};
+
+// Output formats as bits, for the formats an option is read in.
+constexpr unsigned kTableFormat = 1u << static_cast<int>(speechdex::searcher::Format::kTable);
+constexpr unsigned kJsonFormat = 1u << static_cast<int>(speechdex::searcher::Format::kJson);
+constexpr unsigned kCsvFormat = 1u << static_cast<int>(speechdex::searcher::Format::kCsv);
+constexpr unsigned kAnyFormat = kTableFormat | kJsonFormat | kCsvFormat;
+
+// Which modes read an option (in which formats), and which refuse it (a usage error: the
+// two cannot go together). An option may have several rows: it is read if one of them
+// reads it. Given where no row reads it, it is ignored with a warning. Options not listed
+// (--db, --bom) are read everywhere. "the query" is the query words, "--format kwic" that
+// value of --format (the rows of --format are about the others).
+struct OptionUse {
+  const char* option;
+  unsigned reads;
+  unsigned refuses = 0;
+  unsigned formats = kAnyFormat;
+};
+constexpr unsigned kFilterModes = kEveryMode & ~(kExplain | kCopies);
+constexpr unsigned kPageModes = kSearch | kKwicSearch | kBatch;  // a page of ranked hits
+constexpr unsigned kAllModes = kAll | kAllKwic;
+constexpr OptionUse kOptionUses[] = {
+    {"the query", kEveryMode & ~(kExplain | kBatch | kCopies), kBatch},
+    {"--county", kFilterModes},
+    {"--province", kFilterModes},
+    {"--year", kFilterModes},
+    {"--topic", kFilterModes},
+    {"--role", kFilterModes},
+    {"--boilerplate", kFilterModes},
+    {"--limit", kPageModes | kCollocates},
+    {"--offset", kPageModes, kAllModes},
+    {"--sort", kPageModes, kAllModes},
+    {"--group", kPageModes | kCount | kCountFacets, kAllModes},
+    // Facets are a JSON summary line or the table's last lines; CSV has no place for them
+    // but in --batch's columns.
+    {"--facets", kBatch, kAllModes},
+    {"--facets", kSearch | kCountFacets, kAllModes, kTableFormat | kJsonFormat},
+    {"--facets", kKwicSearch, kAllModes, kJsonFormat},
+    {"--count", kCount | kCountFacets | kCountAll, kAllModes},
+    {"--format", kEveryMode & ~kCount},
+    {"--format kwic", kKwicSearch | kAllKwic},
+    {"--kwic", kKwicSearch | kAllKwic},
+    {"--context", kKwicSearch | kAllKwic},
+    {"--kwic-sort", kKwicSearch, kAllKwic},
+    {"--color", kSearch | kKwicSearch | kCountFacets | kAllModes | kTrend | kAdoption, 0,
+     kTableFormat},
+    {"--fields", kSearch | kKwicSearch | kAllModes},
+    {"--provenance", kEveryMode & ~(kExplain | kTrend | kBatch | kCopies | kClusters),
+     kExplain | kTrend | kBatch | kCopies | kClusters},
+    {"--explain", kExplain, kAllModes},
+    {"--trend", kTrend, kAllModes | kExplain},
+    {"--batch", kBatch | kTrend, kAllModes | kExplain | kAdoption},
+    {"-e", kTrend, kEveryMode & ~kTrend},
+    {"--plot", kTrend | kAdoption, kEveryMode & ~(kTrend | kAdoption)},
+    {"--adoption", kAdoption, kAllModes | kExplain | kTrend},
+    {"--by", kAdoption},
+    {"--collocates", kCollocates, kAllModes | kExplain | kTrend | kAdoption | kBatch},
+    {"--window", kCollocates},
+    {"--dedup", kEveryMode & ~(kExplain | kClusters), kClusters},
+    {"--copies", kCopies,
+     kAllModes | kExplain | kTrend | kAdoption | kBatch | kCollocates | kClusters},
+    {"--clusters", kClusters, kAllModes | kExplain | kTrend | kAdoption | kBatch | kCollocates},
+};
+
+// The mode the options pick (the first that applies, in the enum's order).
+Mode mode_of(const RawOptions& raw) {
+  const bool kwic = raw.format == "kwic" || raw.kwic;
+  if (raw.all) return kwic ? kAllKwic : kAll;
+  if (!raw.explain.empty()) return kExplain;
+  if (!raw.copies.empty()) return kCopies;
+  if (!raw.clusters.empty()) return kClusters;
+  if (!raw.trend.empty()) return kTrend;
+  if (raw.adoption) return kAdoption;
+  if (!raw.batch.empty()) return kBatch;
+  if (raw.collocates) return kCollocates;
+  if (raw.count == "all") return kCountAll;
+  if (!raw.count.empty()) return raw.facets.empty() ? kCount : kCountFacets;
+  return kwic ? kKwicSearch : kSearch;
+}
+
+const char* mode_name(unsigned mode) { return kModeNames[std::countr_zero(mode)]; }
+
+// The modes in `modes` by name, "a, b" (a ranked search first), or "any mode but c" if
+// that is shorter.
+std::string modes_text(unsigned modes) {
+  const unsigned others = kEveryMode & ~modes;
+  const bool but = std::popcount(others) < std::popcount(modes);
+  std::string out;
+  for (unsigned m = 1u << (kModes - 1); m != 0; m >>= 1) {
+    if (((but ? others : modes) & m) == 0) continue;
+    out += (out.empty() ? "" : ", ") + std::string(mode_name(m));
+  }
+  return but ? "any mode but " + out : out;
+}
+
+std::string format_name(unsigned format, unsigned mode) {
+  return format == kJsonFormat             ? "json"
+         : format == kCsvFormat            ? "csv"
+         : mode & (kKwicSearch | kAllKwic) ? "kwic"
+                                           : "table";
+}
+
+// Checks the options `given` against what `mode` in `format` reads: throws UsageError for
+// one it refuses, and returns a warning for each it ignores.
+std::vector<std::string> check_option_uses(const std::set<std::string>& given, unsigned mode,
+                                           speechdex::searcher::Format format) {
+  const unsigned format_bit = 1u << static_cast<int>(format);
+  std::vector<std::string> warnings;
+  for (const std::string& option : given) {
+    unsigned reads = 0, refuses = 0, formats = 0;  // formats: those read in this mode
+    bool listed = false, read = false;
+    for (const OptionUse& use : kOptionUses) {
+      if (option != use.option) continue;
+      listed = true;
+      read = read || ((use.reads & mode) != 0 && (use.formats & format_bit) != 0);
+      reads |= use.reads;
+      refuses |= use.refuses;
+      if ((use.reads & mode) != 0) formats |= use.formats;
+    }
+    if (!listed || read) continue;
+    // An option that picks a mode is not told where it goes: there.
+    const bool names_a_mode = std::any_of(std::begin(kModeNames), std::end(kModeNames),
+                                          [&](const char* m) { return option == m; });
+    std::string where = mode_name(mode);
+    if (formats != 0) {  // read in this mode, in other formats
+      where.append(" and --format ").append(format_name(format_bit, mode));
+      std::string names;
+      for (unsigned f = 1; f <= kAnyFormat; f <<= 1) {
+        if (formats & f) names.append(names.empty() ? "" : " or ").append(format_name(f, mode));
+      }
+      where.append("; it goes with --format ").append(names);
+    } else if (!names_a_mode) {
+      where.append("; it goes with ").append(modes_text(reads));
+    }
+    if ((refuses & mode) != 0) {
+      throw speechdex::UsageError(option + " does not go with " + where, option);
+    }
+    warnings.push_back(option + " is ignored with " + where);
+  }
+  return warnings;
+}
 
 // Options validated.
 struct Config {
+  Mode mode = kSearch;
+  std::vector<std::string> warnings;  ///< options given that the mode ignores
   std::string db;
   std::string query;
   speechdex::searcher::SearchRequest request;
-  bool count_only = false;
   speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
   bool color = false;
   std::optional<Xapian::docid> explain;
-  std::string batch;       ///< "" = no batch; "-" = stdin
-  bool count_all = false;  ///< --count=all: paragraphs, speeches and occurrences
-  bool kwic = false;       ///< one row per occurrence (--format kwic, --kwic)
+  std::string batch;  ///< "" = no batch; "-" = stdin
+  bool kwic = false;  ///< one row per occurrence (--format kwic, --kwic)
   speechdex::searcher::KwicOptions kwic_options;
   std::vector<std::string> trend_fields;   ///< empty: no trend
   std::vector<std::string> trend_queries;  ///< the query words, then each -e
   std::string plot;
   std::string filters_text;         ///< the filter flags as typed, for the plot's caption
-  bool all = false;                 ///< stream every hit (or KWIC row) in index order
   std::vector<std::string> fields;  ///< JSON and CSV columns; empty: the format's default
   bool bom = false;                 ///< a UTF-8 BOM before CSV
   std::string provenance;           ///< "" none; "-" the first JSON line; else a file
   speechdex::searcher::ProvenanceRequest provenance_request;
-  bool collocates = false;  ///< --collocates
   speechdex::searcher::CollocateOptions collocate_options;
   std::optional<Xapian::docid> copies;  ///< --copies ID
   /// --clusters: kNone for none.
   speechdex::searcher::Dedup clusters = speechdex::searcher::Dedup::kNone;
+  speechdex::searcher::AdoptionView adoption_view = speechdex::searcher::AdoptionView::kCounties;
+  bool adoption_by_province = false;  ///< --by year,province
 };
 
 // "a, b, c" for an error message.
@@ -99,30 +288,12 @@ std::string listed(const std::vector<std::string>& names) {
   return out;
 }
 
-// --all, --fields, --bom and --provenance: checked against the rest of `c`.
+// --fields, --bom and --provenance: checked against the rest of `c`.
 void validate_export(const RawOptions& raw, Config& c) {
   using speechdex::UsageError;
   using namespace speechdex::searcher;
-  c.all = raw.all;
   c.bom = raw.bom;
   c.provenance = raw.provenance;
-  if (c.all) {
-    const char* clash = c.count_only                                       ? "--count"
-                        : !c.batch.empty()                                 ? "--batch"
-                        : !c.trend_fields.empty()                          ? "--trend"
-                        : c.explain                                        ? "--explain"
-                        : c.request.group_by_speech                        ? "--group"
-                        : !c.request.facets.empty()                        ? "--facets"
-                        : c.request.sort != Sort::kRelevance               ? "--sort"
-                        : c.request.page.offset != 0                       ? "--offset"
-                        : c.kwic && c.kwic_options.sort != KwicSort::kRank ? "--kwic-sort"
-                                                                           : nullptr;
-    if (clash) {
-      throw UsageError(
-          std::string("--all prints every hit in index order; it does not go with ") + clash,
-          clash);
-    }
-  }
   if (!raw.fields.empty()) {
     if (c.format == Format::kTable) {
       throw UsageError("--fields picks columns of --format json or csv", "--fields");
@@ -147,22 +318,19 @@ void validate_export(const RawOptions& raw, Config& c) {
   if (c.bom && c.format != Format::kCsv) {
     throw UsageError("--bom goes with --format csv", "--bom");
   }
-  if (!c.provenance.empty() && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
-    throw UsageError("--provenance describes a search's output, not --batch, --trend or --explain",
-                     "--provenance");
-  }
   if (c.provenance == "-" && c.format != Format::kJson) {
     throw UsageError("--provenance - (a first JSON line) goes with --format json; give a file",
                      "--provenance");
   }
+  const bool all = c.mode == kAll || c.mode == kAllKwic;
   ProvenanceRequest& p = c.provenance_request;
   p.query = c.query;
   p.filters = c.request.filters;
   p.options = {{"format", raw.format},
                {"kwic", c.kwic ? "true" : "false"},
-               {"all", c.all ? "true" : "false"},
+               {"all", all ? "true" : "false"},
                {"fields", raw.fields},
-               {"limit", c.all ? "" : std::to_string(c.request.page.limit)},
+               {"limit", all ? "" : std::to_string(c.request.page.limit)},
                {"offset", std::to_string(c.request.page.offset)},
                {"sort", raw.sort},
                {"group", raw.group},
@@ -171,6 +339,14 @@ void validate_export(const RawOptions& raw, Config& c) {
   if (c.kwic) {
     p.options.emplace_back("context", std::to_string(c.kwic_options.context));
     p.options.emplace_back("kwic_sort", raw.kwic_sort);
+  }
+  if (c.mode == kCollocates) {
+    p.options.emplace_back("collocates", "true");
+    p.options.emplace_back("window", std::to_string(raw.window));
+  }
+  if (c.mode == kAdoption) {
+    p.options.emplace_back("adoption", "true");
+    p.options.emplace_back("by", raw.by);
   }
 }
 
@@ -190,9 +366,15 @@ uint64_t parse_number(const std::string& text, uint64_t min, uint64_t max, const
   return n;
 }
 
-Config validate(const RawOptions& raw) {
+// `given`: the options given on the command line (their names as in kOptionUses).
+Config validate(const RawOptions& raw, const std::set<std::string>& given) {
   using namespace speechdex::searcher;
   Config c;
+  c.mode = mode_of(raw);
+  c.format = raw.format == "json"  ? Format::kJson
+             : raw.format == "csv" ? Format::kCsv
+                                   : Format::kTable;
+  c.warnings = check_option_uses(given, c.mode, c.format);
   c.db = raw.db;
   for (const std::string& w : raw.query_words) {
     const std::string word = (!w.empty() && w[0] == kWordMark) ? w.substr(1) : w;
@@ -255,34 +437,32 @@ Config validate(const RawOptions& raw) {
     if (!c.plot.empty() && c.trend_fields.size() != 1) {
       throw speechdex::UsageError("--plot draws a trend over one field", "--plot");
     }
-  } else if (!raw.expressions.empty() || !raw.plot.empty()) {
-    throw speechdex::UsageError("-e and --plot go with --trend",
-                                raw.plot.empty() ? "-e" : "--plot");
   }
-  if (!c.batch.empty() && !c.query.empty()) {
-    throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
-                                "--batch");
+  if (c.mode == kAdoption) {
+    c.plot = raw.plot;
+    if (raw.by == "year") {
+      c.adoption_view = AdoptionView::kCurve;
+    } else if (raw.by == "year,province" || raw.by == "province,year") {
+      c.adoption_view = AdoptionView::kCurve;
+      c.adoption_by_province = true;
+    } else if (!raw.by.empty()) {
+      throw speechdex::UsageError(
+          "unknown --by '" + raw.by + "'; valid values are year and year,province", "--by");
+    }
   }
   c.request.dedup = raw.dedup == "paragraph" ? Dedup::kParagraph
                     : raw.dedup == "speech"  ? Dedup::kSpeech
                                              : Dedup::kNone;
-  if (!raw.copies.empty()) {
+  if (c.mode == kCopies) {
     c.copies = static_cast<Xapian::docid>(
         parse_number(raw.copies, 1, UINT32_MAX, "a paragraph id (1 to 4294967295)", "--copies"));
   }
   c.clusters = raw.clusters == "paragraph" ? Dedup::kParagraph
                : raw.clusters == "speech"  ? Dedup::kSpeech
                                            : Dedup::kNone;
-  if (c.copies && c.clusters != Dedup::kNone) {
-    throw speechdex::UsageError("give --copies ID or --clusters, not both", "--copies");
-  }
-  if ((c.copies || c.clusters != Dedup::kNone) && (!c.batch.empty() || !c.trend_fields.empty())) {
-    throw speechdex::UsageError("--copies and --clusters do not go with --batch or --trend",
-                                c.copies ? "--copies" : "--clusters");
-  }
-  if (c.clusters != Dedup::kNone && !c.query.empty()) c.request.query = parse_query(c.query);
-  if (!c.explain && c.batch.empty() && c.trend_fields.empty() && !c.copies &&
-      c.clusters == Dedup::kNone) {
+  if (c.mode == kClusters && !c.query.empty()) c.request.query = parse_query(c.query);
+  if (c.mode != kExplain && c.mode != kBatch && c.mode != kTrend && c.mode != kCopies &&
+      c.mode != kClusters) {
     if (c.query.empty() && c.request.filters.empty()) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
@@ -294,9 +474,7 @@ Config validate(const RawOptions& raw) {
   }
   // No index holds more paragraphs than ids, so a larger offset could only skip them all.
   c.request.page.offset = parse_number(raw.offset, 0, UINT32_MAX, "a number", "--offset");
-  c.request.page.limit = raw.count.empty() ? raw.limit : 0;
-  c.count_only = !raw.count.empty();
-  c.count_all = raw.count == "all";
+  c.request.page.limit = c.mode == kCount || c.mode == kCountFacets ? 0 : raw.limit;
   for (const std::string& f : raw.facets) {
     const auto& names = facet_names();
     if (std::find(names.begin(), names.end(), f) == names.end()) {
@@ -313,10 +491,7 @@ Config validate(const RawOptions& raw) {
   c.request.sort = raw.sort == "year"    ? Sort::kYear
                    : raw.sort == "-year" ? Sort::kYearDescending
                                          : Sort::kRelevance;
-  c.format = raw.format == "json"  ? Format::kJson
-             : raw.format == "csv" ? Format::kCsv
-                                   : Format::kTable;
-  c.kwic = raw.format == "kwic" || raw.kwic;
+  c.kwic = c.mode == kKwicSearch || c.mode == kAllKwic;
   c.kwic_options.context = raw.context;
   c.kwic_options.sort = raw.kwic_sort == "left"     ? KwicSort::kLeft
                         : raw.kwic_sort == "right"  ? KwicSort::kRight
@@ -324,15 +499,19 @@ Config validate(const RawOptions& raw) {
                         : raw.kwic_sort == "county" ? KwicSort::kCounty
                         : raw.kwic_sort == "source" ? KwicSort::kSource
                                                     : KwicSort::kRank;
-  c.collocates = raw.collocates;
   c.collocate_options.window = raw.window;
   c.collocate_options.limit = raw.limit;
-  if (c.collocates && (!c.batch.empty() || !c.trend_fields.empty() || c.explain)) {
-    throw speechdex::UsageError("--collocates goes with one query", "--collocates");
-  }
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   validate_export(raw, c);
   return c;
+}
+
+// Writes a chart to the --plot file.
+void write_plot(const std::string& file, const std::string& svg) {
+  std::ofstream out(file, std::ios::binary);
+  out << svg;
+  out.close();
+  if (!out) throw speechdex::UsageError("cannot write the plot", file);
 }
 
 // --trend: the series of each query (from the command line or the --batch file), printed,
@@ -368,12 +547,7 @@ int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
     status = 1;
     if (c.format == Format::kCsv) std::cerr << kProgram << ": error: " << s.error << "\n";
   }
-  if (!c.plot.empty()) {
-    std::ofstream svg(c.plot, std::ios::binary);
-    svg << trend_svg(result, c.db, c.filters_text);
-    svg.close();
-    if (!svg) throw speechdex::UsageError("cannot write the plot", c.plot);
-  }
+  if (!c.plot.empty()) write_plot(c.plot, trend_svg(result, c.db, c.filters_text));
   return status;
 }
 
@@ -418,6 +592,24 @@ void write_provenance(const speechdex::searcher::Searcher& searcher, const Confi
   if (!file) throw speechdex::UsageError("cannot write the provenance file", c.provenance);
 }
 
+// --adoption: each county's first year (or the curve with --by), printed, and the curve
+// drawn with --plot.
+int adoption_command(speechdex::searcher::Searcher& searcher, const Config& c) {
+  using namespace speechdex::searcher;
+  const AdoptionResult result = run_adoption(
+      searcher, c.request, c.query.empty() ? "(filters only)" : c.query, c.adoption_by_province);
+  print_adoption(result, c.adoption_view, c.format, std::cout, c.color);
+  const std::string note = adoption_note(result);
+  if (c.format == Format::kCsv && !note.empty()) {
+    std::cerr << kProgram << ": note: " << note << "\n";
+  }
+  if (!c.plot.empty()) write_plot(c.plot, chart_svg(adoption_chart(result, c.db, c.filters_text)));
+  write_provenance(
+      searcher, c,
+      c.adoption_view == AdoptionView::kCounties ? result.counties.size() : result.curve.size());
+  return 0;
+}
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
@@ -426,63 +618,72 @@ int run(const Config& c) {
   if (c.provenance == "-") {
     std::cout << "{\"provenance\":" << provenance_json(searcher, c.provenance_request, {}) << "}\n";
   }
-  if (c.all) {
-    const uint64_t rows = print_all(searcher, c, *printer);
-    std::cout.flush();
-    write_provenance(searcher, c, rows);
-    return 0;
-  }
-  if (c.explain) {
-    printer->explain(*c.explain, searcher.record(*c.explain));
-    return 0;
-  }
-  if (!c.trend_fields.empty()) return trend_command(searcher, c);
-  if (c.copies) {
-    print_copies(std::cout, c.format, searcher,
-                 c.request.dedup == Dedup::kSpeech ? Dedup::kSpeech : Dedup::kParagraph, *c.copies);
-    return 0;
-  }
-  if (c.clusters != Dedup::kNone) {
-    const bool narrowed = !c.query.empty() || !c.request.filters.empty();
-    std::optional<SearchRequest> request;
-    if (narrowed) {
-      request = c.request;
-      if (c.query.empty())
-        request->query = ParsedQuery{speechdex::textstore::Query::all(), {}, true, {}};
+  switch (c.mode) {
+    case kAll:
+    case kAllKwic: {
+      const uint64_t rows = print_all(searcher, c, *printer);
+      std::cout.flush();
+      write_provenance(searcher, c, rows);
+      return 0;
     }
-    print_clusters(std::cout, c.format, searcher, c.clusters, request);
-    return 0;
-  }
-  if (!c.batch.empty()) {
-    std::ifstream file;
-    if (c.batch != "-") {
-      file.open(c.batch);
-      if (!file) throw speechdex::UsageError("cannot read batch file", c.batch);
+    case kExplain:
+      printer->explain(*c.explain, searcher.record(*c.explain));
+      return 0;
+    case kTrend:
+      return trend_command(searcher, c);
+    case kAdoption:
+      return adoption_command(searcher, c);
+    case kCopies:
+      print_copies(std::cout, c.format, searcher,
+                   c.request.dedup == Dedup::kSpeech ? Dedup::kSpeech : Dedup::kParagraph,
+                   *c.copies);
+      return 0;
+    case kClusters: {
+      // A query or filters narrow the list to the clusters with a member they select.
+      std::optional<SearchRequest> request;
+      if (!c.query.empty() || !c.request.filters.empty()) {
+        request = c.request;
+        if (c.query.empty()) {
+          request->query = ParsedQuery{speechdex::textstore::Query::all(), {}, true, {}};
+        }
+      }
+      print_clusters(std::cout, c.format, searcher, c.clusters, request);
+      return 0;
     }
-    std::istream& in = c.batch == "-" ? std::cin : file;
-    return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
-  }
-  if (c.collocates) {
-    print_collocates(std::cout, c.format, collocates(searcher, c.request, c.collocate_options),
-                     c.collocate_options);
-    return 0;
+    case kBatch: {
+      std::ifstream file;
+      if (c.batch != "-") {
+        file.open(c.batch);
+        if (!file) throw speechdex::UsageError("cannot read batch file", c.batch);
+      }
+      std::istream& in = c.batch == "-" ? std::cin : file;
+      return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
+    }
+    case kCollocates: {
+      const CollocateResult result = collocates(searcher, c.request, c.collocate_options);
+      print_collocates(std::cout, c.format, result, c.collocate_options);
+      write_provenance(searcher, c, result.rows.size());
+      return 0;
+    }
+    case kCountAll:
+      print_totals(std::cout, c.format, count_totals(searcher, c.request));
+      write_provenance(searcher, c, {});
+      return 0;
+    case kCount:
+      std::cout << searcher.search(c.request).total << "\n";
+      write_provenance(searcher, c, {});
+      return 0;
+    case kCountFacets:
+    case kKwicSearch:
+    case kSearch:
+      break;
   }
   SearchResult result = searcher.search(c.request);
-  if (c.count_all) {
-    print_totals(std::cout, c.format, count_totals(searcher, c.request));
-    write_provenance(searcher, c, {});
-    return 0;
-  }
-  if (c.count_only && c.request.facets.empty()) {
-    std::cout << result.total << "\n";
-    write_provenance(searcher, c, {});
-    return 0;
-  }
   // The summary line's occurrences read every matching paragraph: only when it is printed.
   if (c.format == Format::kJson && !c.request.facets.empty()) {
     result.occurrences = count_totals(searcher, c.request).occurrences;
   }
-  if (c.kwic) {
+  if (c.mode == kKwicSearch) {
     const std::vector<KwicRow> rows = kwic_rows(result, c.request.query, c.kwic_options);
     print_kwic(std::cout, c.format, result, rows, c.color, c.fields);
     write_provenance(searcher, c, rows.size());
@@ -504,36 +705,66 @@ int main(int argc, char** argv) {
       "characters apart (BEFORE/5: a first; NEAR/s, BEFORE/s: in one sentence); OR and ( ) "
       "combine; title: and heading: "
       "search the speech title and the section headings; county:, province:, year:, "
-      "topic:, role: filter. See docs/query.md.",
+      "topic:, role: filter. An option the run does not use is ignored with a warning "
+      "(docs/query.md, Modes). Exit status: 0 success, 1 a query of --batch or --trend "
+      "failed, 2 usage or query error, 3 the index could not be opened. Docs: docs/query.md "
+      "(the query language), docs/output.md (formats).",
       kProgram};
+  // help2man (man/) reads each example as a command and, 20 columns in on the next line,
+  // what it does. A command wider than 71 columns (a CJK character is 2) wraps in the man
+  // page.
   app.footer(
-      "Examples (DB is the database folder):\n"
-      "  speechdex-search --db DB 依法行政                      ranked paragraphs\n"
-      "  speechdex-search --db DB --count=all 依法行政          paragraphs, speeches, occurrences\n"
-      "  speechdex-search --db DB '依法行政 NEAR/10 法治政府'   two parts within 10 characters\n"
-      "  speechdex-search --db DB '招商 BEFORE/s 引资'          in one sentence, 招商 first\n"
-      "  speechdex-search --db DB --format kwic --kwic-sort left 枫桥经验   concordance\n"
-      "  speechdex-search --db DB --trend year -e 依法行政 -e 法治政府 --plot t.svg\n"
+      "Examples:\n"
+      "  speechdex-search --db DB 依法行政\n"
+      "                    ranked paragraphs, the match highlighted (DB: the database folder)\n"
+      "  speechdex-search --db DB --count=all 依法行政\n"
+      "                    paragraphs, speeches and occurrences\n"
+      "  speechdex-search --db DB '依法行政 NEAR/10 法治政府'\n"
+      "                    two parts at most 10 characters apart\n"
+      "  speechdex-search --db DB '招商 BEFORE/s 引资'\n"
+      "                    in one sentence, 招商 first\n"
+      "  speechdex-search --db DB --format kwic --kwic-sort left 枫桥经验\n"
+      "                    one line per occurrence, sorted by the context left of it\n"
+      "  speechdex-search --db DB --trend year -e 法治 -e 依法行政 --plot t.svg\n"
+      "                    two series per year with rates, and their chart\n"
+      "  speechdex-search --db DB --adoption --format csv 枫桥经验\n"
+      "                    each county's first year with it, its speeches and years\n"
+      "  speechdex-search --db DB --adoption --by year,province --plot a.svg 发展\n"
+      "                    counties adopting it per year and province, and the curve\n"
       "  speechdex-search --db DB --collocates --window 5 依法行政\n"
-      "  speechdex-search --db DB --all --format csv --bom --provenance p.json 依法行政 > all.csv\n"
-      "  speechdex-search --db DB 法治 --county 巴东 --year 2015..2020 --facets year,topic\n"
-      "  speechdex-search --db DB --dedup paragraph --count 依法行政   copies counted once\n"
-      "  speechdex-search --db DB --copies 150                  where paragraph 150 was copied\n"
-      "  speechdex-search --db DB --clusters speech --format json   copied speeches\n"
-      "  speechdex-search --db DB --explain 150                 a paragraph's metadata\n"
-      "Docs: docs/query.md (the query language), docs/output.md (formats).");
+      "                    n-grams within 5 characters of it, by logDice\n"
+      "  speechdex-search --db DB --all --format csv --bom 依法行政 > all.csv\n"
+      "                    every hit as CSV, in constant memory, with a BOM for Excel\n"
+      "  speechdex-search --db DB --all -f json --provenance p.json 依法行政\n"
+      "                    every hit as JSON Lines, and in p.json how they were made\n"
+      "  speechdex-search --db DB 法治 --year 2015..2020 --facets county,topic\n"
+      "                    from 2015 to 2020, with exact counts per county and topic\n"
+      "  speechdex-search --db DB --dedup paragraph --count 依法行政\n"
+      "                    matching paragraphs, each cluster of copies counted once\n"
+      "  speechdex-search --db DB --copies 150\n"
+      "                    where paragraph 150 was copied, earliest first\n"
+      "  speechdex-search --db DB --clusters speech --format json\n"
+      "                    every speech copied, with its copies\n"
+      "  speechdex-search --db DB --explain 150\n"
+      "                    a paragraph's metadata and how it was found\n");
+  app.formatter(std::make_shared<HelpFormatter>());
   RawOptions raw;
-  app.add_option("--db", raw.db, "database folder")->required();
+  app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
+                       "print the program's name and version and exit");
+  app.add_option("--db", raw.db, "database folder")->required()->type_name("DIR");
   app.add_option("query", raw.query_words, "the query");
   app.add_option("-n,--limit", raw.limit, "number of hits to print")
       ->default_val(10)
       ->check(CLI::Range(0, 100000));
-  app.add_option("--offset", raw.offset, "hits to skip before printing")->default_val("0");
+  app.add_option("--offset", raw.offset, "hits to skip before printing")
+      ->default_val("0")
+      ->type_name("N");
   app.add_flag("-c{paragraphs},--count{paragraphs}", raw.count,
                "print only the exact number of matching paragraphs (speeches with --group "
                "speech); --count=all prints paragraphs, speeches and occurrences (every "
                "non-overlapping match of the query's text, over all matching paragraphs)")
-      ->check(CLI::IsMember({"paragraphs", "all"}));
+      ->check(CLI::IsMember({"paragraphs", "all"}))
+      ->option_text("[=all]");
   app.add_option("-f,--format", raw.format,
                  "output format; kwic: one line per occurrence in the hits shown, in context, "
                  "matches aligned in one column")
@@ -579,7 +810,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch", raw.batch,
                  "run one query per line of FILE (- for stdin) in this process; prints count, "
                  "top ids, facets and milliseconds per query (json), or a query x count table "
-                 "(csv)");
+                 "(csv)")
+      ->type_name("FILE");
   app.add_option("--trend", raw.trend,
                  "count the query per year, county, province, topic or role (or two as "
                  "year,province): matching paragraphs, speeches and occurrences per bucket, the "
@@ -592,7 +824,8 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   app.add_option("--plot", raw.plot,
                  "with --trend over one field: write an SVG chart of occurrences per 10,000 "
-                 "characters to FILE (lines over years, bars otherwise)")
+                 "characters to FILE (lines over years, bars otherwise); with --adoption: the "
+                 "cumulative adoption curve")
       ->type_name("FILE.svg");
   app.add_flag("--all", raw.all,
                "print every hit (every KWIC row with --kwic or --format kwic), whatever their "
@@ -610,6 +843,15 @@ int main(int argc, char** argv) {
                  "fingerprints, program version, UTC time, rows written; with --format json, - "
                  "puts it first in the output as {\"provenance\":{...}}")
       ->type_name("FILE|-");
+  app.add_flag("--adoption", raw.adoption,
+               "for each county, the first year one of its speeches holds the query, with its "
+               "matching speeches and their years (table, csv or json); speeches of unknown "
+               "county or year cannot adopt and are counted apart; --plot draws the cumulative "
+               "curve");
+  app.add_option("--by", raw.by,
+                 "with --adoption: the adoption curve instead, counties adopting per year (new "
+                 "and cumulative), per province with year,province")
+      ->type_name("year|year,province");
   app.add_flag("--collocates", raw.collocates,
                "the character n-grams (2 to 6, not across punctuation) most often within "
                "--window characters of the query's occurrences in every matching paragraph, "
@@ -636,7 +878,8 @@ int main(int argc, char** argv) {
                  "largest first; with a query or filters, those with a matching member")
       ->check(CLI::IsMember({"paragraph", "speech"}));
   app.add_option("--explain", raw.explain,
-                 "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
+                 "show a paragraph's metadata and how it was found (id, 1 to 4294967295)")
+      ->type_name("ID");
 
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) {
@@ -652,14 +895,33 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp&) {
     std::cout << app.help();
     return 0;
+  } catch (const CLI::CallForVersion& e) {
+    std::cout << e.what() << "\n";
+    return 0;
   } catch (const CLI::ParseError& e) {
     std::cerr << kProgram << ": error: " << e.what() << " (try --help)\n";
     return 2;
   }
+  // The options given, as kOptionUses names them.
+  std::set<std::string> given;
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->count() == 0) continue;
+    for (const std::string& n : o->get_snames()) given.insert("-" + n);
+    for (const std::string& n : o->get_lnames()) given.insert("--" + n);
+    if (o->get_lnames().empty() && o->get_snames().empty()) given.insert("the " + o->get_name());
+  }
+  if (raw.format == "kwic") {
+    given.erase("--format");
+    given.insert("--format kwic");
+  }
   return speechdex::run_and_report(kProgram, [&] {
     // Xapian::Error is not a std::exception: one that escaped would abort the program.
     try {
-      return run(validate(raw));
+      const Config config = validate(raw, given);
+      for (const std::string& w : config.warnings) {
+        std::cerr << kProgram << ": warning: " << w << "\n";
+      }
+      return run(config);
     } catch (const Xapian::Error& e) {
       throw speechdex::IndexError(e.get_description(), raw.db);
     }

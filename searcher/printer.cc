@@ -5,6 +5,7 @@
 #include <unicode/uchar.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -406,6 +407,41 @@ size_t display_width(const std::string& utf8) {
     w += (ea == U_EA_WIDE || ea == U_EA_FULLWIDTH) ? 2 : 1;
   }
   return w;
+}
+
+void print_aligned(std::ostream& out, const std::vector<std::string>& heads,
+                   const std::vector<std::vector<std::string>>& rows, const std::string& align,
+                   const std::vector<std::string>& tails) {
+  std::vector<size_t> widths;
+  for (const std::string& h : heads) widths.push_back(display_width(h));
+  for (const auto& r : rows) {
+    for (size_t k = 0; k < r.size() && k < widths.size(); ++k) {
+      widths[k] = std::max(widths[k], display_width(r[k]));
+    }
+  }
+  auto line = [&](const std::vector<std::string>& cells, const std::string& tail) {
+    std::string l;
+    for (size_t k = 0; k < cells.size() && k < widths.size(); ++k) {
+      const size_t w = display_width(cells[k]);
+      const std::string pad(w < widths[k] ? widths[k] - w : 0, ' ');
+      l.append("  ");
+      const bool last = k + 1 == cells.size() && tail.empty();
+      l.append(align[k] == 'l' ? cells[k] + (last ? "" : pad) : pad + cells[k]);
+    }
+    if (!tail.empty()) l.append("  ").append(tail);
+    out << l << "\n";
+  };
+  line(heads, "");
+  for (size_t i = 0; i < rows.size(); ++i) line(rows[i], i < tails.size() ? tails[i] : "");
+}
+
+std::string bar_cells(double fraction, size_t cells) {
+  static const char* const kPartial[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+  const double f = std::clamp(fraction, 0.0, 1.0);
+  const size_t eighths = static_cast<size_t>(std::lround(f * static_cast<double>(cells) * 8));
+  std::string bar;
+  for (size_t k = 0; k < eighths / 8; ++k) bar += "█";
+  return bar + kPartial[eighths % 8];
 }
 
 const std::vector<std::string>& hit_field_names() {

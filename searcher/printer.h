@@ -54,4 +54,15 @@ std::string csv_field(const std::string& s);
 /// Terminal display width of UTF-8 text (East Asian wide and full-width count 2).
 size_t display_width(const std::string& utf8);
 
+/// Prints rows of cells as columns aligned by display width: indented by two, two spaces
+/// apart, the header first, each column as wide as its widest cell; `align` has an 'l'
+/// (left) or 'r' (right) per column. `tails` (if given, one per row) are printed after
+/// the row's cells, two spaces on (bars); an empty tail adds nothing.
+void print_aligned(std::ostream& out, const std::vector<std::string>& heads,
+                   const std::vector<std::vector<std::string>>& rows, const std::string& align,
+                   const std::vector<std::string>& tails = {});
+
+/// A bar of `fraction` (0 to 1) of `cells` character cells, in eighths of a cell (█ ▏ ▎ …).
+std::string bar_cells(double fraction, size_t cells);
+
 }  // namespace speechdex::searcher

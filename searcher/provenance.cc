@@ -10,10 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fields.h"
-
-#ifndef SPEECHDEX_VERSION
-#error "SPEECHDEX_VERSION must be defined by the build"
-#endif
+#include "version.h"
 
 namespace speechdex::searcher {
 
@@ -54,7 +51,7 @@ std::string provenance_json(const Searcher& searcher, const ProvenanceRequest& r
   const std::string version = meta(schema::kMetaSchemaVersion);
   nlohmann::ordered_json j = {
       {"program", "speechdex-search"},
-      {"version", SPEECHDEX_VERSION},
+      {"version", kVersion},
       {"time", utc_now()},
       {"query", request.query},
       {"filters", filters},

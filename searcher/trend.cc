@@ -45,9 +45,12 @@ std::string unit_string(const std::vector<std::string>& units) {
   return s;
 }
 
-// Non-overlapping matches of any of `patterns` in `units`: of all matches, leftmost first,
+// Non-overlapping matches of any of `patterns` in `units`, as find_occurrences (kwic.h)
+// takes them: of all matches, leftmost first and the longest of those starting there,
 // each that starts at or after the end of the last one taken (a match's end is its last
-// unit's end, so the separator after it may start the next).
+// unit's end, so the separator after it may start the next). (Taking the shortest at a
+// start counted 政府 and 工作 in 政府工作 for `政府 工作 政府工作`, where --count=all
+// counts 政府工作 once.)
 uint64_t occurrences(const std::string& units, const std::vector<std::string>& patterns,
                      std::vector<std::pair<size_t, size_t>>& scratch) {
   scratch.clear();
@@ -56,7 +59,11 @@ uint64_t occurrences(const std::string& units, const std::vector<std::string>& p
       scratch.emplace_back(at, at + p.size() - 1);
     }
   }
-  if (scratch.size() > 1) std::sort(scratch.begin(), scratch.end());
+  if (scratch.size() > 1) {
+    std::sort(scratch.begin(), scratch.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    });
+  }
   uint64_t n = 0;
   size_t end = 0;
   for (const auto& [b, e] : scratch) {
@@ -298,26 +305,12 @@ std::string fixed(double v, int decimals) {
   return buf;
 }
 
-std::string pad_right(const std::string& s, size_t width) {
-  const size_t w = display_width(s);
-  return s + std::string(w < width ? width - w : 0, ' ');
-}
-
-std::string pad_left(const std::string& s, size_t width) {
-  const size_t w = display_width(s);
-  return std::string(w < width ? width - w : 0, ' ') + s;
-}
-
 void print_table(const TrendResult& result, std::ostream& out, bool color) {
   constexpr size_t kBar = 30;
   std::string by;
   for (const std::string& f : result.fields) by += (by.empty() ? "" : ",") + f;
-  size_t label_width = display_width(by);
-  for (const TrendBucket& b : result.buckets) {
-    label_width = std::max(label_width, display_width(b.label));
-  }
-  const std::vector<std::string> heads = {"paragraphs", "speeches", "occurrences", "per 10k chars",
-                                          "speech share"};
+  const std::vector<std::string> heads = {
+      by, "paragraphs", "speeches", "occurrences", "per 10k chars", "speech share"};
   for (const TrendSeries& s : result.series) {
     out << (color ? "\x1b[1m" : "") << s.query << (color ? "\x1b[0m" : "") << "  by " << by << " ("
         << result.whole.speeches << " speeches, " << result.whole.paragraphs << " paragraphs, "
@@ -330,41 +323,23 @@ void print_table(const TrendResult& result, std::ostream& out, bool color) {
     for (size_t i = 0; i < result.buckets.size(); ++i) {
       max_rate = std::max(max_rate, per_10k_chars(s.counts[i], result.buckets[i]));
     }
-    // Cells first, so that every column is as wide as its widest cell.
     std::vector<std::vector<std::string>> rows;
-    std::vector<double> rates;
+    std::vector<std::string> bars;  // none for "all"
     auto cells = [&](const std::string& label, const TrendCount& c, const TrendBucket& b) {
       rows.push_back({label, std::to_string(c.paragraphs) + "/" + std::to_string(b.paragraphs),
                       std::to_string(c.speeches) + "/" + std::to_string(b.speeches),
                       std::to_string(c.occurrences), fixed(per_10k_chars(c, b), 2),
                       fixed(speech_share(c, b) * 100, 1) + "%"});
-      rates.push_back(per_10k_chars(c, b));
     };
     for (size_t i = 0; i < result.buckets.size(); ++i) {
       cells(result.buckets[i].label, s.counts[i], result.buckets[i]);
+      const std::string bar =
+          max_rate > 0 ? bar_cells(per_10k_chars(s.counts[i], result.buckets[i]) / max_rate, kBar)
+                       : "";
+      bars.push_back(bar.empty() || !color ? bar : "\x1b[36m" + bar + "\x1b[0m");
     }
     cells("all", s.whole, result.whole);
-    std::vector<size_t> widths = {label_width};
-    for (const std::string& h : heads) widths.push_back(display_width(h));
-    for (const auto& r : rows) {
-      for (size_t k = 0; k < r.size(); ++k) widths[k] = std::max(widths[k], display_width(r[k]));
-    }
-    out << "  " << pad_right(by, widths[0]);
-    for (size_t k = 0; k < heads.size(); ++k) out << "  " << pad_left(heads[k], widths[k + 1]);
-    out << "\n";
-    for (size_t i = 0; i < rows.size(); ++i) {
-      out << "  " << pad_right(rows[i][0], widths[0]);
-      for (size_t k = 1; k < rows[i].size(); ++k) out << "  " << pad_left(rows[i][k], widths[k]);
-      if (i + 1 < rows.size() && max_rate > 0) {  // no bar for "all"
-        // Eighths of a cell, so that small differences still show.
-        const size_t eighths = static_cast<size_t>(std::lround(rates[i] / max_rate * kBar * 8));
-        static const char* const kPartial[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
-        out << "  " << (color ? "\x1b[36m" : "");
-        for (size_t k = 0; k < eighths / 8; ++k) out << "█";
-        out << kPartial[eighths % 8] << (color ? "\x1b[0m" : "");
-      }
-      out << "\n";
-    }
+    print_aligned(out, heads, rows, "lrrrrr", bars);
     out << "\n";
   }
 }

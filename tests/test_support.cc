@@ -87,6 +87,17 @@ TempDir* FacetCorpusSuite::dir_ = nullptr;
 std::string FacetCorpusSuite::db_;
 std::vector<StoredParagraph>* FacetCorpusSuite::paragraphs_ = nullptr;
 
+std::string expect_renders_to_png(const std::string& svg) {
+  const std::string png = svg.substr(0, svg.rfind('.')) + ".png";
+  const CommandResult r =
+      run_command("rsvg-convert -o " + shell_quote(png) + " " + shell_quote(svg), true);
+  EXPECT_EQ(r.status, 0) << r.out << " (rsvg-convert: scripts/install-deps installs it)";
+  const std::string bytes = read_bytes(png);
+  EXPECT_GT(bytes.size(), 20000u) << "a chart with text and lines is more than a blank page";
+  EXPECT_EQ(bytes.substr(1, 3), "PNG");
+  return png;
+}
+
 void FacetCorpusSuite::SetUpTestSuite() {
   dir_ = new TempDir();
   db_ = dir_->path() + "/db";

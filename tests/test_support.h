@@ -52,6 +52,11 @@ void write_bytes(const std::string& path, const std::string& bytes);
 /// Quotes a string for the shell.
 std::string shell_quote(const std::string& s);
 
+/// Renders the SVG file `svg` to PNG with rsvg-convert (librsvg2-bin) and checks the
+/// picture: a PNG of more than 20 kB, as a chart with text and lines is (a blank page is
+/// less). Returns the PNG's path (beside the SVG) so that a person can look at it.
+std::string expect_renders_to_png(const std::string& svg);
+
 /// A suite whose tests share one index of data/sample and tests/data/facets (the facet
 /// corpus), built with the indexer library in SetUpTestSuite and removed after the suite.
 class FacetCorpusSuite : public ::testing::Test {
