@@ -1,0 +1,413 @@
+"""reuse_truth: what the planted-reuse generator, its evaluator and its reference share.
+
+Used by tests/data/reuse/make-reuse-corpus (which writes truth.json), bench/reuse-eval and
+bench/reuse-reference. Standard library only. The definitions here are the truth's
+definitions; tests/data/reuse/README.md states them in prose.
+
+- A speech's text is its file's lines (without their newlines) joined with "\\n", title line
+  included; offsets are code points in that text.
+- Normalization is NFKC then case folding, character by character (unicodedata), which is
+  what the engine does on this corpus apart from Traditional->Simplified (the corpus has no
+  Traditional characters).
+- A paragraph's skeleton is its normalized text with county names (full and short forms of
+  the corpus's counties) replaced by one mark and digit runs by "0".
+"""
+import bisect
+import functools
+import json
+import os
+import re
+import unicodedata
+
+MIN_CHARS = 40          # shortest shared passage (speechdex-search --reuse --min-chars)
+NEAR_EDIT_MAX_LEN = 60  # skeletons up to this length are also near-identical at one edit
+NEAR_EDIT_MIN_LEN = 10  # ... and from this length
+COUNTY_MARK = '\x01'
+
+
+# ---------------------------------------------------------------- normalization
+
+@functools.lru_cache(maxsize=None)
+def norm_char(c):
+    return unicodedata.normalize('NFKC', c).casefold()
+
+
+def normalize(text):
+    """Returns (normalized text, raw offsets): raw[i] is the offset in text of normalized
+    character i, with raw[len] == len(text); raw is None when normalization keeps every
+    character one character (always so on make-corpus text)."""
+    parts = [norm_char(c) for c in text]
+    s = ''.join(parts)
+    if len(s) == len(text):
+        return s, None
+    raw = []
+    for i, p in enumerate(parts):
+        raw.extend([i] * len(p))
+    raw.append(len(text))
+    return s, raw
+
+
+def to_raw(raw, i):
+    return i if raw is None else raw[i]
+
+
+def is_cjk(ch):
+    o = ord(ch)
+    return 0x4E00 <= o <= 0x9FFF or 0x3400 <= o <= 0x4DBF
+
+
+def shingles(s, k=5):
+    if len(s) <= k:
+        return {s}
+    return {s[i:i + k] for i in range(len(s) - k + 1)}
+
+
+def jaccard(a, b):
+    if not a and not b:
+        return 1.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+# ---------------------------------------------------------------- union-find
+
+class UnionFind:
+    def __init__(self, n=0):
+        self.parent = list(range(n))
+
+    def add(self):
+        self.parent.append(len(self.parent))
+        return len(self.parent) - 1
+
+    def find(self, x):
+        p = self.parent
+        while p[x] != x:
+            p[x] = p[p[x]]
+            x = p[x]
+        return x
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if ra < rb:
+                ra, rb = rb, ra
+            self.parent[ra] = rb
+
+    def groups(self):
+        """Components of two or more, each sorted, ordered by their first element."""
+        g = {}
+        for x in range(len(self.parent)):
+            g.setdefault(self.find(x), []).append(x)
+        return sorted((v for v in g.values() if len(v) > 1), key=lambda v: v[0])
+
+
+# ---------------------------------------------------------------- skeletons
+
+class NameMasker:
+    """Replaces every occurrence of the given names with COUNTY_MARK, longest name first."""
+
+    def __init__(self, names):
+        by_first = {}
+        for n in sorted({norm_text(x) for x in names if len(x) >= 2}, key=lambda x: (-len(x), x)):
+            by_first.setdefault(n[0], []).append(n)
+        self.by_first = by_first
+
+    def mask(self, s):
+        by_first = self.by_first
+        out = []
+        i, n = 0, len(s)
+        start = 0
+        while i < n:
+            cands = by_first.get(s[i])
+            if cands:
+                for name in cands:
+                    if s.startswith(name, i):
+                        out.append(s[start:i])
+                        out.append(COUNTY_MARK)
+                        i += len(name)
+                        start = i
+                        break
+                else:
+                    i += 1
+            else:
+                i += 1
+        out.append(s[start:])
+        return ''.join(out)
+
+
+def norm_text(s):
+    return normalize(s)[0]
+
+
+DIGITS = re.compile(r'[0-9]+')
+
+
+def skeleton(masker, text):
+    return DIGITS.sub('0', masker.mask(norm_text(text)))
+
+
+def within_one_edit(a, b):
+    """Levenshtein distance of a and b is at most 1."""
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la > lb:
+        a, b, la, lb = b, a, lb, la
+    i = 0
+    while i < la and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1:] == b[i + 1:]
+    return a[i:] == b[i + 1:]
+
+
+def near_identical_groups(skeletons):
+    """Unions skeletons (a list of strings) that are equal, or within one edit when the
+    longer has NEAR_EDIT_MIN_LEN..NEAR_EDIT_MAX_LEN characters. Returns a UnionFind over
+    the indexes."""
+    uf = UnionFind(len(skeletons))
+    first = {}
+    for i, s in enumerate(skeletons):
+        j = first.setdefault(s, i)
+        if j != i:
+            uf.union(i, j)
+    # One edit: candidates share a deletion variant (or one is the other's); verified.
+    buckets = {}
+    for s, i in first.items():
+        if len(s) > NEAR_EDIT_MAX_LEN or len(s) + 1 < NEAR_EDIT_MIN_LEN:
+            continue
+        keys = {s}
+        keys.update(s[:k] + s[k + 1:] for k in range(len(s)))
+        for key in keys:
+            buckets.setdefault(key, []).append(s)
+    for members in buckets.values():
+        if len(members) < 2:
+            continue
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                a, b = members[x], members[y]
+                if max(len(a), len(b)) >= NEAR_EDIT_MIN_LEN and within_one_edit(a, b):
+                    uf.union(first[a], first[b])
+    return uf
+
+
+# ---------------------------------------------------------------- shared runs
+
+def line_windows(ns, length):
+    """Start offsets of the windows of `length` characters of ns that hold no newline."""
+    start = 0
+    n = len(ns)
+    while start < n:
+        end = ns.find('\n', start)
+        if end < 0:
+            end = n
+        for i in range(start, end - length + 1):
+            yield i
+        start = end + 1
+
+
+def shared_runs(texts, length=MIN_CHARS):
+    """Brute force: every maximal run, inside one line, of normalized text whose every
+    window of `length` characters occurs in at least one other speech (texts are speeches).
+    Returns groups of runs that share a window (transitively), each a sorted list of
+    (speech, start, end) in raw offsets; groups sorted."""
+    norms = [normalize(t) for t in texts]
+    first = {}
+    multi = set()
+    for si, (ns, _raw) in enumerate(norms):
+        seen = set()
+        for i in line_windows(ns, length):
+            h = hash(ns[i:i + length])
+            if h in seen:
+                continue
+            seen.add(h)
+            f = first.setdefault(h, si)
+            if f != si:
+                multi.add(h)
+    del first
+    runs = []          # (speech, nstart, nend)
+    run_windows = []   # hashes of each run's windows
+    for si, (ns, _raw) in enumerate(norms):
+        cur = None
+        prev = -2
+        for i in line_windows(ns, length):
+            h = hash(ns[i:i + length])
+            if h in multi:
+                if cur is not None and i == prev + 1:
+                    cur[1] = i + length
+                    run_windows[-1].append(h)
+                else:
+                    cur = [i, i + length]
+                    runs.append((si, cur))
+                    run_windows.append([h])
+                prev = i
+    uf = UnionFind(len(runs))
+    owner = {}
+    for ri, hs in enumerate(run_windows):
+        for h in hs:
+            o = owner.setdefault(h, ri)
+            if o != ri:
+                uf.union(o, ri)
+    comp = {}
+    for ri in range(len(runs)):
+        comp.setdefault(uf.find(ri), []).append(ri)
+    groups = []
+    for members in comp.values():
+        occ = []
+        for ri in members:
+            si, (a, b) = runs[ri]
+            raw = norms[si][1]
+            occ.append((si, to_raw(raw, a), to_raw(raw, b)))
+        if len({o[0] for o in occ}) > 1:
+            groups.append(sorted(occ))
+    groups.sort()
+    return groups
+
+
+def longest_common_substring(a, b, floor=1, cap=4096):
+    """Length of the longest common substring of a and b (binary search over lengths,
+    windows hashed), at most cap; 0 below floor."""
+    def common(L):
+        if L > len(a) or L > len(b):
+            return False
+        sa = {a[i:i + L] for i in range(len(a) - L + 1)}
+        return any(b[i:i + L] in sa for i in range(len(b) - L + 1))
+    if not common(floor):
+        return 0
+    lo, hi = floor, min(len(a), len(b), cap)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if common(mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+# ---------------------------------------------------------------- provenance
+
+class Provenance:
+    """A speech's character provenance from truth.json: runs [start, length, origin]
+    (character start+i has origin origin+i); characters in no run (newlines) have none."""
+
+    def __init__(self, runs):
+        self.runs = runs
+        self.starts = [r[0] for r in runs]
+
+    def origins(self, a, b):
+        """List of the origins of the characters in [a, b) that have one."""
+        out = []
+        k = max(0, bisect.bisect_right(self.starts, a) - 1)
+        runs = self.runs
+        while k < len(runs) and runs[k][0] < b:
+            s, n, o = runs[k]
+            lo, hi = max(a, s), min(b, s + n)
+            if lo < hi:
+                out.extend(range(o + lo - s, o + hi - s))
+            k += 1
+        return out
+
+    def origin_at(self):
+        """Array-like: origin of each character, -1 where none (built on demand)."""
+        if not self.runs:
+            return []
+        end = self.runs[-1][0] + self.runs[-1][1]
+        arr = [-1] * end
+        for s, n, o in self.runs:
+            arr[s:s + n] = range(o, o + n)
+        return arr
+
+
+class SourceMap:
+    """Origin -> the id of the range it was allocated in (truth.json origin_sources)."""
+
+    def __init__(self, ranges):
+        # ranges: [[first_origin, count, source], ...] sorted by first_origin
+        self.firsts = [r[0] for r in ranges]
+        self.ranges = ranges
+
+    def source(self, origin):
+        k = bisect.bisect_right(self.firsts, origin) - 1
+        if k < 0:
+            return None
+        f, n, src = self.ranges[k]
+        return src if origin < f + n else None
+
+    def dominant(self, origins):
+        """The source most of the origins come from (ties: smallest), or None."""
+        counts = {}
+        for o in origins:
+            s = self.source(o)
+            if s is not None:
+                counts[s] = counts.get(s, 0) + 1
+        if not counts:
+            return None
+        return min(counts, key=lambda s: (-counts[s], s))
+
+
+# ---------------------------------------------------------------- the corpus
+
+class Corpus:
+    """A generated corpus: manifest, texts (read on demand) and truth.json."""
+
+    def __init__(self, root):
+        self.root = root
+        with open(os.path.join(root, 'truth.json'), encoding='utf-8') as f:
+            self.truth = json.load(f)
+        self.speeches = self.truth['speeches']
+        self.index = {s['file']: i for i, s in enumerate(self.speeches)}
+        self._texts = {}
+        self._norms = {}
+        self._prov = {}
+        self.sources = SourceMap(self.truth['origin_sources'])
+
+    def text(self, si):
+        t = self._texts.get(si)
+        if t is None:
+            with open(os.path.join(self.root, self.speeches[si]['file']), encoding='utf-8') as f:
+                t = f.read()
+            if t.endswith('\n'):
+                t = t[:-1]
+            t = self._texts[si] = t
+        return t
+
+    def lines(self, si):
+        return self.text(si).split('\n')
+
+    def norm(self, si):
+        n = self._norms.get(si)
+        if n is None:
+            n = self._norms[si] = normalize(self.text(si))
+        return n
+
+    def provenance(self, si):
+        p = self._prov.get(si)
+        if p is None:
+            p = self._prov[si] = Provenance(self.speeches[si]['provenance'])
+        return p
+
+    def paragraph_spans(self, si):
+        """[start, end) of each line (paragraph n is spans[n-1])."""
+        spans = []
+        pos = 0
+        for line in self.lines(si):
+            spans.append((pos, pos + len(line)))
+            pos += len(line) + 1
+        return spans
+
+    def file_of_source(self, source):
+        """The corpus file a `source` path (as given to the indexer) names, or None."""
+        if source in self.index:
+            return source
+        try:
+            rel = os.path.relpath(os.path.realpath(source), os.path.realpath(self.root))
+            if rel in self.index:
+                return rel
+        except ValueError:
+            pass
+        parts = source.replace('\\', '/').split('/')
+        for k in range(1, len(parts)):
+            cand = '/'.join(parts[k:])
+            if cand in self.index:
+                return cand
+        return None
