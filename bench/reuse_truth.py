@@ -12,6 +12,7 @@ definitions; tests/data/reuse/README.md states them in prose.
 - A paragraph's skeleton is its normalized text with county names (full and short forms of
   the corpus's counties) replaced by one mark and digit runs by "0".
 """
+import array
 import bisect
 import functools
 import json
@@ -49,6 +50,11 @@ def normalize(text):
 
 def to_raw(raw, i):
     return i if raw is None else raw[i]
+
+
+def to_norm(raw, i):
+    """The normalized offset of raw offset i (the first normalized character at or after it)."""
+    return i if raw is None else bisect.bisect_left(raw, i)
 
 
 def is_cjk(ch):
@@ -206,32 +212,26 @@ def line_windows(ns, length):
         start = end + 1
 
 
-def shared_runs(texts, length=MIN_CHARS):
+def shared_runs(norms, length=MIN_CHARS):
     """Brute force: every maximal run, inside one line, of normalized text whose every
-    window of `length` characters occurs in at least one other speech (texts are speeches).
-    Returns groups of runs that share a window (transitively), each a sorted list of
-    (speech, start, end) in raw offsets; groups sorted."""
-    norms = [normalize(t) for t in texts]
+    window of `length` characters occurs in at least one other speech. norms: each
+    speech's normalize(). Returns groups of runs that share a window (transitively), each
+    a sorted list of (speech, start, end) in raw offsets; groups sorted."""
+    hashes = [array.array('q', (hash(ns[i:i + length]) for i in line_windows(ns, length))) for ns, _ in norms]
     first = {}
     multi = set()
-    for si, (ns, _raw) in enumerate(norms):
-        seen = set()
-        for i in line_windows(ns, length):
-            h = hash(ns[i:i + length])
-            if h in seen:
-                continue
-            seen.add(h)
+    for si, hs in enumerate(hashes):
+        for h in set(hs):
             f = first.setdefault(h, si)
             if f != si:
                 multi.add(h)
     del first
-    runs = []          # (speech, nstart, nend)
+    runs = []          # (speech, [nstart, nend])
     run_windows = []   # hashes of each run's windows
     for si, (ns, _raw) in enumerate(norms):
         cur = None
         prev = -2
-        for i in line_windows(ns, length):
-            h = hash(ns[i:i + length])
+        for i, h in zip(line_windows(ns, length), hashes[si]):
             if h in multi:
                 if cur is not None and i == prev + 1:
                     cur[1] = i + length
@@ -241,6 +241,7 @@ def shared_runs(texts, length=MIN_CHARS):
                     runs.append((si, cur))
                     run_windows.append([h])
                 prev = i
+    del hashes
     uf = UnionFind(len(runs))
     owner = {}
     for ri, hs in enumerate(run_windows):
@@ -262,6 +263,53 @@ def shared_runs(texts, length=MIN_CHARS):
             groups.append(sorted(occ))
     groups.sort()
     return groups
+
+
+def accidental_pairs(groups, norms, provs, length=MIN_CHARS):
+    """The accidental shared passages: for each pair of speeches, every maximal exact common
+    run (of `length` or more characters, in one line each) that is not copied text: the two
+    sides share fewer than half of their characters' origins. Candidates: places of one
+    window in a shared-run group (shared_runs) whose middle characters have different
+    origins. Returns sorted [sx, ax, bx, sy, ay, by] (raw offsets, sx < sy)."""
+    out = set()
+    mid = length // 2
+    for g in groups:
+        where = {}
+        for si, a, b in g:
+            ns, raw = norms[si]
+            orig = provs[si].per_char(a, b)
+            for i in range(to_norm(raw, a), to_norm(raw, b) - length + 1):
+                o = orig[to_raw(raw, i + mid) - a]
+                where.setdefault(ns[i:i + length], {}).setdefault(o, []).append((si, i))
+        diag = {}
+        for buckets in where.values():
+            if len(buckets) < 2:
+                continue
+            bl = list(buckets.values())
+            for x in range(len(bl)):
+                for y in range(x + 1, len(bl)):
+                    for s1, i1 in bl[x]:
+                        for s2, i2 in bl[y]:
+                            if s1 < s2:
+                                diag.setdefault((s1, s2, i2 - i1), set()).add(i1)
+                            elif s2 < s1:
+                                diag.setdefault((s2, s1, i1 - i2), set()).add(i2)
+        for (sx, sy, d), starts in diag.items():
+            starts = sorted(starts)
+            lo = prev = starts[0]
+            for i in starts[1:] + [None]:
+                if i is not None and i == prev + 1:
+                    prev = i
+                    continue
+                rx, ry = norms[sx][1], norms[sy][1]
+                ax, bx = to_raw(rx, lo), to_raw(rx, prev + length)
+                ay, by = to_raw(ry, lo + d), to_raw(ry, prev + length + d)
+                shared = set(provs[sx].origins(ax, bx)) & set(provs[sy].origins(ay, by))
+                if 2 * len(shared) < min(bx - ax, by - ay):
+                    out.add((sx, ax, bx, sy, ay, by))
+                if i is not None:
+                    lo = prev = i
+    return sorted(list(p) for p in out)
 
 
 def longest_common_substring(a, b, floor=1, cap=4096):
@@ -294,28 +342,22 @@ class Provenance:
         self.runs = runs
         self.starts = [r[0] for r in runs]
 
-    def origins(self, a, b):
-        """List of the origins of the characters in [a, b) that have one."""
-        out = []
-        k = max(0, bisect.bisect_right(self.starts, a) - 1)
+    def per_char(self, a, b):
+        """Origin of each character in [a, b), -1 where none."""
+        out = [-1] * (b - a)
         runs = self.runs
+        k = max(0, bisect.bisect_right(self.starts, a) - 1)
         while k < len(runs) and runs[k][0] < b:
             s, n, o = runs[k]
             lo, hi = max(a, s), min(b, s + n)
             if lo < hi:
-                out.extend(range(o + lo - s, o + hi - s))
+                out[lo - a:hi - a] = range(o + lo - s, o + hi - s)
             k += 1
         return out
 
-    def origin_at(self):
-        """Array-like: origin of each character, -1 where none (built on demand)."""
-        if not self.runs:
-            return []
-        end = self.runs[-1][0] + self.runs[-1][1]
-        arr = [-1] * end
-        for s, n, o in self.runs:
-            arr[s:s + n] = range(o, o + n)
-        return arr
+    def origins(self, a, b):
+        """The origins of the characters in [a, b) that have one."""
+        return [o for o in self.per_char(a, b) if o >= 0]
 
 
 class SourceMap:
