@@ -3,8 +3,10 @@
 
   python3 bench/reuse_eval_test.py              generator, truth and evaluator (about 10 s)
   SPEECHDEX_INDEX_BIN=build/ci/indexer/speechdex-index \\
-  SPEECHDEX_SEARCH_BIN=build/ci/searcher/speechdex-search python3 bench/reuse_eval_test.py
-                                                also: the real indexer's paragraphs are the lines
+  SPEECHDEX_SEARCH_BIN=build/ci/searcher/speechdex-search \\
+  SPEECHDEX_NORMALIZE_BIN=build/ci/bench/speechdex-bench-normalize python3 bench/reuse_eval_test.py
+                                                also: the real indexer's paragraphs are the lines,
+                                                and the engine normalizes as reuse_truth does
 
 The evaluator is scored against bench/reuse-reference (a perfect detector built from the
 truth: every score must be 1) and against damaged copies of its output, whose scores are
@@ -527,6 +529,21 @@ class IndexerTest(unittest.TestCase):
             self.assertEqual({(x['speech'], x['county_code'], x['year']) for x in recs},
                              {(1, c.speeches[si]['county_code'], c.speeches[si]['year'])})
             self.assertNotIn('boilerplate', {x['kind'] for x in recs})
+
+
+@unittest.skipUnless(os.environ.get('SPEECHDEX_NORMALIZE_BIN'),
+                     'set SPEECHDEX_NORMALIZE_BIN (speechdex-bench-normalize) to compare normalizations')
+class NormalizerTest(unittest.TestCase):
+    """reuse_truth normalizes the corpus as the engine does (white space aside)."""
+
+    def test_same_as_the_engine(self):
+        c = rt.Corpus(Fixture.get().corpus)
+        lines = [line for si in range(len(c.speeches)) for line in c.lines(si)]
+        r = run([os.environ['SPEECHDEX_NORMALIZE_BIN']], input='\n'.join(lines) + '\n')
+        engine = r.stdout.split('\n')[:-1]
+        self.assertEqual(len(engine), len(lines))
+        ours = [re.sub('[ \t\r]', '', rt.norm_text(line)) for line in lines]
+        self.assertEqual([i for i, (a, b) in enumerate(zip(ours, engine)) if a != b], [])
 
 
 if __name__ == '__main__':

@@ -6,9 +6,9 @@ definitions; tests/data/reuse/README.md states them in prose.
 
 - A speech's text is its file's lines (without their newlines) joined with "\\n", title line
   included; offsets are code points in that text.
-- Normalization is NFKC then case folding, character by character (unicodedata), which is
-  what the engine does on this corpus apart from Traditional->Simplified (the corpus has no
-  Traditional characters).
+- Normalization is NFKC then case folding, character by character (unicodedata), plus the
+  three characters of make-corpus text that the engine's Traditional->Simplified table also
+  folds (ENGINE_T2S): on this corpus, the engine's normalization exactly.
 - A paragraph's skeleton is its normalized text with county names (full and short forms of
   the corpus's counties) replaced by one mark and digit runs by "0".
 """
@@ -28,19 +28,29 @@ COUNTY_MARK = '\x01'
 
 # ---------------------------------------------------------------- normalization
 
+# The engine's Traditional->Simplified table (from ICU) also folds these characters, which
+# make-corpus text holds (measured with speechdex-bench-normalize on the bench corpus: the
+# only differences from NFKC + casefold); no other character of the corpus is touched by it.
+ENGINE_T2S = {'著': '着', '俱': '具', '乾': '干'}
+
+
+T2S_TABLE = str.maketrans(ENGINE_T2S)
+
+
 @functools.lru_cache(maxsize=None)
 def norm_char(c):
-    return unicodedata.normalize('NFKC', c).casefold()
+    return unicodedata.normalize('NFKC', c).casefold().translate(T2S_TABLE)
 
 
 def normalize(text):
     """Returns (normalized text, raw offsets): raw[i] is the offset in text of normalized
-    character i, with raw[len] == len(text); raw is None when normalization keeps every
-    character one character (always so on make-corpus text)."""
-    parts = [norm_char(c) for c in text]
-    s = ''.join(parts)
+    character i, with raw[len] == len(text); raw is None when normalization keeps the
+    length (always so on make-corpus text; combining marks it reorders keep their offsets)."""
+    s = unicodedata.normalize('NFKC', text).casefold().translate(T2S_TABLE)
     if len(s) == len(text):
         return s, None
+    parts = [norm_char(c) for c in text]
+    s = ''.join(parts)
     raw = []
     for i, p in enumerate(parts):
         raw.extend([i] * len(p))
@@ -312,6 +322,33 @@ def accidental_pairs(groups, norms, provs, length=MIN_CHARS):
     return sorted(list(p) for p in out)
 
 
+def similar_pairs(strings, threshold, k=5):
+    """Every pair (i, j), i < j, of strings whose k-shingle Jaccard is at least threshold,
+    with it: an exact all-pairs join with prefix filtering (shingles ordered rarest first;
+    two sets this alike share one of the first len - ceil(threshold * len) + 1 of each)."""
+    sets = [{hash(g) for g in shingles(x, k)} for x in strings]
+    df = {}
+    for st in sets:
+        for g in st:
+            df[g] = df.get(g, 0) + 1
+    index = {}
+    out = []
+    for i in sorted(range(len(sets)), key=lambda i: (len(sets[i]), i)):
+        st = sets[i]
+        n = len(st)
+        prefix = sorted(st, key=lambda g: (df[g], g))[:n - int(-(-threshold * n // 1)) + 1]
+        cands = set()
+        for g in prefix:
+            cands.update(j for j in index.get(g, ()) if len(sets[j]) >= threshold * n)
+        for j in cands:
+            jac = jaccard(st, sets[j])
+            if jac >= threshold:
+                out.append((min(i, j), max(i, j), jac))
+        for g in prefix:
+            index.setdefault(g, []).append(i)
+    return sorted(out)
+
+
 def longest_common_substring(a, b, floor=1, cap=4096):
     """Length of the longest common substring of a and b (binary search over lengths,
     windows hashed), at most cap; 0 below floor."""
@@ -359,6 +396,17 @@ class Provenance:
         """The origins of the characters in [a, b) that have one."""
         return [o for o in self.per_char(a, b) if o >= 0]
 
+    def intervals(self, a, b):
+        """The origins of the characters in [a, b) as [lo, hi) intervals."""
+        runs = self.runs
+        k = max(0, bisect.bisect_right(self.starts, a) - 1)
+        while k < len(runs) and runs[k][0] < b:
+            s, n, o = runs[k]
+            lo, hi = max(a, s), min(b, s + n)
+            if lo < hi:
+                yield o + lo - s, o + hi - s
+            k += 1
+
 
 class SourceMap:
     """Origin -> the id of the range it was allocated in (truth.json origin_sources)."""
@@ -375,13 +423,19 @@ class SourceMap:
         f, n, src = self.ranges[k]
         return src if origin < f + n else None
 
-    def dominant(self, origins):
-        """The source most of the origins come from (ties: smallest), or None."""
+    def dominant(self, intervals):
+        """The source most of the origins in the [lo, hi) intervals come from (ties: the
+        smallest), or None."""
         counts = {}
-        for o in origins:
-            s = self.source(o)
-            if s is not None:
-                counts[s] = counts.get(s, 0) + 1
+        ranges = self.ranges
+        for lo, hi in intervals:
+            k = max(0, bisect.bisect_right(self.firsts, lo) - 1)
+            while k < len(ranges) and ranges[k][0] < hi:
+                f, n, src = ranges[k]
+                m = min(hi, f + n) - max(lo, f)
+                if m > 0:
+                    counts[src] = counts.get(src, 0) + m
+                k += 1
         if not counts:
             return None
         return min(counts, key=lambda s: (-counts[s], s))
