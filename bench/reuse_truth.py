@@ -379,33 +379,31 @@ class Provenance:
         self.runs = runs
         self.starts = [r[0] for r in runs]
 
-    def per_char(self, a, b):
-        """Origin of each character in [a, b), -1 where none."""
-        out = [-1] * (b - a)
+    def pieces(self, a, b):
+        """(lo, hi, origin of lo) for each run's part inside [a, b)."""
         runs = self.runs
         k = max(0, bisect.bisect_right(self.starts, a) - 1)
         while k < len(runs) and runs[k][0] < b:
             s, n, o = runs[k]
             lo, hi = max(a, s), min(b, s + n)
             if lo < hi:
-                out[lo - a:hi - a] = range(o + lo - s, o + hi - s)
+                yield lo, hi, o + lo - s
             k += 1
+
+    def per_char(self, a, b):
+        """Origin of each character in [a, b), -1 where none."""
+        out = [-1] * (b - a)
+        for lo, hi, o in self.pieces(a, b):
+            out[lo - a:hi - a] = range(o, o + hi - lo)
         return out
 
     def origins(self, a, b):
         """The origins of the characters in [a, b) that have one."""
-        return [o for o in self.per_char(a, b) if o >= 0]
+        return [o for lo, hi, o0 in self.pieces(a, b) for o in range(o0, o0 + hi - lo)]
 
     def intervals(self, a, b):
         """The origins of the characters in [a, b) as [lo, hi) intervals."""
-        runs = self.runs
-        k = max(0, bisect.bisect_right(self.starts, a) - 1)
-        while k < len(runs) and runs[k][0] < b:
-            s, n, o = runs[k]
-            lo, hi = max(a, s), min(b, s + n)
-            if lo < hi:
-                yield o + lo - s, o + hi - s
-            k += 1
+        return ((o, o + hi - lo) for lo, hi, o in self.pieces(a, b))
 
 
 class SourceMap:
