@@ -743,8 +743,8 @@ int main(int argc, char** argv) {
       "                    matching paragraphs, each cluster of copies counted once\n"
       "  speechdex-search --db DB --copies 150\n"
       "                    where paragraph 150 was copied, earliest first\n"
-      "  speechdex-search --db DB --clusters speech --format json\n"
-      "                    every speech copied, with its copies\n"
+      "  speechdex-search --db DB --clusters paragraph --format json\n"
+      "                    every paragraph said more than once, with its copies\n"
       "  speechdex-search --db DB --explain 150\n"
       "                    a paragraph's metadata and how it was found\n");
   app.formatter(std::make_shared<HelpFormatter>());
