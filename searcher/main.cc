@@ -16,8 +16,10 @@
 #include "facets.h"
 #include "kwic.h"
 #include "printer.h"
+#include "progress_line.h"
 #include "provenance.h"
 #include "query_parser.h"
+#include "reuse.h"
 #include "searcher.h"
 #include "svg_plot.h"
 #include "trend.h"
@@ -57,6 +59,9 @@ struct RawOptions {
   std::string provenance;                ///< --provenance FILE or -
   bool collocates = false;
   size_t window = 5;
+  bool reuse = false;                   ///< --reuse
+  std::vector<std::string> reuse_pair;  ///< --reuse-pair A B
+  size_t min_chars = 40;
 };
 
 // Options validated.
@@ -83,6 +88,9 @@ struct Config {
   speechdex::searcher::ProvenanceRequest provenance_request;
   bool collocates = false;  ///< --collocates
   speechdex::searcher::CollocateOptions collocate_options;
+  bool reuse = false;                   ///< --reuse
+  std::vector<std::string> reuse_pair;  ///< --reuse-pair: two speech ids
+  speechdex::searcher::ReuseOptions reuse_options;
 };
 
 // "a, b, c" for an error message.
@@ -163,6 +171,33 @@ void validate_export(const RawOptions& raw, Config& c) {
   if (c.kwic) {
     p.options.emplace_back("context", std::to_string(c.kwic_options.context));
     p.options.emplace_back("kwic_sort", raw.kwic_sort);
+  }
+}
+
+// --reuse and --reuse-pair: what goes with them.
+void validate_reuse(const RawOptions& raw, Config& c) {
+  using speechdex::UsageError;
+  c.reuse = raw.reuse;
+  c.reuse_pair = raw.reuse_pair;
+  c.reuse_options.min_chars = raw.min_chars;
+  if (!c.reuse && c.reuse_pair.empty()) return;
+  const char* self = c.reuse ? "--reuse" : "--reuse-pair";
+  const char* clash = c.reuse && !c.reuse_pair.empty()   ? "--reuse-pair"
+                      : c.explain                        ? "--explain"
+                      : !c.batch.empty()                 ? "--batch"
+                      : !raw.trend.empty()               ? "--trend"
+                      : raw.collocates                   ? "--collocates"
+                      : raw.all                          ? "--all"
+                      : !raw.count.empty()               ? "--count"
+                      : raw.kwic || raw.format == "kwic" ? "--kwic"
+                      : !raw.facets.empty()              ? "--facets"
+                      : !raw.group.empty()               ? "--group"
+                      : !raw.fields.empty()              ? "--fields"
+                                                         : nullptr;
+  if (clash) throw UsageError(std::string(self) + " does not go with " + clash, clash);
+  if (!c.reuse_pair.empty() && (!c.query.empty() || !c.request.filters.empty())) {
+    throw UsageError("--reuse-pair aligns two speeches; it takes no query or filter",
+                     "--reuse-pair");
   }
 }
 
@@ -255,8 +290,9 @@ Config validate(const RawOptions& raw) {
     throw speechdex::UsageError("give queries in the --batch file or on the command line, not both",
                                 "--batch");
   }
-  if (!c.explain && c.batch.empty() && c.trend_fields.empty()) {
-    if (c.query.empty() && c.request.filters.empty()) {
+  validate_reuse(raw, c);
+  if (!c.explain && c.batch.empty() && c.trend_fields.empty() && c.reuse_pair.empty()) {
+    if (c.query.empty() && c.request.filters.empty() && !c.reuse) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
     }
@@ -390,6 +426,35 @@ void write_provenance(const speechdex::searcher::Searcher& searcher, const Confi
   if (!file) throw speechdex::UsageError("cannot write the provenance file", c.provenance);
 }
 
+// The progress line of --reuse on a terminal: the phase, speeches done, time spent and the
+// time left in the phase.
+class ReuseProgressLine {
+ public:
+  explicit ReuseProgressLine(bool on) : line_(on) {}
+  void show(const speechdex::searcher::ReuseProgress& p) {
+    const bool new_phase = p.phase != phase_;
+    if (!line_.due(new_phase)) return;
+    if (new_phase) {
+      phase_ = p.phase;
+      phase_started_ = line_.seconds();
+    }
+    const double in_phase = line_.seconds() - phase_started_;
+    const double left =
+        p.done > 0 ? in_phase * static_cast<double>(p.total - p.done) / static_cast<double>(p.done)
+                   : 0;
+    char text[160];
+    std::snprintf(text, sizeof text, "%s: %zu/%zu speeches, %.0f s, %.0f s left in this phase",
+                  p.phase, p.done, p.total, line_.seconds(), left);
+    line_.draw(text);
+  }
+  void clear() { line_.clear(); }
+
+ private:
+  speechdex::schema::ProgressLine line_;
+  const char* phase_ = nullptr;
+  double phase_started_ = 0;
+};
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
@@ -417,6 +482,22 @@ int run(const Config& c) {
     }
     std::istream& in = c.batch == "-" ? std::cin : file;
     return run_batch(searcher, in, c.request, c.format, std::cout) > 0 ? 1 : 0;
+  }
+  if (c.reuse) {
+    ReuseProgressLine progress(isatty(STDERR_FILENO) != 0);
+    const ReuseResult result = find_reuse(searcher, c.request, c.reuse_options,
+                                          [&](const ReuseProgress& p) { progress.show(p); });
+    progress.clear();
+    print_reuse(std::cout, c.format, result, c.color);
+    std::cout.flush();
+    write_provenance(searcher, c, result.passages.size());
+    return 0;
+  }
+  if (!c.reuse_pair.empty()) {
+    print_reuse_pair(std::cout, c.format,
+                     reuse_pair(searcher, c.reuse_pair[0], c.reuse_pair[1], c.reuse_options),
+                     c.color);
+    return 0;
   }
   if (c.collocates) {
     print_collocates(std::cout, c.format, collocates(searcher, c.request, c.collocate_options),
@@ -474,7 +555,11 @@ int main(int argc, char** argv) {
       "  speechdex-search --db DB --all --format csv --bom --provenance p.json 依法行政 > all.csv\n"
       "  speechdex-search --db DB 法治 --county 巴东 --year 2015..2020 --facets year,topic\n"
       "  speechdex-search --db DB --explain 150                 a paragraph's metadata\n"
-      "Docs: docs/query.md (the query language), docs/output.md (formats).");
+      "  speechdex-search --db DB --reuse --min-chars 40 --format json > passages.jsonl\n"
+      "  speechdex-search --db DB --reuse --province 湖北 --year 2015..2020   shared passages\n"
+      "  speechdex-search --db DB --reuse-pair 'a.txt#1' 'b.txt#1'   what changed between two\n"
+      "Docs: docs/query.md (the query language), docs/output.md (formats), docs/reuse.md\n"
+      "(shared passages).");
   RawOptions raw;
   app.add_option("--db", raw.db, "database folder")->required();
   app.add_option("query", raw.query_words, "the query");
@@ -571,6 +656,25 @@ int main(int argc, char** argv) {
   app.add_option("--window", raw.window, "with --collocates: characters each side of a match")
       ->default_val(5)
       ->check(CLI::Range(1, 100));
+  app.add_flag("--reuse", raw.reuse,
+               "list the passages of at least --min-chars characters that two or more speeches "
+               "share, exactly or nearly: one cluster per passage with its members (speech, "
+               "offsets, text, county, year), the probable source first, and central_quote set "
+               "for a passage in a large share of the speeches across many provinces; a query or "
+               "filters restrict the speeches considered to those with a matching paragraph (no "
+               "query: every speech); progress on stderr on a terminal (docs/reuse.md)");
+  app.add_option("--min-chars", raw.min_chars,
+                 "with --reuse or --reuse-pair: the shortest passage, in characters (a CJK "
+                 "character or punctuation mark is one; so is a run of Latin letters or digits)")
+      ->default_val(40)
+      ->check(CLI::Range(10, 1000000));
+  app.add_option("--reuse-pair", raw.reuse_pair,
+                 "align two speeches (speech ids, as speech_id in the output) and show what "
+                 "changed in each passage they share: [-only in A-]{+only in B+} in the table; "
+                 "segments with op equal, delete, insert or replace and offsets in both in JSON "
+                 "and CSV")
+      ->expected(2)
+      ->type_name("A B");
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)");
 

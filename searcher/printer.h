@@ -54,4 +54,7 @@ std::string csv_field(const std::string& s);
 /// Terminal display width of UTF-8 text (East Asian wide and full-width count 2).
 size_t display_width(const std::string& utf8);
 
+/// `text` cut to at most `width` display columns, "…" added when cut.
+std::string clip(const std::string& text, size_t width);
+
 }  // namespace speechdex::searcher

@@ -1,0 +1,552 @@
+// Text reuse over a corpus: speeches read once for their fingerprints, candidate pairs from
+// shared fingerprints, each pair aligned around its seeds, spans clustered (docs/reuse.md).
+#include "reuse.h"
+
+#include <algorithm>
+#include <cmath>
+#include <list>
+#include <memory>
+#include <numeric>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "errors.h"
+#include "fields.h"
+#include "snippets.h"
+#include "tokenizer.h"
+
+namespace speechdex::searcher {
+namespace {
+
+// Two spans of one speech are one passage when they overlap by at least this share of the
+// longer of them (docs/reuse.md: any overlap chained unrelated passages into one).
+constexpr double kSameSpan = 0.5;
+
+// A speech's text as --reuse and --reuse-pair see it: the stored text of its paragraphs that
+// are not boilerplate, in paragraph order, joined with "\n"; its units (byte ranges into the
+// text, from the one tokenizer) and their code point ranges (to_char_ranges, as KWIC maps
+// matches).
+struct SpeechText {
+  std::string text;
+  std::vector<schema::Unit> units;
+  std::vector<Range> chars;  // per unit
+  size_t length = 0;         // code points of text
+};
+
+SpeechText read_text(Searcher& searcher, const std::vector<unsigned>& docids, ReuseSpeech* meta) {
+  std::vector<schema::ParagraphRecord> records;
+  records.reserve(docids.size());
+  for (unsigned id : docids) {
+    schema::ParagraphRecord r = searcher.record(id);
+    if (r.kind != schema::kKindBoilerplate) records.push_back(std::move(r));
+  }
+  std::sort(records.begin(), records.end(),
+            [](const auto& x, const auto& y) { return x.paragraph < y.paragraph; });
+  SpeechText t;
+  for (const schema::ParagraphRecord& r : records) {
+    if (&r != &records.front()) t.text += '\n';
+    t.text += r.text;
+  }
+  if (meta && !records.empty()) {
+    const schema::ParagraphRecord& r = records.front();
+    *meta = {r.speech_id, r.source, r.county_code, r.county, r.province, r.year};
+  }
+  t.units = schema::tokenize(t.text);
+  std::vector<Range> bytes;
+  bytes.reserve(t.units.size() + 1);
+  for (const schema::Unit& u : t.units) bytes.emplace_back(u.begin, u.end);
+  bytes.emplace_back(t.text.size(), t.text.size());
+  t.chars = to_char_ranges(t.text, bytes);
+  t.length = t.chars.back().first;
+  t.chars.pop_back();
+  return t;
+}
+
+// The byte offset in `t.text` where unit `u` starts (the text's end for u == units.size()),
+// or 0 for the first unit, so that consecutive cuts cover the text, white space included.
+size_t byte_cut(const SpeechText& t, uint32_t u) {
+  return u == 0 ? 0 : u >= t.units.size() ? t.text.size() : t.units[u].begin;
+}
+
+// Unit ids: one per distinct normalized unit text, for the whole run.
+class Vocabulary {
+ public:
+  std::vector<uint32_t> ids(const std::vector<schema::Unit>& units) {
+    std::vector<uint32_t> out;
+    out.reserve(units.size());
+    for (const schema::Unit& u : units) {
+      const auto [it, added] = ids_.try_emplace(u.text, static_cast<uint32_t>(ids_.size()));
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+ private:
+  std::unordered_map<std::string, uint32_t> ids_;
+};
+
+using Ids = std::shared_ptr<const std::vector<uint32_t>>;
+
+// The unit ids of speeches, the most recently used kept up to a budget of bytes; a speech
+// dropped is read again from the index.
+class UnitCache {
+ public:
+  UnitCache(size_t budget, std::function<Ids(uint32_t)> load, size_t speeches)
+      : budget_(budget), load_(std::move(load)), entries_(speeches) {}
+
+  Ids get(uint32_t speech) {
+    Entry& e = entries_[speech];
+    if (e.ids) {
+      order_.splice(order_.begin(), order_, e.at);
+      return e.ids;
+    }
+    ++misses_;
+    Ids ids = load_(speech);
+    put(speech, ids);
+    return ids;
+  }
+
+  void put(uint32_t speech, Ids ids) {
+    Entry& e = entries_[speech];
+    if (e.ids) return;
+    const size_t bytes = ids->size() * sizeof(uint32_t) + 64;
+    e.ids = std::move(ids);
+    order_.push_front(speech);
+    e.at = order_.begin();
+    used_ += bytes;
+    while (used_ > budget_ && order_.size() > 1) {
+      Entry& old = entries_[order_.back()];
+      used_ -= old.ids->size() * sizeof(uint32_t) + 64;
+      old.ids.reset();
+      order_.pop_back();
+    }
+  }
+
+  uint64_t misses() const { return misses_; }
+
+ private:
+  struct Entry {
+    Ids ids;
+    std::list<uint32_t>::iterator at;
+  };
+  size_t budget_, used_ = 0;
+  std::function<Ids(uint32_t)> load_;
+  std::vector<Entry> entries_;
+  std::list<uint32_t> order_;  // most recently used first
+  uint64_t misses_ = 0;
+};
+
+// Union-find over spans.
+class Components {
+ public:
+  uint32_t add() {
+    parent_.push_back(static_cast<uint32_t>(parent_.size()));
+    return parent_.back();
+  }
+  uint32_t find(uint32_t x) {
+    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
+    return x;
+  }
+  void join(uint32_t x, uint32_t y) {
+    x = find(x);
+    y = find(y);
+    if (x != y) parent_[std::max(x, y)] = std::min(x, y);
+  }
+
+ private:
+  std::vector<uint32_t> parent_;
+};
+
+// An aligned span of a speech, in units.
+struct Span {
+  uint32_t speech, u0, u1;
+};
+
+// A fingerprint: a selected n-gram's hash, its speech and its unit position there.
+struct Fingerprint {
+  uint64_t hash;
+  uint32_t speech, pos;
+};
+
+struct Posting {
+  uint32_t speech, pos;
+};
+
+// The speeches a request selects: for each, its paragraphs that are not boilerplate, in index
+// order; speeches ordered by their first paragraph.
+std::vector<std::vector<unsigned>> speeches_of(Searcher& searcher, const SearchRequest& request) {
+  const ValueColumn& speech = searcher.value_column(schema::kSlotSpeech);
+  SearchRequest all;
+  all.query = ParsedQuery{textstore::Query::all(), {}, true, {}};
+  all.boilerplate = Boilerplate::kExclude;
+  const bool everything = request.query.query.op == textstore::Query::Op::kAll &&
+                          request.filters.empty() && request.query.filters.empty();
+  std::vector<bool> wanted(speech.distinct(), everything);
+  if (!everything) {
+    searcher.for_each_match(request, [&](unsigned id) { wanted[speech.code(id)] = true; });
+  }
+  std::vector<int64_t> index(speech.distinct(), -1);
+  std::vector<std::vector<unsigned>> out;
+  searcher.for_each_match(all, [&](unsigned id) {
+    const uint32_t code = speech.code(id);
+    if (code == 0 || !wanted[code]) return;
+    if (index[code] < 0) {
+      index[code] = static_cast<int64_t>(out.size());
+      out.emplace_back();
+    }
+    out[static_cast<size_t>(index[code])].push_back(id);
+  });
+  std::sort(out.begin(), out.end(),
+            [](const auto& x, const auto& y) { return x.front() < y.front(); });
+  return out;
+}
+
+// The winnowing window that makes every shared run of max(n, min_chars / 2) units hold a seed.
+size_t window(const ReuseOptions& o) {
+  const size_t guarantee = std::max(o.ngram, (o.min_chars + 1) / 2);
+  return guarantee - o.ngram + 1;
+}
+
+void report(const std::function<void(const ReuseProgress&)>& progress, const char* phase,
+            size_t done, size_t total) {
+  if (progress) progress({phase, done, total});
+}
+
+// Merges spans of one speech that overlap by at least kSameSpan of the longer into one
+// component. `order` holds span indices sorted by (speech, u0).
+void join_overlaps(const std::vector<Span>& spans, const std::vector<uint32_t>& order,
+                   Components& comps) {
+  std::vector<uint32_t> open;  // spans of the current speech that may still overlap
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Span& s = spans[order[k]];
+    if (k > 0 && spans[order[k - 1]].speech != s.speech) open.clear();
+    std::erase_if(open, [&](uint32_t o) { return spans[o].u1 <= s.u0; });
+    for (uint32_t o : open) {
+      const Span& t = spans[o];
+      const uint32_t overlap = std::min(t.u1, s.u1) - s.u0;
+      const uint32_t longer = std::max(t.u1 - t.u0, s.u1 - s.u0);
+      if (overlap >= kSameSpan * longer) comps.join(o, order[k]);
+    }
+    open.push_back(order[k]);
+  }
+}
+
+}  // namespace
+
+CentralRule central_rule(size_t considered, size_t provinces_present, const ReuseOptions& o) {
+  const auto by_share =
+      static_cast<size_t>(std::ceil(o.central_share * static_cast<double>(considered)));
+  return {std::max(o.central_min_speeches, by_share),
+          std::min(o.central_provinces, provinces_present)};
+}
+
+ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
+                       const ReuseOptions& options,
+                       const std::function<void(const ReuseProgress&)>& progress) {
+  ReuseResult result;
+  searcher.on_one_snapshot([&] {
+    result = ReuseResult{};
+    result.options = options;
+    ReuseStats& stats = result.stats;
+    const std::vector<std::vector<unsigned>> docs = speeches_of(searcher, request);
+    const auto count = static_cast<uint32_t>(docs.size());
+    stats.speeches = count;
+    result.speeches.resize(count);
+    Vocabulary vocabulary;
+    UnitCache cache(
+        options.cache_bytes,
+        [&](uint32_t s) {
+          return std::make_shared<const std::vector<uint32_t>>(
+              vocabulary.ids(read_text(searcher, docs[s], nullptr).units));
+        },
+        count);
+
+    // Pass 1: every speech read once; its winnowed fingerprints kept.
+    std::vector<Fingerprint> prints;
+    const size_t w = window(options);
+    for (uint32_t s = 0; s < count; ++s) {
+      report(progress, "reading", s, count);
+      SpeechText t = read_text(searcher, docs[s], &result.speeches[s]);
+      auto ids = std::make_shared<const std::vector<uint32_t>>(vocabulary.ids(t.units));
+      stats.units += ids->size();
+      const std::vector<uint64_t> hashes = ngram_hashes(*ids, options.ngram);
+      for (uint32_t pos : winnow(hashes, w)) prints.push_back({hashes[pos], s, pos});
+      cache.put(s, std::move(ids));
+    }
+    stats.fingerprints = prints.size();
+    std::set<std::string> provinces;
+    for (const ReuseSpeech& sp : result.speeches) {
+      if (!sp.province.empty()) provinces.insert(sp.province);
+    }
+    stats.provinces = provinces.size();
+
+    // Groups of equal fingerprints in two or more speeches; the rest can seed nothing.
+    std::sort(prints.begin(), prints.end(), [](const Fingerprint& x, const Fingerprint& y) {
+      return std::tie(x.hash, x.speech, x.pos) < std::tie(y.hash, y.speech, y.pos);
+    });
+    std::vector<Posting> postings;
+    std::vector<uint32_t> group_begin, group_of;
+    std::vector<bool> common;
+    for (size_t i = 0; i < prints.size();) {
+      size_t j = i, df = 0;
+      for (; j < prints.size() && prints[j].hash == prints[i].hash; ++j) {
+        if (j == i || prints[j].speech != prints[j - 1].speech) ++df;
+      }
+      if (df >= 2) {
+        const auto g = static_cast<uint32_t>(group_begin.size());
+        group_begin.push_back(static_cast<uint32_t>(postings.size()));
+        common.push_back(df > options.max_df);
+        if (df > options.max_df) stats.common += j - i;
+        for (size_t k = i; k < j; ++k) {
+          postings.push_back({prints[k].speech, prints[k].pos});
+          group_of.push_back(g);
+        }
+      }
+      i = j;
+    }
+    group_begin.push_back(static_cast<uint32_t>(postings.size()));
+    prints.clear();
+    prints.shrink_to_fit();
+    // Each speech's postings (a counting sort by speech).
+    std::vector<uint32_t> mine_begin(count + 1, 0), mine(postings.size());
+    for (const Posting& p : postings) ++mine_begin[p.speech + 1];
+    std::partial_sum(mine_begin.begin(), mine_begin.end(), mine_begin.begin());
+    {
+      std::vector<uint32_t> at(mine_begin.begin(), mine_begin.end() - 1);
+      for (uint32_t q = 0; q < postings.size(); ++q) mine[at[postings[q].speech]++] = q;
+    }
+
+    // Pass 2: each speech against the speeches after it that share a fingerprint with it.
+    std::vector<Span> spans;
+    Components comps;
+    struct Seed {
+      uint32_t other, pa, pb;
+    };
+    std::vector<Seed> seeds;
+    std::vector<LocalAlignment> locals;
+    const auto n = static_cast<uint32_t>(options.ngram);
+    for (uint32_t a = 0; a < count; ++a) {
+      report(progress, "aligning", a, count);
+      seeds.clear();
+      for (uint32_t m = mine_begin[a]; m < mine_begin[a + 1]; ++m) {
+        const uint32_t q = mine[m], g = group_of[q], pa = postings[q].pos;
+        const uint32_t first = group_begin[g], last = group_begin[g + 1];
+        if (!common[g]) {
+          for (uint32_t r = first; r < last; ++r) {
+            if (postings[r].speech > a) seeds.push_back({postings[r].speech, pa, postings[r].pos});
+          }
+        } else if (q == first) {
+          // Too common for every pair: the group's first speech against each of the others.
+          for (uint32_t r = first; r < last; ++r) {
+            if (postings[r].speech != a) seeds.push_back({postings[r].speech, pa, postings[r].pos});
+          }
+        }
+      }
+      if (seeds.empty()) continue;
+      std::sort(seeds.begin(), seeds.end(), [](const Seed& x, const Seed& y) {
+        const int64_t dx = int64_t{x.pb} - x.pa, dy = int64_t{y.pb} - y.pa;
+        return x.other != y.other ? x.other < y.other : dx != dy ? dx < dy : x.pa < y.pa;
+      });
+      const Ids ua = cache.get(a);
+      for (size_t i = 0; i < seeds.size();) {
+        const uint32_t b = seeds[i].other;
+        const Ids ub = cache.get(b);
+        ++stats.pairs;
+        locals.clear();
+        for (; i < seeds.size() && seeds[i].other == b; ++i) {
+          const uint32_t pa = seeds[i].pa, pb = seeds[i].pb;
+          const bool covered = std::any_of(locals.begin(), locals.end(), [&](const auto& l) {
+            return pa >= l.a0 && pa < l.a1 && pb >= l.b0 && pb < l.b1;
+          });
+          if (covered || !std::equal(ua->begin() + pa, ua->begin() + pa + n, ub->begin() + pb)) {
+            continue;
+          }
+          ++stats.extensions;
+          locals.push_back(extend_seed(*ua, *ub, pa, pb, n, options.align, false));
+        }
+        for (const LocalAlignment& c : chain_alignments(std::move(locals), options.align)) {
+          if (c.a1 - c.a0 < options.min_chars || c.b1 - c.b0 < options.min_chars ||
+              identity(c) < options.align.min_identity) {
+            continue;
+          }
+          ++stats.links;
+          const uint32_t x = comps.add(), y = comps.add();
+          spans.push_back({a, c.a0, c.a1});
+          spans.push_back({b, c.b0, c.b1});
+          comps.join(x, y);
+        }
+        locals.clear();
+      }
+    }
+    stats.rereads = cache.misses();
+    postings = {};
+    group_of = {};
+    mine = {};
+
+    // Clusters: spans joined by alignments and by overlaps within a speech.
+    std::vector<uint32_t> order(spans.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      return std::tie(spans[x].speech, spans[x].u0, spans[x].u1) <
+             std::tie(spans[y].speech, spans[y].u0, spans[y].u1);
+    });
+    join_overlaps(spans, order, comps);
+    std::unordered_map<uint32_t, size_t> cluster_of;  // component root -> passage
+    std::vector<std::vector<Span>> members;           // per passage, by (speech, u0)
+    for (uint32_t k : order) {
+      const auto [it, added] = cluster_of.try_emplace(comps.find(k), members.size());
+      if (added) members.emplace_back();
+      std::vector<Span>& m = members[it->second];
+      const Span& s = spans[k];
+      // Spans of one speech in one passage that overlap are one member.
+      if (!m.empty() && m.back().speech == s.speech && s.u0 < m.back().u1) {
+        m.back().u1 = std::max(m.back().u1, s.u1);
+      } else {
+        m.push_back(s);
+      }
+    }
+    spans = {};
+
+    // Members' offsets and text: each speech with members read once more.
+    std::vector<std::vector<std::pair<size_t, size_t>>> by_speech(count);  // (passage, member)
+    result.passages.resize(members.size());
+    for (size_t p = 0; p < members.size(); ++p) {
+      result.passages[p].members.resize(members[p].size());
+      for (size_t k = 0; k < members[p].size(); ++k) by_speech[members[p][k].speech].emplace_back(p, k);
+    }
+    for (uint32_t s = 0; s < count; ++s) {
+      report(progress, "writing", s, count);
+      if (by_speech[s].empty()) continue;
+      const SpeechText t = read_text(searcher, docs[s], nullptr);
+      for (const auto& [p, k] : by_speech[s]) {
+        const Span& sp = members[p][k];
+        ReuseMember& m = result.passages[p].members[k];
+        m.speech = s;
+        m.start = t.chars[sp.u0].first;
+        m.end = t.chars[sp.u1 - 1].second;
+        const size_t from = t.units[sp.u0].begin;
+        m.text = t.text.substr(from, t.units[sp.u1 - 1].end - from);
+      }
+    }
+    report(progress, "writing", count, count);
+
+    // Order, metadata and the central-quote rule.
+    stats.central = central_rule(count, stats.provinces, options);
+    for (ReusePassage& p : result.passages) {
+      std::sort(p.members.begin(), p.members.end(),
+                [&](const ReuseMember& x, const ReuseMember& y) {
+                  const ReuseSpeech& sx = result.speeches[x.speech];
+                  const ReuseSpeech& sy = result.speeches[y.speech];
+                  return std::forward_as_tuple(sx.year == 0, sx.year, sx.source, x.start) <
+                         std::forward_as_tuple(sy.year == 0, sy.year, sy.source, y.start);
+                });
+      std::set<uint32_t> speeches;
+      std::set<std::string> counties, provs;
+      for (const ReuseMember& m : p.members) {
+        const ReuseSpeech& sp = result.speeches[m.speech];
+        speeches.insert(m.speech);
+        if (!sp.county_code.empty()) counties.insert(sp.county_code);
+        if (!sp.province.empty()) provs.insert(sp.province);
+        if (sp.year != 0) {
+          p.year_min = p.year_min == 0 ? sp.year : std::min(p.year_min, sp.year);
+          p.year_max = std::max(p.year_max, sp.year);
+        }
+        p.chars = std::max(p.chars, m.end - m.start);
+      }
+      p.speeches = speeches.size();
+      p.counties = counties.size();
+      p.provinces = provs.size();
+      p.central_quote =
+          p.speeches >= stats.central.speeches && p.provinces >= stats.central.provinces;
+    }
+    std::sort(result.passages.begin(), result.passages.end(),
+              [&](const ReusePassage& x, const ReusePassage& y) {
+                if (x.speeches != y.speeches) return x.speeches > y.speeches;
+                if (x.chars != y.chars) return x.chars > y.chars;
+                const ReuseSpeech& sx = result.speeches[x.members.front().speech];
+                const ReuseSpeech& sy = result.speeches[y.members.front().speech];
+                return std::tie(sx.source, sx.speech_id, x.members.front().start) <
+                       std::tie(sy.source, sy.speech_id, y.members.front().start);
+              });
+    for (size_t p = 0; p < result.passages.size(); ++p) result.passages[p].id = p + 1;
+  });
+  return result;
+}
+
+ReusePair reuse_pair(Searcher& searcher, const std::string& a, const std::string& b,
+                     const ReuseOptions& options) {
+  ReusePair pair;
+  searcher.on_one_snapshot([&] {
+    pair = ReusePair{};
+    // Each speech's paragraphs, found by reading one record of every speech.
+    const ValueColumn& speech = searcher.value_column(schema::kSlotSpeech);
+    std::vector<int> seen(speech.distinct(), 0);  // 0 unread, 1 A, 2 B, 3 neither
+    std::vector<unsigned> docs_a, docs_b;
+    SearchRequest all;
+    all.query = ParsedQuery{textstore::Query::all(), {}, true, {}};
+    all.boilerplate = Boilerplate::kExclude;
+    searcher.for_each_match(all, [&](unsigned id) {
+      const uint32_t code = speech.code(id);
+      if (code == 0) return;
+      if (seen[code] == 0) {
+        const std::string sid = searcher.record(id).speech_id;
+        seen[code] = sid == a ? 1 : sid == b ? 2 : 3;
+      }
+      if (seen[code] == 1) docs_a.push_back(id);
+      if (seen[code] == 2) docs_b.push_back(id);
+    });
+    if (docs_a.empty()) throw UsageError("no speech with this id in the index", a);
+    if (docs_b.empty()) throw UsageError("no speech with this id in the index", b);
+    const SpeechText ta = read_text(searcher, docs_a, &pair.a);
+    const SpeechText tb = read_text(searcher, docs_b, &pair.b);
+    pair.a_chars = ta.length;
+    pair.b_chars = tb.length;
+    Vocabulary vocabulary;
+    const std::vector<uint32_t> ia = vocabulary.ids(ta.units), ib = vocabulary.ids(tb.units);
+    std::vector<LocalAlignment> found =
+        align_texts(ia, ib, options.ngram, options.min_chars, options.align, true);
+    // One co-linear series of passages, the longest first, so that segments cover both texts
+    // in order.
+    std::sort(found.begin(), found.end(), [](const LocalAlignment& x, const LocalAlignment& y) {
+      return x.matches > y.matches;
+    });
+    std::vector<LocalAlignment> kept;
+    for (LocalAlignment& f : found) {
+      const bool fits = std::all_of(kept.begin(), kept.end(), [&](const LocalAlignment& k) {
+        return (f.a1 <= k.a0 && f.b1 <= k.b0) || (f.a0 >= k.a1 && f.b0 >= k.b1);
+      });
+      if (fits) kept.push_back(std::move(f));
+    }
+    std::sort(kept.begin(), kept.end(),
+              [](const LocalAlignment& x, const LocalAlignment& y) { return x.a0 < y.a0; });
+
+    // Segment boundaries fall on unit starts, so white space goes with the unit before it.
+    auto chars = [](const SpeechText& t, uint32_t u) {
+      return u == 0 ? size_t{0} : u >= t.chars.size() ? t.length : t.chars[u].first;
+    };
+    auto add = [&](EditOp op, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, size_t passage) {
+      if (a0 == a1 && b0 == b1) return;
+      if (a0 == a1) op = EditOp::kInsert;
+      if (b0 == b1) op = EditOp::kDelete;
+      const size_t ba = byte_cut(ta, a0), bb = byte_cut(tb, b0);
+      pair.segments.push_back({op, chars(ta, a0), chars(ta, a1), chars(tb, b0), chars(tb, b1),
+                               ta.text.substr(ba, byte_cut(ta, a1) - ba),
+                               tb.text.substr(bb, byte_cut(tb, b1) - bb), passage});
+    };
+    uint32_t at_a = 0, at_b = 0;
+    for (const LocalAlignment& k : kept) {
+      add(EditOp::kReplace, at_a, k.a0, at_b, k.b0, 0);
+      pair.passages.push_back({ta.chars[k.a0].first, ta.chars[k.a1 - 1].second,
+                               tb.chars[k.b0].first, tb.chars[k.b1 - 1].second, identity(k)});
+      for (const Edit& e : k.edits) add(e.op, e.a0, e.a1, e.b0, e.b1, pair.passages.size());
+      at_a = k.a1;
+      at_b = k.b1;
+    }
+    add(EditOp::kReplace, at_a, static_cast<uint32_t>(ta.units.size()), at_b,
+        static_cast<uint32_t>(tb.units.size()), 0);
+  });
+  return pair;
+}
+
+}  // namespace speechdex::searcher
