@@ -21,20 +21,10 @@ namespace {
 
 // Two spans of one speech are one passage when they overlap by at least this share of the
 // longer of them (docs/reuse.md: any overlap chained unrelated passages into one).
-constexpr double kSameSpan = 0.5;
+constexpr double kSameSpan = 0.8;
 
-// A speech's text as --reuse and --reuse-pair see it: the stored text of its paragraphs that
-// are not boilerplate, in paragraph order, joined with "\n"; its units (byte ranges into the
-// text, from the one tokenizer) and their code point ranges (to_char_ranges, as KWIC maps
-// matches).
-struct SpeechText {
-  std::string text;
-  std::vector<schema::Unit> units;
-  std::vector<Range> chars;  // per unit
-  size_t length = 0;         // code points of text
-};
-
-SpeechText read_text(Searcher& searcher, const std::vector<unsigned>& docids, ReuseSpeech* meta) {
+// The text of the speech whose paragraphs are `docids` (TextUnits), and its metadata.
+TextUnits read_text(Searcher& searcher, const std::vector<unsigned>& docids, ReuseSpeech* meta) {
   std::vector<schema::ParagraphRecord> records;
   records.reserve(docids.size());
   for (unsigned id : docids) {
@@ -43,50 +33,52 @@ SpeechText read_text(Searcher& searcher, const std::vector<unsigned>& docids, Re
   }
   std::sort(records.begin(), records.end(),
             [](const auto& x, const auto& y) { return x.paragraph < y.paragraph; });
-  SpeechText t;
+  std::string text;
   for (const schema::ParagraphRecord& r : records) {
-    if (&r != &records.front()) t.text += '\n';
-    t.text += r.text;
+    if (&r != &records.front()) text += '\n';
+    text += r.text;
   }
   if (meta && !records.empty()) {
     const schema::ParagraphRecord& r = records.front();
     *meta = {r.speech_id, r.source, r.county_code, r.county, r.province, r.year};
   }
-  t.units = schema::tokenize(t.text);
-  std::vector<Range> bytes;
-  bytes.reserve(t.units.size() + 1);
-  for (const schema::Unit& u : t.units) bytes.emplace_back(u.begin, u.end);
-  bytes.emplace_back(t.text.size(), t.text.size());
-  t.chars = to_char_ranges(t.text, bytes);
-  t.length = t.chars.back().first;
-  t.chars.pop_back();
-  return t;
+  return text_units(std::move(text));
 }
 
 // The byte offset in `t.text` where unit `u` starts (the text's end for u == units.size()),
 // or 0 for the first unit, so that consecutive cuts cover the text, white space included.
-size_t byte_cut(const SpeechText& t, uint32_t u) {
+size_t byte_cut(const TextUnits& t, uint32_t u) {
   return u == 0 ? 0 : u >= t.units.size() ? t.text.size() : t.units[u].begin;
 }
 
-// Unit ids: one per distinct normalized unit text, for the whole run.
+// Unit ids: one per distinct normalized unit text, for the whole run, and which of them are
+// separating punctuation.
 class Vocabulary {
  public:
-  std::vector<uint32_t> ids(const std::vector<schema::Unit>& units) {
-    std::vector<uint32_t> out;
-    out.reserve(units.size());
-    for (const schema::Unit& u : units) {
+  // The ids of a text's units and its paragraph breaks (a line break between two units).
+  UnitText text(const TextUnits& t) {
+    UnitText out;
+    out.ids.reserve(t.units.size());
+    for (size_t i = 0; i < t.units.size(); ++i) {
+      const schema::Unit& u = t.units[i];
       const auto [it, added] = ids_.try_emplace(u.text, static_cast<uint32_t>(ids_.size()));
-      out.push_back(it->second);
+      if (added) punctuation_.push_back(u.punctuation);
+      out.ids.push_back(it->second);
+      if (i > 0) {
+        const size_t gap = t.units[i - 1].end;
+        if (t.text.find('\n', gap) < u.begin) out.breaks.push_back(static_cast<uint32_t>(i));
+      }
     }
     return out;
   }
+  const std::vector<bool>& punctuation() const { return punctuation_; }
 
  private:
   std::unordered_map<std::string, uint32_t> ids_;
+  std::vector<bool> punctuation_;
 };
 
-using Ids = std::shared_ptr<const std::vector<uint32_t>>;
+using Ids = std::shared_ptr<const UnitText>;
 
 // The unit ids of speeches, the most recently used kept up to a budget of bytes; a speech
 // dropped is read again from the index.
@@ -110,14 +102,14 @@ class UnitCache {
   void put(uint32_t speech, Ids ids) {
     Entry& e = entries_[speech];
     if (e.ids) return;
-    const size_t bytes = ids->size() * sizeof(uint32_t) + 64;
+    const size_t bytes = size_of(*ids);
     e.ids = std::move(ids);
     order_.push_front(speech);
     e.at = order_.begin();
     used_ += bytes;
     while (used_ > budget_ && order_.size() > 1) {
       Entry& old = entries_[order_.back()];
-      used_ -= old.ids->size() * sizeof(uint32_t) + 64;
+      used_ -= size_of(*old.ids);
       old.ids.reset();
       order_.pop_back();
     }
@@ -126,6 +118,9 @@ class UnitCache {
   uint64_t misses() const { return misses_; }
 
  private:
+  static size_t size_of(const UnitText& t) {
+    return (t.ids.size() + t.breaks.size()) * sizeof(uint32_t) + 64;
+  }
   struct Entry {
     Ids ids;
     std::list<uint32_t>::iterator at;
@@ -234,6 +229,20 @@ void join_overlaps(const std::vector<Span>& spans, const std::vector<uint32_t>& 
 
 }  // namespace
 
+TextUnits text_units(std::string text) {
+  TextUnits t;
+  t.text = std::move(text);
+  t.units = schema::tokenize(t.text);
+  std::vector<Range> bytes;
+  bytes.reserve(t.units.size() + 1);
+  for (const schema::Unit& u : t.units) bytes.emplace_back(u.begin, u.end);
+  bytes.emplace_back(t.text.size(), t.text.size());
+  t.chars = to_char_ranges(t.text, bytes);
+  t.length = t.chars.back().first;
+  t.chars.pop_back();
+  return t;
+}
+
 CentralRule central_rule(size_t considered, size_t provinces_present, const ReuseOptions& o) {
   const auto by_share =
       static_cast<size_t>(std::ceil(o.central_share * static_cast<double>(considered)));
@@ -257,8 +266,8 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
     UnitCache cache(
         options.cache_bytes,
         [&](uint32_t s) {
-          return std::make_shared<const std::vector<uint32_t>>(
-              vocabulary.ids(read_text(searcher, docs[s], nullptr).units));
+          return std::make_shared<const UnitText>(
+              vocabulary.text(read_text(searcher, docs[s], nullptr)));
         },
         count);
 
@@ -267,10 +276,10 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
     const size_t w = window(options);
     for (uint32_t s = 0; s < count; ++s) {
       report(progress, "reading", s, count);
-      SpeechText t = read_text(searcher, docs[s], &result.speeches[s]);
-      auto ids = std::make_shared<const std::vector<uint32_t>>(vocabulary.ids(t.units));
-      stats.units += ids->size();
-      const std::vector<uint64_t> hashes = ngram_hashes(*ids, options.ngram);
+      TextUnits t = read_text(searcher, docs[s], &result.speeches[s]);
+      auto ids = std::make_shared<const UnitText>(vocabulary.text(t));
+      stats.units += ids->ids.size();
+      const std::vector<uint64_t> hashes = ngram_hashes(ids->ids, options.ngram);
       for (uint32_t pos : winnow(hashes, w)) prints.push_back({hashes[pos], s, pos});
       cache.put(s, std::move(ids));
     }
@@ -359,17 +368,16 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
           const bool covered = std::any_of(locals.begin(), locals.end(), [&](const auto& l) {
             return pa >= l.a0 && pa < l.a1 && pb >= l.b0 && pb < l.b1;
           });
-          if (covered || !std::equal(ua->begin() + pa, ua->begin() + pa + n, ub->begin() + pb)) {
+          if (covered ||
+              !std::equal(ua->ids.begin() + pa, ua->ids.begin() + pa + n, ub->ids.begin() + pb)) {
             continue;
           }
           ++stats.extensions;
-          locals.push_back(extend_seed(*ua, *ub, pa, pb, n, options.align, false));
+          locals.push_back(extend_seed(ua->ids, ub->ids, pa, pb, n, options.align, false));
         }
-        for (const LocalAlignment& c : chain_alignments(std::move(locals), options.align)) {
-          if (c.a1 - c.a0 < options.min_chars || c.b1 - c.b0 < options.min_chars ||
-              identity(c) < options.align.min_identity) {
-            continue;
-          }
+        for (const LocalAlignment& c :
+             pair_passages(std::move(locals), *ua, *ub, vocabulary.punctuation(), options.min_chars,
+                           options.align)) {
           ++stats.links;
           const uint32_t x = comps.add(), y = comps.add();
           spans.push_back({a, c.a0, c.a1});
@@ -413,12 +421,13 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
     result.passages.resize(members.size());
     for (size_t p = 0; p < members.size(); ++p) {
       result.passages[p].members.resize(members[p].size());
-      for (size_t k = 0; k < members[p].size(); ++k) by_speech[members[p][k].speech].emplace_back(p, k);
+      for (size_t k = 0; k < members[p].size(); ++k)
+        by_speech[members[p][k].speech].emplace_back(p, k);
     }
     for (uint32_t s = 0; s < count; ++s) {
       report(progress, "writing", s, count);
       if (by_speech[s].empty()) continue;
-      const SpeechText t = read_text(searcher, docs[s], nullptr);
+      const TextUnits t = read_text(searcher, docs[s], nullptr);
       for (const auto& [p, k] : by_speech[s]) {
         const Span& sp = members[p][k];
         ReuseMember& m = result.passages[p].members[k];
@@ -498,14 +507,14 @@ ReusePair reuse_pair(Searcher& searcher, const std::string& a, const std::string
     });
     if (docs_a.empty()) throw UsageError("no speech with this id in the index", a);
     if (docs_b.empty()) throw UsageError("no speech with this id in the index", b);
-    const SpeechText ta = read_text(searcher, docs_a, &pair.a);
-    const SpeechText tb = read_text(searcher, docs_b, &pair.b);
+    const TextUnits ta = read_text(searcher, docs_a, &pair.a);
+    const TextUnits tb = read_text(searcher, docs_b, &pair.b);
     pair.a_chars = ta.length;
     pair.b_chars = tb.length;
     Vocabulary vocabulary;
-    const std::vector<uint32_t> ia = vocabulary.ids(ta.units), ib = vocabulary.ids(tb.units);
-    std::vector<LocalAlignment> found =
-        align_texts(ia, ib, options.ngram, options.min_chars, options.align, true);
+    const UnitText ua = vocabulary.text(ta), ub = vocabulary.text(tb);
+    std::vector<LocalAlignment> found = align_texts(ua, ub, vocabulary.punctuation(), options.ngram,
+                                                    options.min_chars, options.align, true);
     // One co-linear series of passages, the longest first, so that segments cover both texts
     // in order.
     std::sort(found.begin(), found.end(), [](const LocalAlignment& x, const LocalAlignment& y) {
@@ -522,7 +531,7 @@ ReusePair reuse_pair(Searcher& searcher, const std::string& a, const std::string
               [](const LocalAlignment& x, const LocalAlignment& y) { return x.a0 < y.a0; });
 
     // Segment boundaries fall on unit starts, so white space goes with the unit before it.
-    auto chars = [](const SpeechText& t, uint32_t u) {
+    auto chars = [](const TextUnits& t, uint32_t u) {
       return u == 0 ? size_t{0} : u >= t.chars.size() ? t.length : t.chars[u].first;
     };
     auto add = [&](EditOp op, uint32_t a0, uint32_t a1, uint32_t b0, uint32_t b1, size_t passage) {

@@ -13,6 +13,8 @@
 #include "printer.h"
 #include "reuse_align.h"
 #include "searcher.h"
+#include "snippets.h"
+#include "tokenizer.h"
 
 namespace speechdex::searcher {
 
@@ -41,6 +43,20 @@ struct ReuseOptions {
   AlignParams align;
 };
 
+/// A speech's text as --reuse and --reuse-pair see it: the stored text of its paragraphs that
+/// are not boilerplate, in paragraph order, joined with "\n"; its units (byte ranges into
+/// the text, from the one tokenizer, so offsets map back through normalization) and each
+/// unit's code point range in the text (to_char_ranges, as KWIC maps its matches).
+struct TextUnits {
+  std::string text;
+  std::vector<schema::Unit> units;
+  std::vector<Range> chars;  ///< per unit
+  size_t length = 0;         ///< code points of text
+};
+
+/// Tokenizes `text` and maps its units to code points.
+TextUnits text_units(std::string text);
+
 /// A speech as reuse output names it.
 struct ReuseSpeech {
   std::string speech_id, source, county_code, county, province;
@@ -62,10 +78,10 @@ struct ReusePassage {
   size_t id = 0;  ///< 1-based, in output order
   bool central_quote = false;
   std::vector<ReuseMember> members;
-  size_t earliest = 0;  ///< the probable source: an index into members
-  int year_min = 0, year_max = 0;  ///< over known years; 0 if none is known
+  size_t earliest = 0;                               ///< the probable source: an index into members
+  int year_min = 0, year_max = 0;                    ///< over known years; 0 if none is known
   size_t speeches = 0, counties = 0, provinces = 0;  ///< distinct, known ones for the last two
-  size_t chars = 0;  ///< the longest member's code points
+  size_t chars = 0;                                  ///< the longest member's code points
 };
 
 /// The central-quote rule's thresholds for one run: a passage is a central quote if it is
@@ -81,16 +97,16 @@ CentralRule central_rule(size_t considered, size_t provinces_present, const Reus
 
 /// What a run looked at and did, for the table's summary and the benchmark.
 struct ReuseStats {
-  size_t speeches = 0;     ///< speeches considered
-  size_t provinces = 0;    ///< distinct known provinces among them
-  uint64_t units = 0;      ///< their characters (units)
+  size_t speeches = 0;   ///< speeches considered
+  size_t provinces = 0;  ///< distinct known provinces among them
+  uint64_t units = 0;    ///< their characters (units)
   uint64_t fingerprints = 0;
-  uint64_t common = 0;     ///< fingerprints of n-grams in more than max_df speeches
-  uint64_t pairs = 0;      ///< speech pairs aligned
-  uint64_t extensions = 0; ///< seeds extended
-  uint64_t links = 0;      ///< aligned passages of a pair
-  uint64_t rereads = 0;    ///< speeches read again because the cache had dropped them
-  CentralRule central;     ///< the central-quote rule's thresholds as applied
+  uint64_t common = 0;      ///< fingerprints of n-grams in more than max_df speeches
+  uint64_t pairs = 0;       ///< speech pairs aligned
+  uint64_t extensions = 0;  ///< seeds extended
+  uint64_t links = 0;       ///< aligned passages of a pair
+  uint64_t rereads = 0;     ///< speeches read again because the cache had dropped them
+  CentralRule central;      ///< the central-quote rule's thresholds as applied
 };
 
 struct ReuseResult {

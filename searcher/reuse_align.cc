@@ -190,7 +190,8 @@ LocalAlignment cut_front(const LocalAlignment& al, uint32_t a_min, uint32_t b_mi
   LocalAlignment out = al;
   if (al.a0 >= a_min && al.b0 >= b_min) return out;
   if (al.edits.empty()) {
-    const uint32_t t = std::max(a_min > al.a0 ? a_min - al.a0 : 0, b_min > al.b0 ? b_min - al.b0 : 0);
+    const uint32_t t =
+        std::max(a_min > al.a0 ? a_min - al.a0 : 0, b_min > al.b0 ? b_min - al.b0 : 0);
     if (t >= al.a1 - al.a0 || t >= al.b1 - al.b0) return {al.a1, al.a1, al.b1, al.b1, 0, {}};
     out.a0 += t;
     out.b0 += t;
@@ -297,6 +298,10 @@ std::vector<LocalAlignment> chain_alignments(std::vector<LocalAlignment> locals,
       const uint32_t gap = std::max(cut.a0 - ch.a1, cut.b0 - ch.b1);
       const uint32_t allowed = std::min(params.max_gap, std::min(ch.matches, cut.matches) / 2);
       if (gap > allowed) continue;
+      // Chained, the two must still be a passage: a dropped paragraph in a long copy is, but
+      // two short passages around a long gap are two.
+      const LocalAlignment joined{ch.a0, cut.a1, ch.b0, cut.b1, ch.matches + cut.matches, {}};
+      if (identity(joined) < params.min_identity) continue;
       if (best == chains.size() || gap < best_gap) {
         best = c;
         best_gap = gap;
@@ -330,12 +335,100 @@ double identity(const LocalAlignment& al) {
   return longer == 0 ? 0.0 : static_cast<double>(al.matches) / longer;
 }
 
-std::vector<LocalAlignment> align_texts(UnitIds a, UnitIds b, size_t n, size_t min_units,
-                                        const AlignParams& params, bool edits) {
+namespace {
+
+// Units at the start (`back` false) or end of `al` that are equal on both sides.
+uint32_t equal_run(const LocalAlignment& al, const UnitText& a, const UnitText& b, bool back) {
+  if (!al.edits.empty()) {
+    const Edit& e = back ? al.edits.back() : al.edits.front();
+    return e.op == EditOp::kEqual ? e.a1 - e.a0 : 0;
+  }
+  const uint32_t most = std::min(al.a1 - al.a0, al.b1 - al.b0);
+  uint32_t run = 0;
+  while (run < most && (back ? a.ids[al.a1 - 1 - run] == b.ids[al.b1 - 1 - run]
+                             : a.ids[al.a0 + run] == b.ids[al.b0 + run])) {
+    ++run;
+  }
+  return run;
+}
+
+// Units from the start of [from, to) to its last paragraph break within `edge` units of the
+// start (0 if none).
+uint32_t cut_to_break(const std::vector<uint32_t>& breaks, uint32_t from, uint32_t to,
+                      uint32_t edge) {
+  auto it = std::upper_bound(breaks.begin(), breaks.end(), std::min(to, from + edge));
+  if (it == breaks.begin() || *(it - 1) <= from) return 0;
+  return *(it - 1) - from;
+}
+
+// Units from the first paragraph break within `edge` units of the end of [from, to) to the end.
+uint32_t cut_from_break(const std::vector<uint32_t>& breaks, uint32_t from, uint32_t to,
+                        uint32_t edge) {
+  const uint32_t low = to > from + edge ? to - edge : from + 1;
+  auto it = std::lower_bound(breaks.begin(), breaks.end(), low);
+  if (it == breaks.end() || *it >= to) return 0;
+  return to - *it;
+}
+
+}  // namespace
+
+void trim_edges(LocalAlignment& al, const UnitText& a, const UnitText& b,
+                const std::vector<bool>& punctuation, const AlignParams& params) {
+  auto punct = [&](uint32_t id) { return id < punctuation.size() && punctuation[id]; };
+  // The front.
+  const uint32_t front_run = equal_run(al, a, b, false);
+  uint32_t t = 0;
+  if (al.a0 > 0 || al.b0 > 0) {
+    t = std::max(cut_to_break(a.breaks, al.a0, al.a1, params.edge),
+                 cut_to_break(b.breaks, al.b0, al.b1, params.edge));
+    if (t >= front_run) t = 0;
+  }
+  while (t + 1 < front_run && punct(a.ids[al.a0 + t])) ++t;
+  if (t > 0) {
+    al.a0 += t;
+    al.b0 += t;
+    al.matches -= t;
+    if (!al.edits.empty()) {
+      al.edits.front().a0 += t;
+      al.edits.front().b0 += t;
+    }
+  }
+  // The back.
+  if (al.a1 == a.ids.size() && al.b1 == b.ids.size()) return;
+  const uint32_t back_run = equal_run(al, a, b, true);
+  t = std::max(cut_from_break(a.breaks, al.a0, al.a1, params.edge),
+               cut_from_break(b.breaks, al.b0, al.b1, params.edge));
+  if (t == 0 || t >= back_run) return;
+  al.a1 -= t;
+  al.b1 -= t;
+  al.matches -= t;
+  if (!al.edits.empty()) {
+    al.edits.back().a1 -= t;
+    al.edits.back().b1 -= t;
+  }
+}
+
+std::vector<LocalAlignment> pair_passages(std::vector<LocalAlignment> locals, const UnitText& a,
+                                          const UnitText& b, const std::vector<bool>& punctuation,
+                                          size_t min_units, const AlignParams& params) {
+  std::vector<LocalAlignment> out;
+  for (LocalAlignment& c : chain_alignments(std::move(locals), params)) {
+    trim_edges(c, a, b, punctuation, params);
+    if (c.a1 - c.a0 >= min_units && c.b1 - c.b0 >= min_units &&
+        identity(c) >= params.min_identity) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+std::vector<LocalAlignment> align_texts(const UnitText& a, const UnitText& b,
+                                        const std::vector<bool>& punctuation, size_t n,
+                                        size_t min_units, const AlignParams& params, bool edits) {
   // Every n-gram of A by hash; an n-gram repeated more than kMaxRepeats times in A (a row of
   // dots, a list marker) seeds nothing: its copies would only make the same seeds again.
   constexpr size_t kMaxRepeats = 64;
-  const std::vector<uint64_t> ha = ngram_hashes(a, n), hb = ngram_hashes(b, n);
+  const std::vector<uint64_t> ha = ngram_hashes(a.ids, n), hb = ngram_hashes(b.ids, n);
   std::unordered_map<uint64_t, std::vector<uint32_t>> where;
   for (uint32_t i = 0; i < ha.size(); ++i) where[ha[i]].push_back(i);
   std::vector<std::pair<uint32_t, uint32_t>> seeds;
@@ -354,17 +447,12 @@ std::vector<LocalAlignment> align_texts(UnitIds a, UnitIds b, size_t n, size_t m
     const bool covered = std::any_of(locals.begin(), locals.end(), [&](const LocalAlignment& l) {
       return i >= l.a0 && i < l.a1 && j >= l.b0 && j < l.b1;
     });
-    if (covered || !std::equal(a.begin() + i, a.begin() + i + n, b.begin() + j)) continue;
-    locals.push_back(extend_seed(a, b, i, j, static_cast<uint32_t>(n), params, edits));
-  }
-  std::vector<LocalAlignment> out;
-  for (LocalAlignment& c : chain_alignments(std::move(locals), params)) {
-    if (c.a1 - c.a0 >= min_units && c.b1 - c.b0 >= min_units &&
-        identity(c) >= params.min_identity) {
-      out.push_back(std::move(c));
+    if (covered || !std::equal(a.ids.begin() + i, a.ids.begin() + i + n, b.ids.begin() + j)) {
+      continue;
     }
+    locals.push_back(extend_seed(a.ids, b.ids, i, j, static_cast<uint32_t>(n), params, edits));
   }
-  return out;
+  return pair_passages(std::move(locals), a, b, punctuation, min_units, params);
 }
 
 }  // namespace speechdex::searcher

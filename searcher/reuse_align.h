@@ -13,6 +13,13 @@ namespace speechdex::searcher {
 /// equal ids for equal normalized units. Whitespace is not a unit, so it never matters.
 using UnitIds = std::span<const uint32_t>;
 
+/// A text for alignment: its unit ids, and the units that start a paragraph (ascending, never
+/// 0), which the edge rule needs.
+struct UnitText {
+  std::vector<uint32_t> ids;
+  std::vector<uint32_t> breaks;
+};
+
 /// The hash of every n-gram of `units` (n consecutive units, starting at every unit), in
 /// order: units.size() - n + 1 values (none if the text is shorter than n). Equal n-grams
 /// get equal hashes in every text; the values are well mixed, as winnowing needs.
@@ -28,17 +35,22 @@ std::vector<uint32_t> winnow(const std::vector<uint64_t>& hashes, size_t w);
 
 /// Scores and limits of the alignment (docs/reuse.md explains each value).
 struct AlignParams {
-  int match = 1;      ///< an equal unit
-  int mismatch = -3;  ///< a substituted unit: 4 equal units must follow for it to be kept
-  int gap = -4;       ///< an inserted or deleted unit
-  int xdrop = 12;     ///< an extension stops where its score falls this far below its best
+  int match = 1;       ///< an equal unit
+  int mismatch = -3;   ///< a substituted unit: 4 equal units must follow for it to be kept
+  int gap = -4;        ///< an inserted or deleted unit
+  int xdrop = 12;      ///< an extension stops where its score falls this far below its best
   uint32_t band = 16;  ///< at most this many units off the seed's diagonal
   /// Two local alignments of one pair, in the same order in both texts, are chained into one
   /// passage when the larger of their gaps is at most max_gap units and at most half the
-  /// equal units of the shorter of them.
+  /// equal units of the shorter of them, and the chain keeps min_identity.
   uint32_t max_gap = 300;
   /// A passage's equal units over its longer side: below this it is not reported.
   double min_identity = 0.8;
+  /// The edge rule: a piece of at most this many units before the first (after the last)
+  /// paragraph break of a passage, in either text, is not part of it (the "。" that ends the
+  /// paragraph before, a heading such as （二） after), unless the passage starts (ends) both
+  /// texts; nor is separating punctuation at its start.
+  uint32_t edge = 10;
 };
 
 /// One piece of an edit script, in units: [a0, a1) of A against [b0, b1) of B.
@@ -74,12 +86,25 @@ std::vector<LocalAlignment> chain_alignments(std::vector<LocalAlignment> locals,
 /// The equal units of `al` over the longer of its two sides (0 for an empty alignment).
 double identity(const LocalAlignment& al);
 
-/// Every local alignment of two whole texts that chains into a passage of at least
-/// `min_units` units on both sides with AlignParams::min_identity: seeds are every shared
-/// n-gram (not only winnowed ones), each extended unless an earlier alignment covers it.
-/// With `edits`, each has its edit script. Ordered by a0; they may overlap (a text repeated
-/// in the other is aligned with each of its copies).
-std::vector<LocalAlignment> align_texts(UnitIds a, UnitIds b, size_t n, size_t min_units,
-                                        const AlignParams& params, bool edits);
+/// Applies the edge rule (AlignParams::edge) to `al`, within its first and last runs of
+/// equal units only (so both sides lose the same units). `punctuation[id]` is true for a
+/// unit id of separating punctuation (ids beyond its size are not).
+void trim_edges(LocalAlignment& al, const UnitText& a, const UnitText& b,
+                const std::vector<bool>& punctuation, const AlignParams& params);
+
+/// The passages of one pair from its local alignments: chained (chain_alignments), edges
+/// trimmed (trim_edges), kept if at least `min_units` units long on both sides and of
+/// AlignParams::min_identity. Ordered by a0.
+std::vector<LocalAlignment> pair_passages(std::vector<LocalAlignment> locals, const UnitText& a,
+                                          const UnitText& b, const std::vector<bool>& punctuation,
+                                          size_t min_units, const AlignParams& params);
+
+/// The passages (pair_passages) of two whole texts, seeded by every shared n-gram (not only
+/// winnowed ones), each extended unless an earlier alignment covers it. With `edits`, each
+/// has its edit script. They may overlap (a text repeated in the other is aligned with each
+/// of its copies).
+std::vector<LocalAlignment> align_texts(const UnitText& a, const UnitText& b,
+                                        const std::vector<bool>& punctuation, size_t n,
+                                        size_t min_units, const AlignParams& params, bool edits);
 
 }  // namespace speechdex::searcher

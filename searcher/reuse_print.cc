@@ -34,8 +34,8 @@ const char* op_name(EditOp op) {
 
 // Text on one terminal line: line breaks and tabs as spaces.
 std::string one_line(std::string text) {
-  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\n' || c == '\t' || c == '\r'; },
-                  ' ');
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\n' || c == '\t' || c == '\r'; }, ' ');
   return text;
 }
 
@@ -74,9 +74,9 @@ Json passage_json(const ReusePassage& p, const ReuseResult& r) {
   }
   Json years = Json::array();
   if (p.year_min) years = {p.year_min, p.year_max};
-  return {{"passage", p.id},         {"central_quote", p.central_quote},
-          {"members", members},      {"earliest", p.earliest},
-          {"years", years},          {"counties", p.counties},
+  return {{"passage", p.id},          {"central_quote", p.central_quote},
+          {"members", members},       {"earliest", p.earliest},
+          {"years", years},           {"counties", p.counties},
           {"provinces", p.provinces}, {"speeches", p.speeches},
           {"chars", p.chars}};
 }
@@ -121,21 +121,22 @@ void print_table(std::ostream& out, const ReuseResult& r, bool color) {
           << clip(one_line(m.text), kTextWidth) << "\n";
     }
   }
-  const size_t speeches = static_cast<size_t>(std::count(in_passage.begin(), in_passage.end(), true));
+  const size_t speeches =
+      static_cast<size_t>(std::count(in_passage.begin(), in_passage.end(), true));
   out << "\n"
       << bold << plural(r.passages.size(), "passage", "passages") << " of at least "
       << plural(r.options.min_chars, "character", "characters") << " shared by "
       << grouped(speeches) << " of " << plural(r.stats.speeches, "speech", "speeches")
       << " considered; " << plural(central, "central quote", "central quotes") << off << dim
       << " (in at least " << r.stats.central.speeches << " speeches and "
-      << plural(r.stats.central.provinces, "province", "provinces") << "); * probable source"
-      << off << "\n";
+      << plural(r.stats.central.provinces, "province", "provinces") << "); * probable source" << off
+      << "\n";
   const ReuseStats& st = r.stats;
   out << dim << grouped(st.units) << " characters; " << grouped(st.fingerprints)
-      << " fingerprints (" << grouped(st.common) << " of n-grams in more than "
-      << r.options.max_df << " speeches); " << grouped(st.pairs) << " pairs aligned, "
-      << grouped(st.extensions) << " seeds extended, " << grouped(st.links)
-      << " aligned passages; " << grouped(st.rereads) << " speeches read again" << off << "\n";
+      << " fingerprints (" << grouped(st.common) << " of n-grams in more than " << r.options.max_df
+      << " speeches); " << grouped(st.pairs) << " pairs aligned, " << grouped(st.extensions)
+      << " seeds extended, " << grouped(st.links) << " aligned passages; " << grouped(st.rereads)
+      << " speeches read again" << off << "\n";
 }
 
 }  // namespace
@@ -167,8 +168,12 @@ void print_reuse(std::ostream& out, Format format, const ReuseResult& result, bo
 namespace {
 
 Json speech_json(const ReuseSpeech& s, size_t chars) {
-  return {{"speech_id", s.speech_id}, {"source", s.source},     {"county_code", s.county_code},
-          {"county", s.county},       {"province", s.province}, {"year", year_json(s.year)},
+  return {{"speech_id", s.speech_id},
+          {"source", s.source},
+          {"county_code", s.county_code},
+          {"county", s.county},
+          {"province", s.province},
+          {"year", year_json(s.year)},
           {"chars", chars}};
 }
 
@@ -194,8 +199,8 @@ void print_pair_table(std::ostream& out, const ReusePair& pair, bool color) {
   for (const ReusePairSegment& s : pair.segments) {
     if (s.passage == 0) {
       out << "\n"
-          << dim << "… " << plural(s.a_end - s.a_start, "character", "characters")
-          << " only in A, " << grouped(s.b_end - s.b_start) << " only in B …" << off << "\n";
+          << dim << "… " << plural(s.a_end - s.a_start, "character", "characters") << " only in A, "
+          << grouped(s.b_end - s.b_start) << " only in B …" << off << "\n";
       current = 0;
       continue;
     }
