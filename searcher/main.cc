@@ -172,6 +172,10 @@ void validate_export(const RawOptions& raw, Config& c) {
     p.options.emplace_back("context", std::to_string(c.kwic_options.context));
     p.options.emplace_back("kwic_sort", raw.kwic_sort);
   }
+  if (c.reuse) {
+    p.options.emplace_back("reuse", "true");
+    p.options.emplace_back("min_chars", std::to_string(c.reuse_options.min_chars));
+  }
 }
 
 // --reuse and --reuse-pair: what goes with them.

@@ -117,6 +117,13 @@ class UnitCache {
 
   uint64_t misses() const { return misses_; }
 
+  // Drops every speech.
+  void clear() {
+    for (Entry& e : entries_) e.ids.reset();
+    order_.clear();
+    used_ = 0;
+  }
+
  private:
   static size_t size_of(const UnitText& t) {
     return (t.ids.size() + t.breaks.size()) * sizeof(uint32_t) + 64;
@@ -158,11 +165,16 @@ struct Span {
   uint32_t speech, u0, u1;
 };
 
-// A fingerprint: a selected n-gram's hash, its speech and its unit position there.
+// A fingerprint: a selected n-gram's hash (its high half), its speech and its unit position.
 struct Fingerprint {
-  uint64_t hash;
-  uint32_t speech, pos;
+  uint32_t hash, speech, pos;
 };
+
+// Frees a vector's memory (assigning {} keeps its capacity).
+template <typename T>
+void release(std::vector<T>& v) {
+  std::vector<T>().swap(v);
+}
 
 struct Posting {
   uint32_t speech, pos;
@@ -271,8 +283,10 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
         },
         count);
 
-    // Pass 1: every speech read once; its winnowed fingerprints kept.
-    std::vector<Fingerprint> prints;
+    // Pass 1: every speech read once; its winnowed fingerprints kept, in chunks so that no
+    // vector's doubling holds twice their memory.
+    constexpr size_t kChunk = size_t{1} << 20;
+    std::vector<std::vector<Fingerprint>> chunks;
     const size_t w = window(options);
     for (uint32_t s = 0; s < count; ++s) {
       report(progress, "reading", s, count);
@@ -280,10 +294,23 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
       auto ids = std::make_shared<const UnitText>(vocabulary.text(t));
       stats.units += ids->ids.size();
       const std::vector<uint64_t> hashes = ngram_hashes(ids->ids, options.ngram);
-      for (uint32_t pos : winnow(hashes, w)) prints.push_back({hashes[pos], s, pos});
+      for (uint32_t pos : winnow(hashes, w)) {
+        if (chunks.empty() || chunks.back().size() == kChunk) {
+          chunks.emplace_back().reserve(kChunk);
+        }
+        // The high half of the hash: a collision only merges two groups, and a seed is
+        // checked against the text before it is extended.
+        chunks.back().push_back({static_cast<uint32_t>(hashes[pos] >> 32), s, pos});
+      }
       cache.put(s, std::move(ids));
     }
-    stats.fingerprints = prints.size();
+    std::vector<Fingerprint> prints;
+    for (const auto& c : chunks) stats.fingerprints += c.size();
+    prints.reserve(stats.fingerprints);
+    for (auto& c : chunks) {
+      prints.insert(prints.end(), c.begin(), c.end());
+      release(c);
+    }
     std::set<std::string> provinces;
     for (const ReuseSpeech& sp : result.speeches) {
       if (!sp.province.empty()) provinces.insert(sp.province);
@@ -294,29 +321,41 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
     std::sort(prints.begin(), prints.end(), [](const Fingerprint& x, const Fingerprint& y) {
       return std::tie(x.hash, x.speech, x.pos) < std::tie(y.hash, y.speech, y.pos);
     });
+    // Calls kept(first, last, df) for each group in two or more speeches.
+    auto for_each_group = [&](const auto& kept) {
+      for (size_t i = 0; i < prints.size();) {
+        size_t j = i, df = 0;
+        for (; j < prints.size() && prints[j].hash == prints[i].hash; ++j) {
+          if (j == i || prints[j].speech != prints[j - 1].speech) ++df;
+        }
+        if (df >= 2) kept(i, j, df);
+        i = j;
+      }
+    };
+    size_t kept_postings = 0, kept_groups = 0;
+    for_each_group([&](size_t i, size_t j, size_t) {
+      kept_postings += j - i;
+      ++kept_groups;
+    });
     std::vector<Posting> postings;
     std::vector<uint32_t> group_begin, group_of;
     std::vector<bool> common;
-    for (size_t i = 0; i < prints.size();) {
-      size_t j = i, df = 0;
-      for (; j < prints.size() && prints[j].hash == prints[i].hash; ++j) {
-        if (j == i || prints[j].speech != prints[j - 1].speech) ++df;
+    postings.reserve(kept_postings);
+    group_of.reserve(kept_postings);
+    group_begin.reserve(kept_groups + 1);
+    common.reserve(kept_groups);
+    for_each_group([&](size_t i, size_t j, size_t df) {
+      const auto g = static_cast<uint32_t>(group_begin.size());
+      group_begin.push_back(static_cast<uint32_t>(postings.size()));
+      common.push_back(df > options.max_df);
+      if (df > options.max_df) stats.common += j - i;
+      for (size_t k = i; k < j; ++k) {
+        postings.push_back({prints[k].speech, prints[k].pos});
+        group_of.push_back(g);
       }
-      if (df >= 2) {
-        const auto g = static_cast<uint32_t>(group_begin.size());
-        group_begin.push_back(static_cast<uint32_t>(postings.size()));
-        common.push_back(df > options.max_df);
-        if (df > options.max_df) stats.common += j - i;
-        for (size_t k = i; k < j; ++k) {
-          postings.push_back({prints[k].speech, prints[k].pos});
-          group_of.push_back(g);
-        }
-      }
-      i = j;
-    }
+    });
     group_begin.push_back(static_cast<uint32_t>(postings.size()));
-    prints.clear();
-    prints.shrink_to_fit();
+    release(prints);
     // Each speech's postings (a counting sort by speech).
     std::vector<uint32_t> mine_begin(count + 1, 0), mine(postings.size());
     for (const Posting& p : postings) ++mine_begin[p.speech + 1];
@@ -388,9 +427,10 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
       }
     }
     stats.rereads = cache.misses();
-    postings = {};
-    group_of = {};
-    mine = {};
+    release(postings);
+    release(group_of);
+    release(mine);
+    cache.clear();
 
     // Clusters: spans joined by alignments and by overlaps within a speech.
     std::vector<uint32_t> order(spans.size());
@@ -414,7 +454,7 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
         m.push_back(s);
       }
     }
-    spans = {};
+    release(spans);
 
     // Members' offsets and text: each speech with members read once more.
     std::vector<std::vector<std::pair<size_t, size_t>>> by_speech(count);  // (passage, member)

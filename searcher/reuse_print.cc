@@ -213,21 +213,26 @@ void print_pair_table(std::ostream& out, const ReusePair& pair, bool color) {
           << p.b_start << "–" << p.b_end << ", " << share << " identical" << off << "\n";
       current = s.passage;
     }
+    // The white space a segment ends with belongs to it; at a passage's end it is dropped.
+    const bool last = &s == &pair.segments.back() || (&s + 1)->passage != s.passage;
+    auto shown = [&](const std::string& t) {
+      return last ? t.substr(0, t.find_last_not_of(" \t\r\n") + 1) : t;
+    };
     switch (s.op) {
       case EditOp::kEqual:
-        out << s.a_text;
+        out << shown(s.a_text);
         break;
       case EditOp::kDelete:
-        out << red << "[-" << s.a_text << "-]" << off;
+        out << red << "[-" << shown(s.a_text) << "-]" << off;
         break;
       case EditOp::kInsert:
-        out << green << "{+" << s.b_text << "+}" << off;
+        out << green << "{+" << shown(s.b_text) << "+}" << off;
         break;
       case EditOp::kReplace:
-        out << red << "[-" << s.a_text << "-]" << off << green << "{+" << s.b_text << "+}" << off;
+        out << red << "[-" << s.a_text << "-]" << off << green << "{+" << shown(s.b_text) << "+}"
+            << off;
         break;
     }
-    const bool last = &s == &pair.segments.back() || (&s + 1)->passage != s.passage;
     if (last) out << "\n";
   }
 }
