@@ -97,7 +97,8 @@ TEST(ReuseAlign, WinnowingSeesEverySharedRunOfWindowPlusNMinusOne) {
     const Ids a = cat({random_ids(rng, trial % 50, 0), shared, random_ids(rng, 40, 0)});
     const Ids b = cat({random_ids(rng, trial % 37, 200000), shared, random_ids(rng, 9, 200000)});
     const size_t pa = trial % 50, pb = trial % 37;
-    const std::vector<uint64_t> ha = searcher::ngram_hashes(a, n), hb = searcher::ngram_hashes(b, n);
+    const std::vector<uint64_t> ha = searcher::ngram_hashes(a, n),
+                                hb = searcher::ngram_hashes(b, n);
     std::set<uint64_t> in_a;
     for (uint32_t p : searcher::winnow(ha, w)) {
       if (p >= pa && p + n <= pa + run) in_a.insert(ha[p]);
@@ -149,11 +150,10 @@ TEST(ReuseAlign, SubstitutionsInsertionsAndDeletionsStayInOnePassage) {
   del.erase(del.begin() + 50, del.begin() + 53);
   mixed[15] = 999994;
   mixed.erase(mixed.begin() + 60);
-  for (const Case& c : {Case{"one substituted", one, "e40 r1 e39"},
-                        Case{"two substituted", two, "e30 r2 e48"},
-                        Case{"two inserted", ins, "e35 i2 e45"},
-                        Case{"three deleted", del, "e50 d3 e27"},
-                        Case{"substituted and deleted", mixed, "e15 r1 e44 d1 e19"}}) {
+  for (const Case& c :
+       {Case{"one substituted", one, "e40 r1 e39"}, Case{"two substituted", two, "e30 r2 e48"},
+        Case{"two inserted", ins, "e35 i2 e45"}, Case{"three deleted", del, "e50 d3 e27"},
+        Case{"substituted and deleted", mixed, "e15 r1 e44 d1 e19"}}) {
     SCOPED_TRACE(c.name);
     const Ids a = cat({left, s, right}), b = cat({left_b, c.changed, right_b});
     const LocalAlignment al = extend(a, b, 20, 20);  // the seed at the start of s
@@ -190,8 +190,7 @@ TEST(ReuseAlign, ChainsJoinPassagesAcrossSmallGapsOnly) {
     SCOPED_TRACE(gap);
     const Ids a = cat({random_ids(rng, 10, 100000), s1, random_ids(rng, gap, 100000), s2});
     const Ids b = cat({random_ids(rng, 10, 200000), s1, random_ids(rng, gap, 200000), s2});
-    const std::vector<LocalAlignment> found =
-        align(a, b);
+    const std::vector<LocalAlignment> found = align(a, b);
     // A gap up to half the equal units of the shorter side (25) is crossed.
     if (gap <= 25) {
       ASSERT_EQ(found.size(), 1u);
@@ -214,9 +213,10 @@ TEST(ReuseAlign, ACopyWithAParagraphDroppedIsOnePassageWithADeletion) {
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(script(found[0]), "e1500 d250 e1500");
   // Too large a share dropped, the halves are two passages.
-  const Ids small = cat({Ids(head.begin(), head.begin() + 300), dropped,
-                         Ids(tail.begin(), tail.begin() + 300)});
-  const Ids small_b = cat({Ids(head.begin(), head.begin() + 300), Ids(tail.begin(), tail.begin() + 300)});
+  const Ids small =
+      cat({Ids(head.begin(), head.begin() + 300), dropped, Ids(tail.begin(), tail.begin() + 300)});
+  const Ids small_b =
+      cat({Ids(head.begin(), head.begin() + 300), Ids(tail.begin(), tail.begin() + 300)});
   EXPECT_EQ(align(small, small_b).size(), 2u);
 }
 
@@ -224,8 +224,7 @@ TEST(ReuseAlign, ShortAndRepeatedTextsAlignWithoutSurprises) {
   std::mt19937 rng(6);
   const Ids s = random_ids(rng, 45, 0);
   // Shorter than the minimum: nothing.
-  EXPECT_TRUE(align(Ids(s.begin(), s.begin() + 39), s)
-                  .empty());
+  EXPECT_TRUE(align(Ids(s.begin(), s.begin() + 39), s).empty());
   // A passage twice in B is aligned with both copies.
   const Ids b = cat({s, random_ids(rng, 30, 200000), s});
   const std::vector<LocalAlignment> found = align(s, b);
@@ -266,15 +265,17 @@ TEST(ReuseAlign, EdgesDropLeadingPunctuationAndShortPiecesAcrossParagraphBreaks)
 // Offsets map back to the stored text through normalization: full-width letters and digits,
 // white space and line breaks are in the stored text, not in the units.
 TEST(ReuseAlign, UnitOffsetsMapBackThroughNormalization) {
-  const searcher::TextUnits wide = searcher::text_units("今年ＰＭ２．５浓度 下降，\n空气质量好转。");
+  const searcher::TextUnits wide =
+      searcher::text_units("今年ＰＭ２．５浓度 下降，\n空气质量好转。");
   const searcher::TextUnits narrow = searcher::text_units("今年PM2.5浓度下降，空气质量好转。");
   ASSERT_EQ(wide.units.size(), narrow.units.size());
-  for (size_t i = 0; i < wide.units.size(); ++i) EXPECT_EQ(wide.units[i].text, narrow.units[i].text);
+  for (size_t i = 0; i < wide.units.size(); ++i)
+    EXPECT_EQ(wide.units[i].text, narrow.units[i].text);
   EXPECT_EQ(wide.units[2].text, "pm2.5");
   EXPECT_EQ(wide.chars[2], (searcher::Range{2, 7}));    // ＰＭ２．５
   EXPECT_EQ(narrow.chars[2], (searcher::Range{2, 7}));  // PM2.5
-  EXPECT_EQ(wide.chars[5], (searcher::Range{10, 11}));   // 下, after a space
-  EXPECT_EQ(wide.chars[8], (searcher::Range{14, 15}));   // 空, after a line break
+  EXPECT_EQ(wide.chars[5], (searcher::Range{10, 11}));  // 下, after a space
+  EXPECT_EQ(wide.chars[8], (searcher::Range{14, 15}));  // 空, after a line break
   EXPECT_EQ(wide.length, 21u);
 }
 

@@ -2,6 +2,8 @@
 // sample's paragraphs with passages of 60–300 characters transplanted (some with characters
 // changed), a speech copied whole, a passage put into most speeches; every planted passage
 // found at its offsets, everything reported checked against brute force.
+#include "reuse.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -12,7 +14,6 @@
 #include <unordered_map>
 
 #include "normalizer.h"
-#include "reuse.h"
 #include "test_support.h"
 #include "tokenizer.h"
 
@@ -22,7 +23,7 @@ namespace {
 using Json = nlohmann::json;
 
 constexpr size_t kMinChars = 40;
-constexpr size_t kEdge = 10;   // AlignParams::edge
+constexpr size_t kEdge = 10;  // AlignParams::edge
 constexpr size_t kBase = 32;  // speeches made of the sample's paragraphs; the copy is one more
 
 // A passage that comes from no sample file, put into most speeches as a paragraph of its own.
@@ -33,8 +34,8 @@ const std::string kQuote =
 struct Plant {
   size_t source, target;
   size_t length;
-  int changed;        // characters changed in the target's copy
-  bool own_paragraph; // put in as a paragraph of its own, or into the middle of one
+  int changed;         // characters changed in the target's copy
+  bool own_paragraph;  // put in as a paragraph of its own, or into the middle of one
   std::u32string text, planted;
 };
 
@@ -66,8 +67,8 @@ Units units_of(const std::string& text) {
     const bool first = u.text.empty();
     u.text.push_back(x.text);
     u.chars.emplace_back(before[x.begin], before[x.end]);
-    u.starts_paragraph.push_back(
-        !first && text.substr(last_end, x.begin - last_end).find('\n') != std::string::npos);
+    u.starts_paragraph.push_back(!first && text.substr(last_end, x.begin - last_end).find('\n') !=
+                                               std::string::npos);
     u.punctuation.push_back(x.punctuation);
     last_end = x.end;
   }
@@ -125,7 +126,7 @@ class Reuse : public ::testing::Test {
     db_ = dir_->path() + "/db";
     build_corpus();
     const CommandResult index = run_command(std::string(SPEECHDEX_INDEX_BIN) + " --db " + db_ +
-                                                " " + shell_quote(jsonl_) + " 2>&1");
+                                            " " + shell_quote(jsonl_) + " 2>&1");
     ASSERT_EQ(index.status, 0) << index.out;
     read_texts();
     const CommandResult r = search("--reuse --format json");
@@ -142,8 +143,7 @@ class Reuse : public ::testing::Test {
   }
 
   static CommandResult search(const std::string& args, bool stderr_too = false) {
-    return run_command(std::string(SPEECHDEX_SEARCH_BIN) + " --db " + db_ + " " + args,
-                       stderr_too);
+    return run_command(std::string(SPEECHDEX_SEARCH_BIN) + " --db " + db_ + " " + args, stderr_too);
   }
 
   static std::string id(size_t speech) {
@@ -153,9 +153,9 @@ class Reuse : public ::testing::Test {
   // Speeches of five sample paragraphs each; the plants; the quote; the copy.
   static void build_corpus() {
     std::vector<std::u32string> base;
-    for (const char* f : {"000_2073c58453f419a3.txt", "001_11557c694fc91416.txt",
-                          "002_7b64626b53d5935b.txt", "003_878e5e52374565a1.txt",
-                          "004_5b6d402b3b0bb00b.txt"}) {
+    for (const char* f :
+         {"000_2073c58453f419a3.txt", "001_11557c694fc91416.txt", "002_7b64626b53d5935b.txt",
+          "003_878e5e52374565a1.txt", "004_5b6d402b3b0bb00b.txt"}) {
       std::istringstream in(read_bytes(source_path(std::string("data/sample/") + f)));
       for (std::string line; std::getline(in, line);) {
         const std::u32string l = u32(line);
@@ -172,11 +172,11 @@ class Reuse : public ::testing::Test {
       speeches[k].assign(base.begin() + 5 * k, base.begin() + 5 * k + 5);
     }
     // Transplants: from the source's longest paragraph that is long enough.
-    plants_ = {{0, 7, 60, 0, false, {}, {}},    {2, 9, 75, 0, true, {}, {}},
-               {4, 11, 100, 1, false, {}, {}},  {6, 13, 150, 0, false, {}, {}},
-               {8, 15, 220, 2, true, {}, {}},   {10, 17, 300, 0, true, {}, {}},
-               {12, 19, 90, 2, false, {}, {}},  {14, 21, 130, 0, false, {}, {}},
-               {16, 23, 120, 0, true, {}, {}},  {16, 25, 120, 0, false, {}, {}}};
+    plants_ = {{0, 7, 60, 0, false, {}, {}},   {2, 9, 75, 0, true, {}, {}},
+               {4, 11, 100, 1, false, {}, {}}, {6, 13, 150, 0, false, {}, {}},
+               {8, 15, 220, 2, true, {}, {}},  {10, 17, 300, 0, true, {}, {}},
+               {12, 19, 90, 2, false, {}, {}}, {14, 21, 130, 0, false, {}, {}},
+               {16, 23, 120, 0, true, {}, {}}, {16, 25, 120, 0, false, {}, {}}};
     for (Plant& p : plants_) {
       const std::u32string* from = nullptr;
       for (size_t s = p.source; from == nullptr; s = (s + 1) % kBase) {
@@ -277,7 +277,8 @@ class Reuse : public ::testing::Test {
       for (const Json& m : p["members"]) {
         if (m["speech_id"] != id(speech)) continue;
         out += " " + std::to_string(p["passage"].get<size_t>()) + ":" +
-               std::to_string(m["start"].get<size_t>()) + "–" + std::to_string(m["end"].get<size_t>());
+               std::to_string(m["start"].get<size_t>()) + "–" +
+               std::to_string(m["end"].get<size_t>());
       }
     }
     return id(speech) + out;
@@ -328,7 +329,7 @@ TEST_F(Reuse, MembersAreSlicesOfTheSpeechTextInTheContractsOrder) {
       EXPECT_EQ(m["county_code"], r.county_code);
       EXPECT_EQ(m["year"], r.year);
       const std::tuple<bool, int, std::string, size_t> order{r.year == 0, r.year, r.source,
-                                                            m["start"].get<size_t>()};
+                                                             m["start"].get<size_t>()};
       if (k > 0) {
         EXPECT_LE(previous, order) << "members not earliest first";
       }
@@ -442,7 +443,8 @@ TEST_F(Reuse, ReportedIsExactlyWhatBruteForceFindsPlusThePlantedNearCopies) {
   for (const auto& [sid, text] : texts_) units[sid] = units_of(text);
   std::unordered_map<std::string, std::vector<std::pair<std::string, size_t>>> windows;
   for (const auto& [sid, u] : units) {
-    for (size_t i = 0; i + kMinChars <= u.text.size(); ++i) windows[key(u, i, kMinChars)].push_back({sid, i});
+    for (size_t i = 0; i + kMinChars <= u.text.size(); ++i)
+      windows[key(u, i, kMinChars)].push_back({sid, i});
   }
   size_t runs = 0;
   for (const auto& [k, where] : windows) {
@@ -453,7 +455,8 @@ TEST_F(Reuse, ReportedIsExactlyWhatBruteForceFindsPlusThePlantedNearCopies) {
         const Units& uy = units[y];
         if (i > 0 && j > 0 && ux.text[i - 1] == uy.text[j - 1]) continue;  // not a run's start
         size_t n = kMinChars;
-        while (i + n < ux.text.size() && j + n < uy.text.size() && ux.text[i + n] == uy.text[j + n]) ++n;
+        while (i + n < ux.text.size() && j + n < uy.text.size() && ux.text[i + n] == uy.text[j + n])
+          ++n;
         // The edge rule (docs/reuse.md): up to kEdge units before the first (after the last)
         // paragraph break in either text are not part of a passage, unless it starts (ends)
         // both texts; nor is punctuation at its start.
@@ -466,7 +469,8 @@ TEST_F(Reuse, ReportedIsExactlyWhatBruteForceFindsPlusThePlantedNearCopies) {
         while (front + 1 < n && ux.punctuation[i + front]) ++front;
         if (i + n < ux.text.size() || j + n < uy.text.size()) {
           for (size_t d = 1; d <= kEdge; ++d) {
-            if (d < n && (ux.starts_paragraph[i + n - d] || uy.starts_paragraph[j + n - d])) back = d;
+            if (d < n && (ux.starts_paragraph[i + n - d] || uy.starts_paragraph[j + n - d]))
+              back = d;
           }
         }
         if (front + back + kMinChars > n) continue;  // no passage once its edges are off
@@ -484,8 +488,8 @@ TEST_F(Reuse, ReportedIsExactlyWhatBruteForceFindsPlusThePlantedNearCopies) {
           covered = covered || (in_x && in_y);
         }
         EXPECT_TRUE(covered) << n << " equal units of " << x << " at " << wx.start << " and " << y
-                             << " at " << wy.start << " in no passage: "
-                             << slice(x, wx.start, wx.end);
+                             << " at " << wy.start
+                             << " in no passage: " << slice(x, wx.start, wx.end);
       }
     }
   }
@@ -537,8 +541,8 @@ TEST_F(Reuse, CsvHasOneRowPerMemberAsTheJson) {
   const auto rows = parse_csv(r.out);
   ASSERT_FALSE(rows.empty());
   EXPECT_EQ(rows[0], (std::vector<std::string>{"passage", "central_quote", "speech_id", "source",
-                                               "start", "end", "county_code", "county",
-                                               "province", "year", "chars", "text"}));
+                                               "start", "end", "county_code", "county", "province",
+                                               "year", "chars", "text"}));
   size_t row = 1;
   for (const Json& p : *passages_) {
     for (const Json& m : p["members"]) {
@@ -565,8 +569,8 @@ TEST_F(Reuse, TheTableNamesPassagesAndTheRuleWithoutProgressOffATerminal) {
   EXPECT_NE(r.out.find("passage 1 · "), std::string::npos);
   EXPECT_NE(r.out.find("central quote"), std::string::npos);
   EXPECT_NE(r.out.find("* probable source"), std::string::npos);
-  EXPECT_EQ(r.out.find("\r"), std::string::npos);      // no progress line
-  EXPECT_EQ(r.out.find("\033["), std::string::npos);   // no colour
+  EXPECT_EQ(r.out.find("\r"), std::string::npos);     // no progress line
+  EXPECT_EQ(r.out.find("\033["), std::string::npos);  // no colour
 }
 
 TEST_F(Reuse, FiltersAndQueriesRestrictTheSpeechesConsidered) {
@@ -602,9 +606,8 @@ TEST_F(Reuse, FiltersAndQueriesRestrictTheSpeechesConsidered) {
 TEST_F(Reuse, APairShowsWhatChangedAndItsSegmentsCoverBothTexts) {
   const Plant& p = plants_[4];  // two characters changed
   ASSERT_EQ(p.changed, 2);
-  const CommandResult r =
-      search("--reuse-pair " + shell_quote(id(p.source)) + " " + shell_quote(id(p.target)) +
-             " --format json");
+  const CommandResult r = search("--reuse-pair " + shell_quote(id(p.source)) + " " +
+                                 shell_quote(id(p.target)) + " --format json");
   ASSERT_EQ(r.status, 0) << r.out;
   const Json pair = Json::parse(r.out);
   EXPECT_EQ(pair["a"]["speech_id"], id(p.source));
@@ -619,7 +622,8 @@ TEST_F(Reuse, APairShowsWhatChangedAndItsSegmentsCoverBothTexts) {
     a += s["a_text"].get<std::string>();
     b += s["b_text"].get<std::string>();
     EXPECT_EQ(s["a_text"], slice(id(p.source), s["a_start"], s["a_end"]));
-    if (s["op"] == "replace" && !s["passage"].is_null()) replaced.emplace_back(s["a_text"], s["b_text"]);
+    if (s["op"] == "replace" && !s["passage"].is_null())
+      replaced.emplace_back(s["a_text"], s["b_text"]);
   }
   EXPECT_EQ(a, texts_.at(id(p.source)));
   EXPECT_EQ(b, texts_.at(id(p.target)));
@@ -629,21 +633,25 @@ TEST_F(Reuse, APairShowsWhatChangedAndItsSegmentsCoverBothTexts) {
   EXPECT_TRUE(passage);
   std::vector<std::pair<std::string, std::string>> expected;
   for (size_t i = 0; i < p.text.size(); ++i) {
-    if (p.text[i] != p.planted[i]) expected.emplace_back(u8(p.text.substr(i, 1)), u8(p.planted.substr(i, 1)));
+    if (p.text[i] != p.planted[i])
+      expected.emplace_back(u8(p.text.substr(i, 1)), u8(p.planted.substr(i, 1)));
   }
   EXPECT_EQ(replaced, expected);
 
   // The table marks them as wdiff does; colour only when asked for.
-  const std::string args = "--reuse-pair " + shell_quote(id(p.source)) + " " + shell_quote(id(p.target));
+  const std::string args =
+      "--reuse-pair " + shell_quote(id(p.source)) + " " + shell_quote(id(p.target));
   const CommandResult t = search(args);
-  EXPECT_NE(t.out.find("[-" + expected[0].first + "-]{+" + expected[0].second + "+}"), std::string::npos)
+  EXPECT_NE(t.out.find("[-" + expected[0].first + "-]{+" + expected[0].second + "+}"),
+            std::string::npos)
       << t.out;
   EXPECT_EQ(t.out.find("\033["), std::string::npos);
   EXPECT_NE(search(args + " --color always").out.find("\033[31m[-"), std::string::npos);
 
   // The copy: one passage, all equal.
   const Json copy = Json::parse(
-      search("--reuse-pair " + shell_quote(id(1)) + " " + shell_quote(id(kBase)) + " --format json").out);
+      search("--reuse-pair " + shell_quote(id(1)) + " " + shell_quote(id(kBase)) + " --format json")
+          .out);
   ASSERT_EQ(copy["passages"].size(), 1u);
   EXPECT_EQ(copy["passages"][0]["identity"], 1.0);
   for (const Json& s : copy["segments"]) EXPECT_EQ(s["op"], "equal");
@@ -652,8 +660,9 @@ TEST_F(Reuse, APairShowsWhatChangedAndItsSegmentsCoverBothTexts) {
 TEST_F(Reuse, AnUnknownSpeechIsAUsageError) {
   const CommandResult r = search("--reuse-pair " + shell_quote(id(1)) + " nowhere.txt#1", true);
   EXPECT_EQ(r.status, 2);
-  EXPECT_NE(r.out.find("speechdex-search: error: no speech with this id in the index (nowhere.txt#1)"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find("speechdex-search: error: no speech with this id in the index (nowhere.txt#1)"),
+      std::string::npos)
       << r.out;
   const CommandResult q = search("--reuse-pair a b 依法", true);
   EXPECT_EQ(q.status, 2);
