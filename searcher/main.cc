@@ -443,9 +443,7 @@ class ReuseProgressLine {
       phase_started_ = line_.seconds();
     }
     const double in_phase = line_.seconds() - phase_started_;
-    const double left =
-        p.done > 0 ? in_phase * static_cast<double>(p.total - p.done) / static_cast<double>(p.done)
-                   : 0;
+    const double left = p.share > 0 ? in_phase * (1 - p.share) / p.share : 0;
     char text[160];
     std::snprintf(text, sizeof text, "%s: %zu/%zu speeches, %.0f s, %.0f s left in this phase",
                   p.phase, p.done, p.total, line_.seconds(), left);

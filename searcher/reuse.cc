@@ -216,8 +216,10 @@ size_t window(const ReuseOptions& o) {
 }
 
 void report(const std::function<void(const ReuseProgress&)>& progress, const char* phase,
-            size_t done, size_t total) {
-  if (progress) progress({phase, done, total});
+            size_t done, size_t total, bool pairs = false) {
+  if (!progress) return;
+  const double left = total ? static_cast<double>(total - done) / static_cast<double>(total) : 0;
+  progress({phase, done, total, pairs ? 1 - left * left : 1 - left});
 }
 
 // Merges spans of one speech that overlap by at least kSameSpan of the longer into one
@@ -375,7 +377,7 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
     std::vector<LocalAlignment> locals;
     const auto n = static_cast<uint32_t>(options.ngram);
     for (uint32_t a = 0; a < count; ++a) {
-      report(progress, "aligning", a, count);
+      report(progress, "aligning", a, count, true);
       seeds.clear();
       for (uint32_t m = mine_begin[a]; m < mine_begin[a + 1]; ++m) {
         const uint32_t q = mine[m], g = group_of[q], pa = postings[q].pos;

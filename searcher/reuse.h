@@ -116,10 +116,13 @@ struct ReuseResult {
   ReuseOptions options;
 };
 
-/// How far a run has come: `phase` is "reading", "aligning" or "writing".
+/// How far a run has come: `phase` is "reading", "aligning" or "writing", `done` of `total`
+/// speeches, and the share of the phase's work done (in "aligning" a speech is compared
+/// with the speeches after it, so the first ones cost the most).
 struct ReuseProgress {
   const char* phase;
   size_t done, total;
+  double share;
 };
 
 /// Finds the passages of at least options.min_chars characters that two or more of the
