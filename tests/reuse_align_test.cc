@@ -39,8 +39,10 @@ std::string script(const LocalAlignment& al) {
                    : e.op == EditOp::kDelete ? 'd'
                    : e.op == EditOp::kInsert ? 'i'
                                              : 'r';
-    out += (out.empty() ? "" : " ") + std::string(1, c) +
-           std::to_string(e.op == EditOp::kInsert ? e.b1 - e.b0 : e.a1 - e.a0);
+    // Piece by piece: GCC 12 -O3 warns falsely (-Wrestrict) on "x" + std::string&&.
+    if (!out.empty()) out += ' ';
+    out += c;
+    out += std::to_string(e.op == EditOp::kInsert ? e.b1 - e.b0 : e.a1 - e.a0);
   }
   return out;
 }
