@@ -3,6 +3,7 @@
 #include "reuse.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <list>
 #include <memory>
@@ -209,6 +210,25 @@ std::vector<std::vector<unsigned>> speeches_of(Searcher& searcher, const SearchR
   return out;
 }
 
+// An n-gram in more than max_df speeches is aligned as a star from a few hubs: speeches that
+// hold it, spread over the group in index order (the first, one a third along, one two
+// thirds along), so that one hub holding only a piece of a passage that the others share
+// whole does not cut them apart.
+constexpr size_t kHubs = 3;
+
+// The hubs of the group postings[first, last): the first posting of each hub speech,
+// ascending (a speech taken twice comes twice in a row).
+std::array<uint32_t, kHubs> hubs_of(const std::vector<Posting>& postings, uint32_t first,
+                                    uint32_t last) {
+  std::array<uint32_t, kHubs> out{};
+  for (size_t k = 0; k < kHubs; ++k) {
+    uint32_t h = first + static_cast<uint32_t>((last - first) * k / kHubs);
+    while (h > first && postings[h - 1].speech == postings[h].speech) --h;
+    out[k] = h;
+  }
+  return out;
+}
+
 // The winnowing window that makes every shared run of max(n, min_chars / 2) units hold a seed.
 size_t window(const ReuseOptions& o) {
   const size_t guarantee = std::max(o.ngram, (o.min_chars + 1) / 2);
@@ -386,10 +406,22 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
           for (uint32_t r = first; r < last; ++r) {
             if (postings[r].speech > a) seeds.push_back({postings[r].speech, pa, postings[r].pos});
           }
-        } else if (q == first) {
-          // Too common for every pair: the group's first speech against each of the others.
-          for (uint32_t r = first; r < last; ++r) {
-            if (postings[r].speech != a) seeds.push_back({postings[r].speech, pa, postings[r].pos});
+        } else {
+          // Too common for every pair: each of the group's hubs against every other speech
+          // (each pair once, from its lower speech).
+          const std::array<uint32_t, kHubs> hubs = hubs_of(postings, first, last);
+          for (size_t k = 0; k < kHubs; ++k) {
+            const uint32_t h = hubs[k];
+            if (k > 0 && h == hubs[k - 1]) continue;
+            if (h == q) {
+              for (uint32_t r = first; r < last; ++r) {
+                if (postings[r].speech > a) {
+                  seeds.push_back({postings[r].speech, pa, postings[r].pos});
+                }
+              }
+            } else if (postings[h].speech > a) {
+              seeds.push_back({postings[h].speech, pa, postings[h].pos});
+            }
           }
         }
       }

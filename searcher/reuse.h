@@ -23,12 +23,12 @@ struct ReuseOptions {
   /// A passage has at least this many characters (units of the tokenizer: a CJK character
   /// or punctuation mark, or a whole run of Latin letters and digits) on both sides.
   size_t min_chars = 40;
-  size_t ngram = 10;  ///< n of the hashed character n-grams (seeds)
-  /// Every shared run of at least max(ngram, min_chars / 2) characters holds a seed: the
-  /// winnowing window is chosen for it, so a passage of min_chars with an edit in the
-  /// middle is still found.
+  /// n of the hashed character n-grams (seeds). Every shared run of at least max(ngram,
+  /// ⌈min_chars / 2⌉) characters holds a seed: the winnowing window is chosen for it, so a
+  /// passage of min_chars with an edit in the middle is still found.
+  size_t ngram = 10;
   /// n-grams in at most this many speeches seed every pair of them (Passim's maxDF);
-  /// those in more seed each speech against one of them only (the first).
+  /// those in more seed each speech against three of them only (hubs).
   size_t max_df = 100;
   /// The central-quote rule: a passage in at least this share of the speeches considered,
   /// and in at least central_min_speeches of them,

@@ -43,7 +43,7 @@ struct AlignParams {
   /// Two local alignments of one pair, in the same order in both texts, are chained into one
   /// passage when the larger of their gaps is at most max_gap units and at most half the
   /// equal units of the shorter of them, and the chain keeps min_identity.
-  uint32_t max_gap = 300;
+  uint32_t max_gap = 600;
   /// A passage's equal units over its longer side: below this it is not reported.
   double min_identity = 0.8;
   /// The edge rule: a piece of at most this many units before the first (after the last)

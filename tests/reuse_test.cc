@@ -674,6 +674,42 @@ TEST_F(Reuse, AnUnknownSpeechIsAUsageError) {
   EXPECT_EQ(k.status, 2);
 }
 
+// With max_df 4, the quote's n-grams (in 27 speeches) are too common for every pair: aligned
+// from hubs only, the quote is still one central passage of all 27, and the plants (in two
+// or three speeches) are found as before.
+TEST_F(Reuse, NgramsInMoreThanMaxDfSpeechesStillJoinTheirPassage) {
+  searcher::Searcher s(db_);
+  searcher::SearchRequest request;
+  request.query = searcher::ParsedQuery{textstore::Query::all(), {}, true, {}};
+  searcher::ReuseOptions options;
+  options.max_df = 4;
+  const searcher::ReuseResult r = searcher::find_reuse(s, request, options);
+  EXPECT_GT(r.stats.common, 0u);
+  size_t central = 0;
+  for (const searcher::ReusePassage& p : r.passages) {
+    if (!p.central_quote) continue;
+    ++central;
+    EXPECT_EQ(p.speeches, 27u);
+    for (const searcher::ReuseMember& m : p.members) EXPECT_EQ(m.text, kQuote);
+  }
+  EXPECT_EQ(central, 1u);
+  for (const Plant& plant : plants_) {
+    const Where src = find(plant.source, plant.text);
+    bool found = false;
+    for (const searcher::ReusePassage& p : r.passages) {
+      bool in_source = false, in_target = false;
+      for (const searcher::ReuseMember& m : p.members) {
+        const std::string& sid = r.speeches[m.speech].speech_id;
+        in_source =
+            in_source || (sid == id(plant.source) && m.start <= src.start + 1 && m.end >= src.end);
+        in_target = in_target || sid == id(plant.target);
+      }
+      found = found || (in_source && in_target);
+    }
+    EXPECT_TRUE(found) << id(plant.source) << " -> " << id(plant.target);
+  }
+}
+
 // A cache too small for any speech gives the same passages, reading speeches again.
 TEST_F(Reuse, ASmallCacheReadsSpeechesAgainAndFindsTheSame) {
   searcher::Searcher s(db_);
