@@ -261,6 +261,39 @@ void join_overlaps(const std::vector<Span>& spans, const std::vector<uint32_t>& 
   }
 }
 
+// The member that overlapping spans of one speech in one passage make: the start and the
+// end most of them have (ties: the later start, the earlier end), so that the few partners
+// that share more text around the passage (the same heading after a quote) do not widen it
+// for all; their union if those would cross.
+Span member_of(std::vector<Span>& group) {
+  auto mode = [&](auto get, bool later) {
+    std::vector<uint32_t> v;
+    v.reserve(group.size());
+    for (const Span& s : group) v.push_back(get(s));
+    std::sort(v.begin(), v.end());
+    uint32_t best = v.front();
+    size_t best_run = 0;
+    for (size_t i = 0; i < v.size();) {
+      size_t j = i;
+      while (j < v.size() && v[j] == v[i]) ++j;
+      if (j - i > best_run || (j - i == best_run && later)) {
+        best = v[i];
+        best_run = j - i;
+      }
+      i = j;
+    }
+    return best;
+  };
+  Span m{group.front().speech, mode([](const Span& s) { return s.u0; }, true),
+         mode([](const Span& s) { return s.u1; }, false)};
+  if (m.u0 >= m.u1) {
+    m.u0 = group.front().u0;
+    m.u1 = 0;
+    for (const Span& s : group) m.u1 = std::max(m.u1, s.u1);
+  }
+  return m;
+}
+
 }  // namespace
 
 TextUnits text_units(std::string text) {
@@ -476,19 +509,33 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
     join_overlaps(spans, order, comps);
     std::unordered_map<uint32_t, size_t> cluster_of;  // component root -> passage
     std::vector<std::vector<Span>> members;           // per passage, by (speech, u0)
-    for (uint32_t k : order) {
-      const auto [it, added] = cluster_of.try_emplace(comps.find(k), members.size());
-      if (added) members.emplace_back();
-      std::vector<Span>& m = members[it->second];
-      const Span& s = spans[k];
-      // Spans of one speech in one passage that overlap are one member.
-      if (!m.empty() && m.back().speech == s.speech && s.u0 < m.back().u1) {
-        m.back().u1 = std::max(m.back().u1, s.u1);
-      } else {
-        m.push_back(s);
+    {
+      std::vector<std::vector<Span>> in_cluster;  // per passage, its spans by (speech, u0)
+      for (uint32_t k : order) {
+        const auto [it, added] = cluster_of.try_emplace(comps.find(k), in_cluster.size());
+        if (added) in_cluster.emplace_back();
+        in_cluster[it->second].push_back(spans[k]);
+      }
+      release(spans);
+      release(order);
+      members.resize(in_cluster.size());
+      std::vector<Span> group;
+      for (size_t p = 0; p < in_cluster.size(); ++p) {
+        // Spans of one speech in one passage that overlap are one member.
+        uint32_t reach = 0;
+        for (const Span& sp : in_cluster[p]) {
+          if (!group.empty() && (group.back().speech != sp.speech || sp.u0 >= reach)) {
+            members[p].push_back(member_of(group));
+            group.clear();
+          }
+          reach = group.empty() ? sp.u1 : std::max(reach, sp.u1);
+          group.push_back(sp);
+        }
+        members[p].push_back(member_of(group));
+        group.clear();
+        release(in_cluster[p]);
       }
     }
-    release(spans);
 
     // Members' offsets and text: each speech with members read once more.
     std::vector<std::vector<std::pair<size_t, size_t>>> by_speech(count);  // (passage, member)
