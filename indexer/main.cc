@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "index_check.h"
 #include "pipeline.h"
+#include "progress_line.h"
 #include "record.h"
 #include "version.h"
 
@@ -17,35 +18,25 @@ namespace {
 
 constexpr const char* kProgram = "speechdex-index";
 
-// The progress line on a terminal: files, MB, rate and time left, redrawn in place at
-// most five times a second and cleared before anything else is printed.
+// The progress line on a terminal: files, MB, rate and time left.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool on) : on_(on), started_(std::chrono::steady_clock::now()) {}
+  explicit ProgressLine(bool on) : line_(on) {}
   void show(const speechdex::indexer::Progress& p) {
-    if (!on_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (p.files_done < p.files && now - last_ < std::chrono::milliseconds(200)) return;
-    last_ = now;
-    const double seconds = std::chrono::duration<double>(now - started_).count();
+    if (!line_.due(p.files_done >= p.files)) return;
+    const double seconds = line_.seconds();
     const double mb = static_cast<double>(p.bytes_done) / 1e6;
     const double rate = seconds > 0 ? mb / seconds : 0;
     const double left = rate > 0 ? (static_cast<double>(p.bytes) / 1e6 - mb) / rate : 0;
     char line[160];
-    std::snprintf(line, sizeof line, "\r%zu/%zu files, %.1f/%.1f MB, %.1f MB/s, %.0f s left   ",
+    std::snprintf(line, sizeof line, "%zu/%zu files, %.1f/%.1f MB, %.1f MB/s, %.0f s left",
                   p.files_done, p.files, mb, static_cast<double>(p.bytes) / 1e6, rate, left);
-    std::cerr << line << std::flush;
-    shown_ = true;
+    line_.draw(line);
   }
-  // Clears the line (before a message, and at the end).
-  void clear() {
-    if (shown_) std::cerr << "\r\033[K" << std::flush;
-    shown_ = false;
-  }
+  void clear() { line_.clear(); }
 
  private:
-  bool on_, shown_ = false;
-  std::chrono::steady_clock::time_point started_, last_{};
+  speechdex::schema::ProgressLine line_;
 };
 
 int run(const speechdex::indexer::IndexOptions& options, bool quiet) {

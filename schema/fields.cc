@@ -40,13 +40,17 @@ uint64_t stable_hash(std::string_view bytes) {
     h ^= static_cast<uint8_t>(c);
     h *= 0x100000001b3ULL;
   }
-  // splitmix64 finalizer: FNV-1a alone mixes the last bytes poorly.
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ULL;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebULL;
-  h ^= h >> 31;
-  return h;
+  // FNV-1a alone mixes the last bytes poorly.
+  return mix64(h);
+}
+
+uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  x ^= x >> 31;
+  return x;
 }
 
 std::string hex_key(uint64_t key) {

@@ -103,6 +103,10 @@ uint64_t decode_key(std::string_view value);
 /// must never change without a schema version bump.
 uint64_t stable_hash(std::string_view bytes);
 
+/// splitmix64's finalizer: spreads the bits of `x` over all 64 (used by stable_hash; must
+/// never change either).
+uint64_t mix64(uint64_t x);
+
 /// 16 lowercase hex digits.
 std::string hex_key(uint64_t key);
 

@@ -110,20 +110,6 @@ void csv_member(std::ostream& out, const std::vector<Member>& members, const Mem
            mode == Dedup::kParagraph ? r.text : r.title});
 }
 
-// Text cut to `width` terminal columns, with … if cut.
-std::string clip(const std::string& text, size_t width) {
-  std::u32string out;
-  size_t w = 0;
-  for (char32_t c : schema::to_utf32(text)) {
-    if (c == U'\n' || c == U'\t') c = U' ';
-    const size_t cw = display_width(schema::to_utf8(std::u32string(1, c)));
-    if (w + cw > width) return schema::to_utf8(out) + "…";
-    out.push_back(c);
-    w += cw;
-  }
-  return schema::to_utf8(out);
-}
-
 void table_cluster(std::ostream& out, const std::vector<Member>& members, Dedup mode) {
   const schema::ParagraphRecord& first = members.front().record;
   out << (mode == Dedup::kSpeech ? "speech cluster " + first.speech_id

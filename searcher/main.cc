@@ -20,8 +20,10 @@
 #include "facets.h"
 #include "kwic.h"
 #include "printer.h"
+#include "progress_line.h"
 #include "provenance.h"
 #include "query_parser.h"
+#include "reuse.h"
 #include "searcher.h"
 #include "svg_plot.h"
 #include "trend.h"
@@ -77,11 +79,14 @@ struct RawOptions {
   std::string provenance;                ///< --provenance FILE or -
   bool collocates = false;
   size_t window = 5;
-  std::string dedup = "none";  ///< --dedup
-  std::string copies;          ///< --copies ID
-  std::string clusters;        ///< --clusters paragraph|speech
-  bool adoption = false;       ///< --adoption
-  std::string by;              ///< --by year or year,province: the adoption curve
+  std::string dedup = "none";           ///< --dedup
+  std::string copies;                   ///< --copies ID
+  std::string clusters;                 ///< --clusters paragraph|speech
+  bool adoption = false;                ///< --adoption
+  std::string by;                       ///< --by year or year,province: the adoption curve
+  bool reuse = false;                   ///< --reuse
+  std::vector<std::string> reuse_pair;  ///< --reuse-pair A B
+  size_t min_chars = 40;
 };
 
 // What a run does: one mode per run, picked from the options in this order of precedence
@@ -101,15 +106,18 @@ enum Mode : unsigned {
   kSearch = 1u << 11,      ///< a page of ranked hits
   kCopies = 1u << 12,      ///< --copies ID: the members of a paragraph's duplicate cluster
   kClusters = 1u << 13,    ///< --clusters: every duplicate cluster
+  kReuse = 1u << 14,       ///< --reuse: passages shared by speeches
+  kReusePair = 1u << 15,   ///< --reuse-pair A B: two speeches aligned
 };
-constexpr int kModes = 14;
+constexpr int kModes = 16;
 constexpr unsigned kEveryMode = (1u << kModes) - 1;
 
 // How messages name each mode, in the enum's order.
 constexpr const char* kModeNames[kModes] = {
-    "--all",     "--all with KWIC", "--explain",   "--trend",   "--adoption",
-    "--batch",   "--collocates",    "--count=all", "--count",   "--count with --facets",
-    "KWIC rows", "a ranked search", "--copies",    "--clusters"};
+    "--all",       "--all with KWIC", "--explain",   "--trend",    "--adoption",
+    "--batch",     "--collocates",    "--count=all", "--count",    "--count with --facets",
+    "KWIC rows",   "a ranked search", "--copies",    "--clusters", "--reuse",
+    "--reuse-pair"};
 
 // Output formats as bits, for the formats an option is read in.
 constexpr unsigned kTableFormat = 1u << static_cast<int>(speechdex::searcher::Format::kTable);
@@ -128,11 +136,11 @@ struct OptionUse {
   unsigned refuses = 0;
   unsigned formats = kAnyFormat;
 };
-constexpr unsigned kFilterModes = kEveryMode & ~(kExplain | kCopies);
+constexpr unsigned kFilterModes = kEveryMode & ~(kExplain | kCopies | kReusePair);
 constexpr unsigned kPageModes = kSearch | kKwicSearch | kBatch;  // a page of ranked hits
 constexpr unsigned kAllModes = kAll | kAllKwic;
 constexpr OptionUse kOptionUses[] = {
-    {"the query", kEveryMode & ~(kExplain | kBatch | kCopies), kBatch},
+    {"the query", kEveryMode & ~(kExplain | kBatch | kCopies | kReusePair), kBatch | kReusePair},
     {"--county", kFilterModes},
     {"--province", kFilterModes},
     {"--year", kFilterModes},
@@ -148,27 +156,39 @@ constexpr OptionUse kOptionUses[] = {
     {"--facets", kBatch, kAllModes},
     {"--facets", kSearch | kCountFacets, kAllModes, kTableFormat | kJsonFormat},
     {"--facets", kKwicSearch, kAllModes, kJsonFormat},
-    {"--count", kCount | kCountFacets | kCountAll, kAllModes},
+    {"--count", kCount | kCountFacets | kCountAll,
+     kAllModes | kCopies | kClusters | kReuse | kReusePair},
     {"--format", kEveryMode & ~kCount},
     {"--format kwic", kKwicSearch | kAllKwic},
     {"--kwic", kKwicSearch | kAllKwic},
     {"--context", kKwicSearch | kAllKwic},
     {"--kwic-sort", kKwicSearch, kAllKwic},
-    {"--color", kSearch | kKwicSearch | kCountFacets | kAllModes | kTrend | kAdoption, 0,
+    {"--color",
+     kSearch | kKwicSearch | kCountFacets | kAllModes | kTrend | kAdoption | kReuse | kReusePair, 0,
      kTableFormat},
     {"--fields", kSearch | kKwicSearch | kAllModes},
-    {"--provenance", kEveryMode & ~(kExplain | kTrend | kBatch | kCopies | kClusters),
-     kExplain | kTrend | kBatch | kCopies | kClusters},
+    {"--provenance", kEveryMode & ~(kExplain | kTrend | kBatch | kCopies | kClusters | kReusePair),
+     kExplain | kTrend | kBatch | kCopies | kClusters | kReusePair},
     {"--explain", kExplain, kAllModes},
-    {"--trend", kTrend, kAllModes | kExplain},
-    {"--batch", kBatch | kTrend, kAllModes | kExplain | kAdoption},
+    {"--trend", kTrend, kAllModes | kExplain | kCopies | kClusters | kReuse | kReusePair},
+    {"--batch", kBatch | kTrend,
+     kAllModes | kExplain | kAdoption | kCopies | kClusters | kReuse | kReusePair},
     {"-e", kTrend, kEveryMode & ~kTrend},
     {"--plot", kTrend | kAdoption, kEveryMode & ~(kTrend | kAdoption)},
-    {"--adoption", kAdoption, kAllModes | kExplain | kTrend},
+    {"--adoption", kAdoption,
+     kAllModes | kExplain | kTrend | kCopies | kClusters | kReuse | kReusePair},
     {"--by", kAdoption},
-    {"--collocates", kCollocates, kAllModes | kExplain | kTrend | kAdoption | kBatch},
+    {"--collocates", kCollocates,
+     kAllModes | kExplain | kTrend | kAdoption | kBatch | kCopies | kClusters | kReuse |
+         kReusePair},
     {"--window", kCollocates},
-    {"--dedup", kEveryMode & ~(kExplain | kClusters), kClusters},
+    {"--dedup", kEveryMode & ~(kExplain | kClusters | kReuse | kReusePair), kClusters},
+    {"--reuse", kReuse,
+     kAllModes | kExplain | kTrend | kAdoption | kBatch | kCollocates | kCopies | kClusters},
+    {"--reuse-pair", kReusePair,
+     kAllModes | kExplain | kTrend | kAdoption | kBatch | kCollocates | kCopies | kClusters |
+         kReuse},
+    {"--min-chars", kReuse | kReusePair},
     {"--copies", kCopies,
      kAllModes | kExplain | kTrend | kAdoption | kBatch | kCollocates | kClusters},
     {"--clusters", kClusters, kAllModes | kExplain | kTrend | kAdoption | kBatch | kCollocates},
@@ -181,6 +201,8 @@ Mode mode_of(const RawOptions& raw) {
   if (!raw.explain.empty()) return kExplain;
   if (!raw.copies.empty()) return kCopies;
   if (!raw.clusters.empty()) return kClusters;
+  if (raw.reuse) return kReuse;
+  if (!raw.reuse_pair.empty()) return kReusePair;
   if (!raw.trend.empty()) return kTrend;
   if (raw.adoption) return kAdoption;
   if (!raw.batch.empty()) return kBatch;
@@ -278,7 +300,10 @@ struct Config {
   /// --clusters: kNone for none.
   speechdex::searcher::Dedup clusters = speechdex::searcher::Dedup::kNone;
   speechdex::searcher::AdoptionView adoption_view = speechdex::searcher::AdoptionView::kCounties;
-  bool adoption_by_province = false;  ///< --by year,province
+  bool adoption_by_province = false;    ///< --by year,province
+  bool reuse = false;                   ///< --reuse
+  std::vector<std::string> reuse_pair;  ///< --reuse-pair: two speech ids
+  speechdex::searcher::ReuseOptions reuse_options;
 };
 
 // "a, b, c" for an error message.
@@ -347,6 +372,23 @@ void validate_export(const RawOptions& raw, Config& c) {
   if (c.mode == kAdoption) {
     p.options.emplace_back("adoption", "true");
     p.options.emplace_back("by", raw.by);
+  }
+  if (c.mode == kReuse || c.mode == kReusePair) {
+    p.options.emplace_back("reuse", c.mode == kReuse ? "true" : "pair");
+    p.options.emplace_back("min_chars", std::to_string(raw.min_chars));
+  }
+}
+
+// --reuse and --reuse-pair: what goes with them.
+void validate_reuse(const RawOptions& raw, Config& c) {
+  using speechdex::UsageError;
+  c.reuse = raw.reuse;
+  c.reuse_pair = raw.reuse_pair;
+  c.reuse_options.min_chars = raw.min_chars;
+  if (!c.reuse && c.reuse_pair.empty()) return;
+  if (!c.reuse_pair.empty() && (!c.query.empty() || !c.request.filters.empty())) {
+    throw UsageError("--reuse-pair aligns two speeches; it takes no query or filter",
+                     "--reuse-pair");
   }
 }
 
@@ -461,9 +503,10 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
                : raw.clusters == "speech"  ? Dedup::kSpeech
                                            : Dedup::kNone;
   if (c.mode == kClusters && !c.query.empty()) c.request.query = parse_query(c.query);
+  validate_reuse(raw, c);
   if (c.mode != kExplain && c.mode != kBatch && c.mode != kTrend && c.mode != kCopies &&
-      c.mode != kClusters) {
-    if (c.query.empty() && c.request.filters.empty()) {
+      c.mode != kClusters && c.mode != kReusePair) {
+    if (c.query.empty() && c.request.filters.empty() && c.mode != kReuse) {
       throw speechdex::UsageError("give a query, a filter (--county, --year, ...) or --explain ID",
                                   "");
     }
@@ -610,6 +653,33 @@ int adoption_command(speechdex::searcher::Searcher& searcher, const Config& c) {
   return 0;
 }
 
+// The progress line of --reuse on a terminal: the phase, speeches done, time spent and the
+// time left in the phase.
+class ReuseProgressLine {
+ public:
+  explicit ReuseProgressLine(bool on) : line_(on) {}
+  void show(const speechdex::searcher::ReuseProgress& p) {
+    const bool new_phase = p.phase != phase_;
+    if (!line_.due(new_phase)) return;
+    if (new_phase) {
+      phase_ = p.phase;
+      phase_started_ = line_.seconds();
+    }
+    const double in_phase = line_.seconds() - phase_started_;
+    const double left = p.share > 0 ? in_phase * (1 - p.share) / p.share : 0;
+    char text[160];
+    std::snprintf(text, sizeof text, "%s: %zu/%zu speeches, %.0f s, %.0f s left in this phase",
+                  p.phase, p.done, p.total, line_.seconds(), left);
+    line_.draw(text);
+  }
+  void clear() { line_.clear(); }
+
+ private:
+  speechdex::schema::ProgressLine line_;
+  const char* phase_ = nullptr;
+  double phase_started_ = 0;
+};
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
   Searcher searcher(c.db);
@@ -672,6 +742,21 @@ int run(const Config& c) {
     case kCount:
       std::cout << searcher.search(c.request).total << "\n";
       write_provenance(searcher, c, {});
+      return 0;
+    case kReuse: {
+      ReuseProgressLine progress(isatty(STDERR_FILENO) != 0);
+      const ReuseResult result = find_reuse(searcher, c.request, c.reuse_options,
+                                            [&](const ReuseProgress& p) { progress.show(p); });
+      progress.clear();
+      print_reuse(std::cout, c.format, result, c.color);
+      std::cout.flush();
+      write_provenance(searcher, c, result.passages.size());
+      return 0;
+    }
+    case kReusePair:
+      print_reuse_pair(std::cout, c.format,
+                       reuse_pair(searcher, c.reuse_pair[0], c.reuse_pair[1], c.reuse_options),
+                       c.color);
       return 0;
     case kCountFacets:
     case kKwicSearch:
@@ -745,6 +830,8 @@ int main(int argc, char** argv) {
       "                    where paragraph 150 was copied, earliest first\n"
       "  speechdex-search --db DB --clusters paragraph --format json\n"
       "                    every paragraph said more than once, with its copies\n"
+      "  speechdex-search --db DB --reuse --min-chars 40\n"
+      "                    passages of 40+ characters that speeches share, sources first\n"
       "  speechdex-search --db DB --explain 150\n"
       "                    a paragraph's metadata and how it was found\n");
   app.formatter(std::make_shared<HelpFormatter>());
@@ -877,6 +964,25 @@ int main(int argc, char** argv) {
                  "list every duplicate cluster of two or more paragraphs or speeches, the "
                  "largest first; with a query or filters, those with a matching member")
       ->check(CLI::IsMember({"paragraph", "speech"}));
+  app.add_flag("--reuse", raw.reuse,
+               "list the passages of at least --min-chars characters that two or more speeches "
+               "share, exactly or nearly: one cluster per passage with its members (speech, "
+               "offsets, text, county, year), the probable source first, and central_quote set "
+               "for a passage in a large share of the speeches across many provinces; a query or "
+               "filters restrict the speeches considered to those with a matching paragraph (no "
+               "query: every speech); progress on stderr on a terminal (docs/reuse.md)");
+  app.add_option("--min-chars", raw.min_chars,
+                 "with --reuse or --reuse-pair: the shortest passage, in characters (a CJK "
+                 "character or punctuation mark is one; so is a run of Latin letters or digits)")
+      ->default_val(40)
+      ->check(CLI::Range(10, 1000000));
+  app.add_option("--reuse-pair", raw.reuse_pair,
+                 "align two speeches (speech ids, as speech_id in the output) and show what "
+                 "changed in each passage they share: [-only in A-]{+only in B+} in the table; "
+                 "segments with op equal, delete, insert or replace and offsets in both in JSON "
+                 "and CSV")
+      ->expected(2)
+      ->type_name("A B");
   app.add_option("--explain", raw.explain,
                  "show a paragraph's metadata and how it was found (id, 1 to 4294967295)")
       ->type_name("ID");

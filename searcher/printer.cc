@@ -36,22 +36,6 @@ std::string how(const schema::ParagraphRecord& r, const std::string& field) {
   return it == r.how.end() ? "" : it->second;
 }
 
-// Cuts text to at most `width` columns, adding "…" when cut.
-std::string clip(const std::string& text, size_t width) {
-  if (display_width(text) <= width) return text;
-  std::string out;
-  size_t w = 0;
-  for (char32_t c : schema::to_utf32(text)) {
-    std::string one;
-    schema::append_utf8(c, one);
-    const size_t cw = display_width(one);
-    if (w + cw + 1 > width) break;
-    out += one;
-    w += cw;
-  }
-  return out + "…";
-}
-
 std::string location(const Hit& h) {
   return h.record.speech_id + " ¶" + std::to_string(h.record.paragraph);
 }
@@ -398,6 +382,21 @@ std::string csv_field(const std::string& s) {
     out += c;
   }
   return out + "\"";
+}
+
+std::string clip(const std::string& text, size_t width) {
+  if (display_width(text) <= width) return text;
+  std::string out;
+  size_t w = 0;
+  for (char32_t c : schema::to_utf32(text)) {
+    std::string one;
+    schema::append_utf8(c, one);
+    const size_t cw = display_width(one);
+    if (w + cw + 1 > width) break;
+    out += one;
+    w += cw;
+  }
+  return out + "…";
 }
 
 size_t display_width(const std::string& utf8) {

@@ -64,5 +64,7 @@ void print_aligned(std::ostream& out, const std::vector<std::string>& heads,
 
 /// A bar of `fraction` (0 to 1) of `cells` character cells, in eighths of a cell (█ ▏ ▎ …).
 std::string bar_cells(double fraction, size_t cells);
+/// `text` cut to at most `width` display columns, "…" added when cut.
+std::string clip(const std::string& text, size_t width);
 
 }  // namespace speechdex::searcher
