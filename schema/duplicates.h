@@ -63,7 +63,7 @@ double similarity(const Signature& a, const Signature& b);
 inline constexpr uint32_t kParagraphMinShingles = 4;
 inline constexpr double kParagraphThreshold = 0.65;
 inline constexpr uint32_t kSpeechMinShingles = 40;
-inline constexpr double kSpeechThreshold = 0.5;
+inline constexpr double kSpeechThreshold = 0.4;
 
 /// The duplicate clusters of every document, by document id (docs/duplicates.md). Written
 /// by the indexer at the end of each run, in metadata kMetaDuplicates; valid only for the
