@@ -596,7 +596,8 @@ TEST_F(Reuse, FiltersAndQueriesRestrictTheSpeechesConsidered) {
   ASSERT_EQ(r.status, 0);
   std::istringstream in(r.out);
   for (std::string line; std::getline(in, line);) {
-    for (const Json& m : Json::parse(line)["members"]) {
+    const Json passage = Json::parse(line);  // the loop's range must outlive it
+    for (const Json& m : passage["members"]) {
       EXPECT_EQ(meta_.at(m["speech_id"]).province, province);
     }
   }
