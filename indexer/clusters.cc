@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <climits>
 #include <map>
-#include <numeric>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
 
 #include "fields.h"
+#include "union_find.h"
 
 namespace speechdex::indexer {
 
@@ -27,27 +27,6 @@ constexpr size_t kBands = schema::kMinHashes / kRows;
 constexpr size_t kHeads = 16;
 // Leader clustering keeps at most this many leaders per band bucket of a component.
 constexpr size_t kLeadersPerBucket = 64;
-
-// Union-find, for the candidate components.
-class Components {
- public:
-  explicit Components(size_t n) : parent_(n) { std::iota(parent_.begin(), parent_.end(), 0u); }
-  uint32_t find(uint32_t x) {
-    while (parent_[x] != x) {
-      parent_[x] = parent_[parent_[x]];
-      x = parent_[x];
-    }
-    return x;
-  }
-  void unite(uint32_t a, uint32_t b) {
-    a = find(a);
-    b = find(b);
-    if (a != b) parent_[std::max(a, b)] = std::min(a, b);
-  }
-
- private:
-  std::vector<uint32_t> parent_;
-};
 
 // A band's key: its kRows minima.
 uint32_t band_key(const schema::Signature& s, size_t band) {
@@ -81,7 +60,7 @@ bool comparable(const Items& items, uint32_t id) {
 //    at least `threshold` similar to the cluster's earliest member, which is what --copies
 //    shows, and a chain of drifting templates does not become one cluster.
 std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
-  Components components(n);
+  schema::UnionFind components(n);
   if (items.hash) {
     std::vector<std::pair<uint64_t, uint32_t>> hashed;
     for (uint32_t id : items.ids) hashed.emplace_back((*items.hash)[id], id);

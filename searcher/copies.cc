@@ -20,8 +20,6 @@ struct Member {
   bool exact = false;                // paragraphs: the same normalized text as the earliest
 };
 
-std::string slot(const Xapian::Document& doc, Xapian::valueno s) { return doc.get_value(s); }
-
 // The members with their records and their similarity to the first (the earliest).
 std::vector<Member> describe(Searcher& searcher, Dedup mode,
                              const std::vector<Xapian::docid>& ids) {
@@ -36,8 +34,8 @@ std::vector<Member> describe(Searcher& searcher, Dedup mode,
     Member m;
     m.id = ids[i];
     m.record = schema::ParagraphRecord::from_data(doc.get_data());
-    const std::string hash = slot(doc, schema::kSlotTextHash);
-    const std::optional<schema::Signature> sig = schema::decode_signature(slot(doc, sig_slot));
+    const std::string hash = doc.get_value(schema::kSlotTextHash);
+    const std::optional<schema::Signature> sig = schema::decode_signature(doc.get_value(sig_slot));
     if (i == 0) {
       first_hash = hash;
       first_sig = sig;

@@ -16,6 +16,7 @@
 #include "fields.h"
 #include "snippets.h"
 #include "tokenizer.h"
+#include "union_find.h"
 
 namespace speechdex::searcher {
 namespace {
@@ -140,27 +141,6 @@ class UnitCache {
   uint64_t misses_ = 0;
 };
 
-// Union-find over spans.
-class Components {
- public:
-  uint32_t add() {
-    parent_.push_back(static_cast<uint32_t>(parent_.size()));
-    return parent_.back();
-  }
-  uint32_t find(uint32_t x) {
-    while (parent_[x] != x) x = parent_[x] = parent_[parent_[x]];
-    return x;
-  }
-  void join(uint32_t x, uint32_t y) {
-    x = find(x);
-    y = find(y);
-    if (x != y) parent_[std::max(x, y)] = std::min(x, y);
-  }
-
- private:
-  std::vector<uint32_t> parent_;
-};
-
 // An aligned span of a speech, in units.
 struct Span {
   uint32_t speech, u0, u1;
@@ -245,7 +225,7 @@ void report(const std::function<void(const ReuseProgress&)>& progress, const cha
 // Merges spans of one speech that overlap by at least kSameSpan of the longer into one
 // component. `order` holds span indices sorted by (speech, u0).
 void join_overlaps(const std::vector<Span>& spans, const std::vector<uint32_t>& order,
-                   Components& comps) {
+                   schema::UnionFind& comps) {
   std::vector<uint32_t> open;  // spans of the current speech that may still overlap
   for (size_t k = 0; k < order.size(); ++k) {
     const Span& s = spans[order[k]];
@@ -255,7 +235,7 @@ void join_overlaps(const std::vector<Span>& spans, const std::vector<uint32_t>& 
       const Span& t = spans[o];
       const uint32_t overlap = std::min(t.u1, s.u1) - s.u0;
       const uint32_t longer = std::max(t.u1 - t.u0, s.u1 - s.u0);
-      if (overlap >= kSameSpan * longer) comps.join(o, order[k]);
+      if (overlap >= kSameSpan * longer) comps.unite(o, order[k]);
     }
     open.push_back(order[k]);
   }
@@ -422,7 +402,7 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
 
     // Pass 2: each speech against the speeches after it that share a fingerprint with it.
     std::vector<Span> spans;
-    Components comps;
+    schema::UnionFind comps;
     struct Seed {
       uint32_t other, pa, pb;
     };
@@ -488,7 +468,7 @@ ReuseResult find_reuse(Searcher& searcher, const SearchRequest& request,
           const uint32_t x = comps.add(), y = comps.add();
           spans.push_back({a, c.a0, c.a1});
           spans.push_back({b, c.b0, c.b1});
-          comps.join(x, y);
+          comps.unite(x, y);
         }
         locals.clear();
       }

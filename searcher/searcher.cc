@@ -98,13 +98,15 @@ const DuplicateIndex& Searcher::duplicates() {
   return *duplicates_;
 }
 
-void Searcher::collapsed_matches(const SearchRequest& request, bool scores,
-                                 std::vector<textstore::Scored>& matches,
-                                 std::vector<uint32_t>& copies) {
+uint64_t Searcher::collapsed_matches(const textstore::Query& query, Dedup mode, bool scores,
+                                     std::vector<textstore::Scored>& matches,
+                                     std::vector<uint32_t>& copies) {
   matches.clear();
   text_->for_each(
-      effective_query(request), [&](const textstore::Scored& s) { matches.push_back(s); }, scores);
-  collapse(matches, copies, request.dedup, duplicates(), column(schema::kSlotSpeech));
+      query, [&](const textstore::Scored& s) { matches.push_back(s); }, scores);
+  const uint64_t before = matches.size();
+  collapse(matches, copies, mode, duplicates(), column(schema::kSlotSpeech));
+  return before;
 }
 
 const schema::Gazetteer& Searcher::gazetteer() {
@@ -213,7 +215,7 @@ void Searcher::for_each_match(const SearchRequest& request,
   if (request.dedup != Dedup::kNone) {
     std::vector<textstore::Scored> matches;
     std::vector<uint32_t> copies;
-    collapsed_matches(request, false, matches, copies);
+    collapsed_matches(effective_query(request), request.dedup, false, matches, copies);
     for (const textstore::Scored& s : matches) hit(s.docid);
     return;
   }
@@ -235,7 +237,7 @@ void Searcher::for_each_hit(const SearchRequest& request,
   if (request.dedup != Dedup::kNone) {
     std::vector<textstore::Scored> matches;
     std::vector<uint32_t> copies;
-    collapsed_matches(request, true, matches, copies);
+    collapsed_matches(effective_query(request), request.dedup, true, matches, copies);
     for (size_t i = 0; i < matches.size(); ++i) {
       h.copies = copies[i];
       one(matches[i]);
@@ -295,10 +297,7 @@ SearchResult Searcher::run(const SearchRequest& request) {
   if (request.dedup != Dedup::kNone) {
     std::vector<textstore::Scored> matches;
     std::vector<uint32_t> copies;
-    text_->for_each(
-        query, [&](const textstore::Scored& s) { matches.push_back(s); }, scores);
-    result.matched_paragraphs = matches.size();
-    collapse(matches, copies, request.dedup, duplicates(), column(schema::kSlotSpeech));
+    result.matched_paragraphs = collapsed_matches(query, request.dedup, scores, matches, copies);
     for (size_t i = 0; i < matches.size(); ++i) consider(matches[i], copies[i]);
   } else {
     text_->for_each(

@@ -153,9 +153,11 @@ class Searcher {
   std::unique_ptr<textstore::TextIndex> text_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
   std::unique_ptr<DuplicateIndex> duplicates_;
-  // The matches of a request that count under its --dedup mode, with their copies.
-  void collapsed_matches(const SearchRequest& request, bool scores,
-                         std::vector<textstore::Scored>& matches, std::vector<uint32_t>& copies);
+  // The matches of a query (effective_query) that count under a --dedup mode, with their
+  // copies; returns the number of matches before collapsing.
+  uint64_t collapsed_matches(const textstore::Query& query, Dedup mode, bool scores,
+                             std::vector<textstore::Scored>& matches,
+                             std::vector<uint32_t>& copies);
   std::optional<schema::Gazetteer> gazetteer_;
   std::optional<schema::Taxonomy> taxonomy_;
 };
