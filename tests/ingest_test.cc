@@ -92,15 +92,21 @@ TEST(Ingest, EveryDefectIsReportedAndTheRestOfTheTreeIsRead) {
     std::ofstream big(tree + "/big.txt");
     for (int i = 0; i < 40000; ++i) big << "这是一个超过大小限制的文件。";  // 1.68 MB
   }
+  // The vocabularies, where nobody can read them whatever the mode of the source tree's
+  // folders (a clone in a mktemp -d folder is 0700).
+  const std::string data = c.dir.path() + "/data";
+  ASSERT_EQ(
+      run_command("cp -r " + shell_quote(source_path("data")) + " " + shell_quote(data)).status, 0);
   c.open_to_all();
   ASSERT_EQ(::chmod((tree + "/locked").c_str(), 0), 0);
   // An unreadable file.
   fs::copy_file(source_path("tests/data/formats/speech.txt"), tree + "/secret.txt");
   ASSERT_EQ(::chmod((tree + "/secret.txt").c_str(), 0), 0);
 
-  const CommandResult r = run_command(unprivileged() + kIndex + " --max-file-size 1M --db " +
-                                          shell_quote(c.db) + " " + shell_quote(c.root),
-                                      true);
+  const CommandResult r =
+      run_command(unprivileged() + kIndex + " --max-file-size 1M --data " + shell_quote(data) +
+                      " --db " + shell_quote(c.db) + " " + shell_quote(c.root),
+                  true);
   ::chmod((tree + "/locked").c_str(), 0755);
   EXPECT_EQ(r.status, 1) << r.out;
   const std::string d = c.root + "/ingest/defects/";
