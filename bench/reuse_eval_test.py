@@ -416,7 +416,8 @@ class EvalTest(unittest.TestCase):
         res = self.score(reuse=moved)['reuse']
         self.assertEqual(res['transplants']['recall'], 0)
         pairs = res['pairs']
-        wrong = pairs['reported'] - pairs['right_by_origin'] - pairs['right_by_exact_text']
+        wrong = pairs['reported'] - pairs['right_by_origin'] - pairs['right_by_exact_text'] - \
+            pairs['right_by_near_text']
         self.assertGreaterEqual(wrong, 0.9 * len(ks))  # at least each source-target pair
         self.assertAlmostEqual(res['pair_precision'], 1 - wrong / pairs['reported'], places=3)
         self.assertEqual(res['accidental_pairs']['recall'], 1)
@@ -533,6 +534,44 @@ class IndexerTest(unittest.TestCase):
 
 @unittest.skipUnless(os.environ.get('SPEECHDEX_NORMALIZE_BIN'),
                      'set SPEECHDEX_NORMALIZE_BIN (speechdex-bench-normalize) to compare normalizations')
+class NearSupportTest(unittest.TestCase):
+    """A pair that shares a passage nearly (county swapped, a number and a few characters
+    changed) is right through near text; text below NEAR_IDENTITY or shorter than min-chars
+    is not."""
+
+    @classmethod
+    def setUpClass(cls):
+        import importlib.machinery
+        import importlib.util
+        loader = importlib.machinery.SourceFileLoader('reuse_eval', EVAL)
+        spec = importlib.util.spec_from_loader('reuse_eval', loader)
+        cls.ev = importlib.util.module_from_spec(spec)
+        loader.exec_module(cls.ev)
+        cls.judge = cls.ev.PassageJudge(rt.Corpus(Fixture.get().corpus), 40)
+
+    def members(self, a, b):
+        x, y = self.ev.Member(0, 0, 0, 0, 0), self.ev.Member(1, 0, 0, 0, 1)
+        x._skel = rt.skeleton(self.judge.masker, a)
+        y._skel = rt.skeleton(self.judge.masker, b)
+        return x, y
+
+    def test_near(self):
+        rng = random.Random(3)
+        county = next(sp['county'] for sp in self.judge.c.speeches if len(sp['county']) >= 3)
+        body = ''.join(rng.choice('依法行政招商引资枫桥经验乡村振兴生态环境保护') for _ in range(70))
+        a = '今天，' + county + '召开2019年工作会议，' + body
+        changed = body[:20] + '甲乙' + body[22:50] + '丙' + body[51:]
+        b = '今天，某某县召开2023年工作会议，' + changed
+        nx, ny = self.judge.near_support(*self.members(a, b))
+        self.assertGreater(min(nx, ny), 0.9)
+        # One character in four changed: below 80% identity.
+        far = ''.join('丁' if i % 4 == 0 else c for i, c in enumerate(body))
+        self.assertLess(max(self.judge.near_support(*self.members(body, far))), 0.5)
+        # Equal but shorter than min-chars.
+        self.assertEqual(self.judge.near_support(*self.members(body[:35] + '戊' * 30, body[:35] + '己' * 30)),
+                         (0.0, 0.0))
+
+
 class NormalizerTest(unittest.TestCase):
     """reuse_truth normalizes the corpus as the engine does (white space aside)."""
 

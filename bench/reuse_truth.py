@@ -505,3 +505,25 @@ class Corpus:
             if cand in self.index:
                 return cand
         return None
+
+
+def short_county(county):
+    """The short form a speech may use for its county (`余干县` → `余干`; an autonomous
+    county by its first two characters): the rule make-corpus writes them by."""
+    for suf in ('自治县', '自治旗'):
+        if county.endswith(suf):
+            return county[:2]
+    if len(county) >= 3 and county[-1] in '县区市旗':
+        return county[:-1]
+    return county
+
+
+def county_names(speeches):
+    """Every speech's county, full and short (truth.json's `speeches`)."""
+    names = set()
+    for sp in speeches:
+        c = sp.get('county')
+        if c:
+            names.add(c)
+            names.add(short_county(c))
+    return names
