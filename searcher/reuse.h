@@ -77,6 +77,10 @@ struct ReuseMember {
 struct ReusePassage {
   size_t id = 0;  ///< 1-based, in output order
   bool central_quote = false;
+  /// Marked central because it is mostly a central quote (at least half of its members
+  /// have at least half of their characters inside central-quote members of their speech),
+  /// not by its own spread.
+  bool contains_central = false;
   std::vector<ReuseMember> members;
   size_t earliest = 0;                               ///< the probable source: an index into members
   int year_min = 0, year_max = 0;                    ///< over known years; 0 if none is known

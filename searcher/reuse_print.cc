@@ -74,11 +74,17 @@ Json passage_json(const ReusePassage& p, const ReuseResult& r) {
   }
   Json years = Json::array();
   if (p.year_min) years = {p.year_min, p.year_max};
-  return {{"passage", p.id},          {"central_quote", p.central_quote},
-          {"members", members},       {"earliest", p.earliest},
-          {"years", years},           {"counties", p.counties},
-          {"provinces", p.provinces}, {"speeches", p.speeches},
-          {"chars", p.chars}};
+  return {
+      {"passage", p.id},
+      {"central_quote", p.central_quote},
+      {"central_rule", p.central_quote ? Json(p.contains_central ? "contains" : "spread") : Json()},
+      {"members", members},
+      {"earliest", p.earliest},
+      {"years", years},
+      {"counties", p.counties},
+      {"provinces", p.provinces},
+      {"speeches", p.speeches},
+      {"chars", p.chars}};
 }
 
 void csv_row(std::ostream& out, const std::vector<std::string>& cells) {
@@ -103,7 +109,8 @@ void print_table(std::ostream& out, const ReuseResult& r, bool color) {
     }
     head += " · " + plural(p.counties, "county", "counties") + ", " +
             plural(p.provinces, "province", "provinces");
-    if (p.central_quote) head += " · central quote";
+    if (p.central_quote)
+      head += p.contains_central ? " · mostly a central quote" : " · central quote";
     out << "\n" << bold << head << off << "\n";
     size_t county_width = 0, id_width = 0;
     for (const ReuseMember& m : p.members) {

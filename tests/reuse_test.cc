@@ -32,6 +32,9 @@ const std::string kQuote =
     "一切工作成效的根本标准。";
 
 const std::string kTail = "确保各项任务落到实处。";
+// Longer: quote and tail overlap the quote by less than the 80% that joins spans, so the
+// speeches that have both share a passage of their own, which is mostly the quote.
+const std::string kLongTail = "同志们，做好这项工作，任务艰巨，责任重大，各级各部门要高度重视。";
 
 struct Plant {
   size_t source, target;
@@ -213,6 +216,7 @@ class Reuse : public ::testing::Test {
     // quote, but the quote's members stay the quote (most of their partners share the quote
     // alone).
     for (size_t k : {5, 6, 7}) speeches[k][3] += u32(kTail);
+    for (size_t k : {10, 11, 12}) speeches[k][3] += u32(kLongTail);
     speeches.push_back(speeches[1]);  // the whole copy, s32
     jsonl_ = dir_->path() + "/speeches.jsonl";
     // Counties spread over the provinces, years spread over 2010–2021.
@@ -426,11 +430,25 @@ TEST_F(Reuse, AWholeCopyIsOnePassageOverBothTexts) {
 }
 
 TEST_F(Reuse, ThePassageInMostSpeechesIsTheOneCentralQuote) {
-  size_t central = 0;
+  size_t central = 0, contains = 0;
   for (const Json& p : *passages_) {
-    if (!p["central_quote"]) continue;
-    ++central;
+    if (!p["central_quote"]) {
+      EXPECT_TRUE(p["central_rule"].is_null());
+      continue;
+    }
     std::set<std::string> speeches;
+    if (p["central_rule"] == "contains") {
+      // The quote with the long tail, in the three speeches that have both.
+      ++contains;
+      for (const Json& m : p["members"]) {
+        EXPECT_EQ(m["text"], kQuote + kLongTail);
+        speeches.insert(m["speech_id"]);
+      }
+      EXPECT_EQ(speeches.size(), 3u);
+      continue;
+    }
+    ++central;
+    EXPECT_EQ(p["central_rule"], "spread");
     for (const Json& m : p["members"]) {
       EXPECT_EQ(m["text"], kQuote);
       speeches.insert(m["speech_id"]);
@@ -443,6 +461,7 @@ TEST_F(Reuse, ThePassageInMostSpeechesIsTheOneCentralQuote) {
     EXPECT_EQ(expected.size(), 27u);
   }
   EXPECT_EQ(central, 1u);
+  EXPECT_EQ(contains, 1u);
 }
 
 // Every identical run of at least min-chars units that two speeches share, found by brute
@@ -700,7 +719,7 @@ TEST_F(Reuse, NgramsInMoreThanMaxDfSpeechesStillJoinTheirPassage) {
   EXPECT_GT(r.stats.common, 0u);
   size_t central = 0;
   for (const searcher::ReusePassage& p : r.passages) {
-    if (!p.central_quote) continue;
+    if (!p.central_quote || p.contains_central) continue;
     ++central;
     EXPECT_EQ(p.speeches, 27u);
     for (const searcher::ReuseMember& m : p.members) EXPECT_EQ(m.text, kQuote);
