@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
-#include <unordered_map>
 
 #include "errors.h"
 #include "fields.h"
@@ -89,8 +88,6 @@ const ValueColumn& Searcher::column(Xapian::valueno slot) {
   return *c;
 }
 
-Searcher::~Searcher() = default;
-
 const DuplicateIndex& Searcher::duplicates() {
   if (!duplicates_) {
     duplicates_ = std::make_unique<DuplicateIndex>(*db_, path_, column(schema::kSlotSpeech));
@@ -174,6 +171,7 @@ struct Candidate {
   const std::string* sort_value = nullptr;  // the year slot's value when sorting by year
   uint64_t speech_matches = 0;              // grouped: the matches of its speech
   uint32_t copies = 0;                      // --dedup: the matches it stands for
+  Xapian::docid first = 0;                  // grouped: its speech's first match
 };
 
 // True if `a` ranks before `b`: by relevance, or by year (ascending or descending) and then
@@ -188,6 +186,65 @@ bool ranks_before(const Candidate& a, const Candidate& b, Sort sort) {
 }
 
 }  // namespace
+
+struct Searcher::GroupScratch {
+  std::vector<Candidate> best;  // by speech code: its best match (valid if stamped)
+  std::vector<uint32_t> stamp;  // by speech code: the query that touched it last
+  std::vector<uint32_t> codes;  // the codes this query touched, in first-match order
+  uint32_t epoch = 0;
+
+  // Prepares for a query over `speeches` codes.
+  void start(size_t speeches) {
+    if (stamp.size() < speeches) {
+      stamp.resize(speeches, 0);
+      best.resize(speeches);
+    }
+    if (++epoch == 0) {  // wrapped: every stamp is stale again
+      std::fill(stamp.begin(), stamp.end(), 0);
+      epoch = 1;
+    }
+    codes.clear();
+  }
+};
+
+Searcher::~Searcher() = default;
+
+uint64_t Searcher::collapse_speeches(GroupScratch& groups) {
+  // Per speech cluster (by its id): the code of its earliest matching speech and how many
+  // matching speeches it has; stamped arrays, as in collapse().
+  const DuplicateIndex& dup = duplicates();
+  DuplicateIndex::Scratch& w = dup.scratch(column(schema::kSlotSpeech).distinct());
+  const uint32_t epoch = ++w.epoch;
+  for (const uint32_t code : groups.codes) {
+    const Xapian::docid d = groups.best[code].match.docid;
+    if (dup.alone(Dedup::kSpeech, d)) continue;
+    const uint32_t c = dup.cluster(Dedup::kSpeech, d);
+    if (w.cluster_stamp[c] != epoch) {
+      w.cluster_stamp[c] = epoch;
+      w.earliest[c] = code;
+      w.members[c] = 1;
+      continue;
+    }
+    ++w.members[c];
+    // Paragraphs of one speech are contiguous in earliest order, so any of them places it.
+    if (dup.order(d) < dup.order(groups.best[w.earliest[c]].match.docid)) w.earliest[c] = code;
+  }
+  uint64_t paragraphs = 0;
+  size_t kept = 0;
+  for (const uint32_t code : groups.codes) {
+    Candidate& g = groups.best[code];
+    const Xapian::docid d = g.match.docid;
+    if (!dup.alone(Dedup::kSpeech, d)) {
+      const uint32_t c = dup.cluster(Dedup::kSpeech, d);
+      if (w.earliest[c] != code) continue;
+      g.copies = w.members[c] - 1;
+    }
+    paragraphs += g.speech_matches;
+    groups.codes[kept++] = code;
+  }
+  groups.codes.resize(kept);
+  return paragraphs;
+}
 
 textstore::Query Searcher::effective_query(const SearchRequest& request) {
   textstore::Query query = request.query.query;
@@ -265,18 +322,31 @@ SearchResult Searcher::run(const SearchRequest& request) {
     return ranks_before(a, b, request.sort);
   };
   std::vector<Candidate> best;  // a heap by `before`: the worst kept candidate on top
-  std::unordered_map<uint32_t, Candidate> groups;  // by speech key's code: its best so far
+  if (speeches) {
+    if (!groups_) groups_ = std::make_unique<GroupScratch>();
+    groups_->start(speeches->distinct());
+  }
   uint64_t count = 0;
   // Scores rank the page and each speech's best paragraph; a count or facets alone need none.
   const bool scores = wanted > 0;
-  // Under --dedup speech, facets count each speech (cluster) once, by its first match.
+  // Under --dedup speech, facets count each speech (cluster) once, by its first match,
+  // once the speeches are collapsed (collapse_speeches below).
   auto consider = [&](const textstore::Scored& s, uint32_t copies) {
     ++count;
     Candidate c{s, years ? &years->value(years->code(s.docid)) : nullptr, 0, copies};
     if (speeches) {
-      Candidate& g = groups[speeches->code(s.docid)];
+      const uint32_t code = speeches->code(s.docid);
+      Candidate& g = groups_->best[code];
+      if (groups_->stamp[code] != groups_->epoch) {
+        groups_->stamp[code] = groups_->epoch;
+        groups_->codes.push_back(code);
+        g.speech_matches = 0;
+        c.first = s.docid;
+      } else {
+        c.first = g.first;
+      }
       const uint64_t matches = g.speech_matches + 1;
-      if (facets && (matches == 1 || request.dedup != Dedup::kSpeech)) facets->add(s.docid);
+      if (facets && request.dedup != Dedup::kSpeech) facets->add(s.docid);
       if (matches == 1 || ranks_before(c, g, request.sort)) g = c;
       g.speech_matches = matches;
       return;
@@ -294,11 +364,46 @@ SearchResult Searcher::run(const SearchRequest& request) {
   };
   SearchResult result;
   result.dedup = request.dedup;
-  if (request.dedup != Dedup::kNone) {
-    std::vector<textstore::Scored> matches;
-    std::vector<uint32_t> copies;
-    result.matched_paragraphs = collapsed_matches(query, request.dedup, scores, matches, copies);
-    for (size_t i = 0; i < matches.size(); ++i) consider(matches[i], copies[i]);
+  if (request.dedup == Dedup::kParagraph) {
+    // A match alone in its cluster (most) is considered as it streams; of the others, each
+    // cluster's earliest match so far is kept and considered at the end with its copies.
+    // The same as collapse() over the matches, without storing every match.
+    const DuplicateIndex& dup = duplicates();
+    DuplicateIndex::Scratch& w = dup.scratch(column(schema::kSlotSpeech).distinct());
+    const uint32_t epoch = ++w.epoch;
+    std::vector<textstore::Scored> earliest;  // by w.earliest[cluster]
+    uint64_t matched = 0;
+    text_->for_each(
+        query,
+        [&](const textstore::Scored& s) {
+          ++matched;
+          if (dup.alone(Dedup::kParagraph, s.docid)) return consider(s, 0);
+          const uint32_t c = dup.cluster(Dedup::kParagraph, s.docid);
+          if (w.cluster_stamp[c] != epoch) {
+            w.cluster_stamp[c] = epoch;
+            w.earliest[c] = static_cast<uint32_t>(earliest.size());
+            w.members[c] = 1;
+            earliest.push_back(s);
+            return;
+          }
+          ++w.members[c];
+          textstore::Scored& e = earliest[w.earliest[c]];
+          if (dup.order(s.docid) < dup.order(e.docid)) e = s;
+        },
+        scores);
+    for (const textstore::Scored& e : earliest)
+      consider(e, w.members[dup.cluster(Dedup::kParagraph, e.docid)] - 1);
+    result.matched_paragraphs = matched;
+  } else if (request.dedup == Dedup::kSpeech) {
+    // Grouped by speech as the matches stream, then the speeches collapsed: the same as
+    // collapse() over the matches, at the cost of one step per speech instead of storing
+    // every match.
+    text_->for_each(
+        query, [&](const textstore::Scored& s) { consider(s, 0); }, scores);
+    result.matched_paragraphs = count;
+    count = collapse_speeches(*groups_);
+    if (facets)
+      for (const uint32_t code : groups_->codes) facets->add(groups_->best[code].first);
   } else {
     text_->for_each(
         query, [&](const textstore::Scored& s) { consider(s, 0); }, scores);
@@ -308,8 +413,8 @@ SearchResult Searcher::run(const SearchRequest& request) {
   result.total = count;
   result.total_paragraphs = count;
   if (grouped) {
-    result.total = groups.size();
-    for (auto& [key, g] : groups) best.push_back(g);
+    result.total = groups_->codes.size();
+    for (const uint32_t code : groups_->codes) best.push_back(groups_->best[code]);
   }
   std::sort(best.begin(), best.end(), before);
   size_t rank = request.page.offset;

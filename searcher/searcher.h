@@ -153,6 +153,13 @@ class Searcher {
   std::unique_ptr<textstore::TextIndex> text_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
   std::unique_ptr<DuplicateIndex> duplicates_;
+  // Grouping by speech: each speech's best match so far, in arrays indexed by the speech
+  // slot's code and stamped with the query's number, kept between queries.
+  struct GroupScratch;
+  std::unique_ptr<GroupScratch> groups_;
+  // --dedup speech: keeps, of each speech cluster, the earliest of the grouped speeches,
+  // with the number of others as its copies; returns the matches of the speeches kept.
+  uint64_t collapse_speeches(GroupScratch& groups);
   // The matches of a query (effective_query) that count under a --dedup mode, with their
   // copies; returns the number of matches before collapsing.
   uint64_t collapsed_matches(const textstore::Query& query, Dedup mode, bool scores,
