@@ -3,7 +3,7 @@
 trigram, Groonga TokenBigram and grep, on a make-corpus corpus and the chinese-poetry
 Tang/Song shi, in one run. See bench/README.md. Standard library only."""
 import argparse, collections, datetime, glob, json, os, re, shutil, sqlite3, statistics
-import subprocess, sys, time
+import subprocess, sys, threading, time
 
 def log(*a):
     print('bench:', *a, file=sys.stderr, flush=True)
@@ -11,15 +11,18 @@ def log(*a):
 def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
-def timed(cmd, stdin=None):
-    """Runs cmd under GNU time; returns (wall seconds, peak RSS MB)."""
+def timed(cmd, stdin=None, stdout=subprocess.DEVNULL):
+    """Runs cmd under GNU time; returns (wall seconds, peak RSS MB), and its output as well
+    when stdout is subprocess.PIPE."""
     t0 = time.perf_counter()
-    p = subprocess.run(['/usr/bin/time', '-f', '%M'] + cmd, stdin=stdin, stdout=subprocess.DEVNULL,
+    p = subprocess.run(['/usr/bin/time', '-f', '%M'] + cmd, stdin=stdin, stdout=stdout,
                        stderr=subprocess.PIPE, text=True)
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         sys.exit('bench: command failed: %s\n%s' % (' '.join(cmd), p.stderr[-2000:]))
     rss_kb = int(p.stderr.strip().splitlines()[-1])
+    if stdout == subprocess.PIPE:
+        return wall, rss_kb / 1024, p.stdout
     return wall, rss_kb / 1024
 
 def du_mb(path):
@@ -85,13 +88,18 @@ def prepare_poetry(out, shared, size_mb, seed):
     log('poetry: %d poems, %.1f MB' % (len(poems), size / 1e6))
     return d, q
 
-def corpus_lines(d):
-    files = sorted(glob.glob(os.path.join(d, '**', '*.txt'), recursive=True))
-    lines = []
+def corpus_files(d):
+    return sorted(glob.glob(os.path.join(d, '**', '*.txt'), recursive=True))
+
+def iter_lines(files):
+    """Every non-blank line of the files, stripped: one document each, for every engine.
+    Streamed, so that 1 GB of text is never held in memory."""
     for f in files:
         with open(f, encoding='utf-8') as fh:
-            lines.extend(l.strip() for l in fh if l.strip())
-    return files, lines
+            for l in fh:
+                l = l.strip()
+                if l:
+                    yield l
 
 def read_queries(path):
     out = []
@@ -144,7 +152,13 @@ def read_manifest(d):
             out[os.path.join(d, row['path'])] = (row['year'], row['code'])
     return out
 
-def groonga_load_commands(files, meta):
+# Groonga, two ways. Its documentation (doc/source/reference/indexing.rst, "Offline index
+# construction"; bench/README.md cites it) says that adding an index column to a column that
+# already has data indexes it offline, at less cost, in less time and space than indexing
+# while loading: bulk = schema, load, then the index column; incremental = the index column
+# first, then load (online construction, what issue 4 measured).
+
+def groonga_schema_commands(meta):
     yield 'table_create Docs TABLE_NO_KEY\n'
     yield 'column_create Docs body COLUMN_SCALAR Text\n'
     if meta:
@@ -152,19 +166,79 @@ def groonga_load_commands(files, meta):
         yield 'column_create Docs county COLUMN_SCALAR ShortText\n'
     yield ('table_create Terms TABLE_PAT_KEY ShortText --default_tokenizer TokenBigram '
            '--normalizer NormalizerAuto\n')
-    yield 'column_create Terms index COLUMN_INDEX|WITH_POSITION Docs body\n'
+
+GROONGA_INDEX_COMMAND = 'column_create Terms index COLUMN_INDEX|WITH_POSITION Docs body\n'
+
+def groonga_records(files, meta):
     batch = []
     for f in files:
         extra = dict(zip(('year', 'county'), meta[f])) if meta else {}
-        with open(f, encoding='utf-8') as fh:
-            for l in fh:
-                if l.strip():
-                    batch.append(dict(body=l.strip(), **extra))
-                    if len(batch) == 5000:
-                        yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
-                        batch = []
+        for l in iter_lines([f]):
+            batch.append(dict(body=l, **extra))
+            if len(batch) == 5000:
+                yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
+                batch = []
     if batch:
         yield 'load --table Docs\n' + json.dumps(batch, ensure_ascii=False) + '\n'
+
+def groonga_load_commands(files, meta, bulk=True):
+    """The commands that build the Groonga database: bulk (load, then the index column:
+    offline construction) or incremental (the index column, then load: online)."""
+    yield from groonga_schema_commands(meta)
+    if not bulk:
+        yield GROONGA_INDEX_COMMAND
+    yield from groonga_records(files, meta)
+    if bulk:
+        yield GROONGA_INDEX_COMMAND
+
+def groonga_command_log(cmds):
+    """One line per command, a load as its record count: the order the harness sent them in."""
+    out = []
+    for c in cmds:
+        head, _, body = c.partition('\n')
+        out.append('%s (%d records)' % (head, len(json.loads(body))) if head.startswith('load') else head)
+    return out
+
+def groonga_build(db_dir, files, meta, bulk, work):
+    """Builds a Groonga database in db_dir (created); returns (wall s, peak RSS MB, disk MB)
+    and a dict with Groonga's own elapsed time for the loads and for the index column, the
+    command log and the index column as column_list shows it. Exits if a command failed or
+    the index column is missing: a select without it would scan, and still count right."""
+    os.makedirs(db_dir)
+    name = 'groonga-%s' % ('bulk' if bulk else 'incremental')
+    cmds_path = os.path.join(work, name + '.commands.txt')
+    log_lines = []
+    with open(cmds_path, 'w', encoding='utf-8') as f:
+        for c in groonga_load_commands(files, meta, bulk):
+            f.write(c)
+            log_lines.extend(groonga_command_log([c]))
+    with open(os.path.join(work, name + '.log'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(log_lines) + '\n')
+    db = os.path.join(db_dir, 'db')
+    with open(cmds_path, encoding='utf-8') as f:
+        wall, rss, out = timed(['groonga', '-n', db], stdin=f, stdout=subprocess.PIPE)
+    os.remove(cmds_path)
+    replies = [json.loads(l) for l in out.splitlines() if l.startswith('[')]
+    if len(replies) != len(log_lines) or any(r[0][0] != 0 for r in replies):
+        bad = [(c, r[0]) for c, r in zip(log_lines, replies) if r[0][0] != 0]
+        sys.exit('bench: %s: %d commands, %d replies; failed: %s' % (name, len(log_lines), len(replies), bad[:3]))
+    info = {'load_s': sum(r[0][2] for c, r in zip(log_lines, replies) if c.startswith('load')),
+            'index_s': sum(r[0][2] for c, r in zip(log_lines, replies) if c == GROONGA_INDEX_COMMAND.strip()),
+            'commands': log_lines, 'index_column': groonga_index_column(db)}
+    return (wall, rss, du_mb(db_dir)), info
+
+def groonga_index_column(db):
+    """Terms.index as `column_list Terms` shows it ({field: value}); exits if it is not a
+    positional index over Docs.body."""
+    p = run(['groonga', db, 'column_list', 'Terms'], capture_output=True, text=True)
+    reply = json.loads(p.stdout)
+    head = [h[0] for h in reply[1][0]]
+    cols = [dict(zip(head, row)) for row in reply[1][1:]]
+    idx = [c for c in cols if c['name'] == 'index']
+    if (len(idx) != 1 or 'COLUMN_INDEX' not in idx[0]['flags'] or 'WITH_POSITION' not in idx[0]['flags']
+            or idx[0]['source'] != ['Docs.body']):
+        sys.exit('bench: %s has no positional index column Terms.index over Docs.body: %s' % (db, cols))
+    return idx[0]
 
 def groonga_select(q, extra='--limit 10 --output_columns _id --sort_keys -_score'):
     """Exact count and the top 10 by score (as speechdex ranks), or `extra` instead."""
@@ -183,25 +257,31 @@ def percentile(xs, p):
     return xs[f] if f + 1 >= len(xs) else xs[f] + (xs[f + 1] - xs[f]) * (k - f)
 
 def measure_corpus(name, d, qfile, args, bins, out):
-    files, lines = corpus_lines(d)
+    files = corpus_files(d)
     queries = read_queries(qfile)
-    mb = sum(len(l.encode()) for l in lines) / 1e6
-    log('%s: %d documents, %.1f MB, %d queries' % (name, len(lines), mb, len(queries)))
+    ndocs, nbytes = 0, 0
+    for l in iter_lines(files):
+        ndocs += 1
+        nbytes += len(l.encode())
+    mb = nbytes / 1e6
+    log('%s: %d documents, %.1f MB, %d queries' % (name, ndocs, mb, len(queries)))
     work = os.path.join(out, 'idx-' + name)
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
-    res = {'name': name, 'docs': len(lines), 'mb': mb, 'build': {}, 'lat': {}, 'counts': {}, 'cold': {}}
+    res = {'name': name, 'docs': ndocs, 'mb': mb, 'build': {}, 'lat': {}, 'counts': {}, 'cold': {},
+           'build_only': args.build_only}
     meta = read_manifest(d)
+    res['manifest'] = bool(meta)
 
-    # The floor: read + hash every CJK bigram, one core.
-    with open(os.path.join(work, 'files.txt'), 'w', encoding='utf-8') as f:
-        f.write('\n'.join(files) + '\n')
-    with open(os.path.join(work, 'files.txt'), encoding='utf-8') as f:
-        res['floor'] = timed([bins['floor']], stdin=f)
-    log('floor: %.2f s' % res['floor'][0])
-
-    # Builds. With a manifest, speechdex and Groonga get the same year and county per file,
-    # and nothing else: a title from the manifest would add title terms to every paragraph.
+    # speechdex as a researcher indexes a make-corpus folder: the raw files through the whole
+    # pipeline (cleaning, speech splitting, metadata), with the corpus's own manifest.
+    raw = os.path.join(work, 'speechdex-raw')
+    corpus_manifest = ['--manifest', os.path.join(d, 'manifest.tsv')] if meta else []
+    res['build']['speechdex_raw'] = timed([bins['index'], '--quiet', '--jobs', str(args.jobs), '--db', raw] +
+                                          corpus_manifest + [d]) + (du_mb(raw),)
+    # One document per line (--lines), the documents every engine gets: Groonga's job only.
+    # With a manifest, speechdex and Groonga get the same year and county per file, and
+    # nothing else: a title from the manifest would add title terms to every paragraph.
     sd = os.path.join(work, 'speechdex')
     manifest = []
     if meta:
@@ -211,6 +291,27 @@ def measure_corpus(name, d, qfile, args, bins, out):
             f.writelines('%s\t%s\t%s\n' % (p, code, year) for p, (year, code) in meta.items())
     res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--jobs', str(args.jobs),
                                        '--db', sd] + manifest + [d]) + (du_mb(sd),)
+    # Groonga bulk (load, then the index column) is the one queries run on and every ratio
+    # is against; incremental (the index column, then load) is built, measured and removed.
+    gr = os.path.join(work, 'groonga')
+    res['build']['groonga'], res['groonga_bulk'] = groonga_build(gr, files, meta, True, work)
+    gi = os.path.join(work, 'groonga-incremental')
+    res['build']['groonga_incremental'], res['groonga_incremental'] = groonga_build(gi, files, meta, False, work)
+    shutil.rmtree(gi)
+    for k in ('groonga_bulk', 'groonga_incremental'):
+        log('%s: Groonga\'s elapsed times: loads %.1f s, index column %.1f s' % (k, res[k]['load_s'], res[k]['index_s']))
+    if args.build_only:
+        for e, (s, rss, size) in res['build'].items():
+            log('%s build: %.1f s, %.0f MB RSS, %.0f MB index' % (e, s, rss, size))
+        return res
+
+    # The floor: read + hash every CJK bigram, one core.
+    with open(os.path.join(work, 'files.txt'), 'w', encoding='utf-8') as f:
+        f.write('\n'.join(files) + '\n')
+    with open(os.path.join(work, 'files.txt'), encoding='utf-8') as f:
+        res['floor'] = timed([bins['floor']], stdin=f)
+    log('floor: %.2f s' % res['floor'][0])
+
     xp = os.path.join(work, 'xapian')
     res['build']['xapian'] = timed([bins['xapian'], 'build', xp] + files) + (du_mb(xp),)
     # textstore/ alone, on one core: speechdex's text store without records or metadata.
@@ -221,14 +322,6 @@ def measure_corpus(name, d, qfile, args, bins, out):
     log('textstore build: %.1f s, %.0f MB RSS, %.0f MB' % res['textstore_build'])
     sq = os.path.join(work, 'fts5.db')
     res['build']['sqlite'] = timed([sys.executable, __file__, 'sqlite-build', sq] + files) + (du_mb(sq),)
-    gr = os.path.join(work, 'groonga')
-    os.makedirs(gr)
-    cmds = os.path.join(work, 'groonga-load.txt')
-    with open(cmds, 'w', encoding='utf-8') as f:
-        f.writelines(groonga_load_commands(files, meta))
-    with open(cmds, encoding='utf-8') as f:
-        res['build']['groonga'] = timed(['groonga', '-n', os.path.join(gr, 'db')], stdin=f) + (du_mb(gr),)
-    os.remove(cmds)
     for e, (s, rss, size) in res['build'].items():
         log('%s build: %.1f s, %.0f MB RSS, %.0f MB index' % (e, s, rss, size))
 
@@ -272,15 +365,14 @@ def measure_corpus(name, d, qfile, args, bins, out):
         lat[('groonga', i % len(qs))].append(o[0][2] * 1000)
         cnt[('groonga', i % len(qs))] = o[1][0][0][0] if o[0][0] == 0 else -1
 
-    # Exactness: grep over the text as each engine normalizes it.
-    norm = run([bins['normalize']], input='\n'.join(lines) + '\n', capture_output=True, text=True).stdout.split('\n')
+    # Exactness: grep over the text as each engine normalizes it (streamed: one pass over
+    # the raw lines, one over the normalizer's output).
+    ref_raw, ref_sd = grep_counts(files, queries, bins)
     disagreements = collections.defaultdict(list)
     for i, (cls, q) in enumerate(queries):
-        ref_sd = sum(1 for l in norm if all(p in l for p in q_norm_parts(q, bins)))
-        ref_raw = sum(1 for l in lines if all(p in l for p in q.split(' ')))
-        res['counts'][i] = (cls, q, ref_sd, ref_raw)
+        res['counts'][i] = (cls, q, ref_sd[i], ref_raw[i])
         for e in ('speechdex', 'textstore', 'xapian', 'sqlite', 'groonga'):
-            ref = ref_sd if e in ('speechdex', 'textstore') else ref_raw
+            ref = ref_sd[i] if e in ('speechdex', 'textstore') else ref_raw[i]
             if cnt.get((e, i)) != ref:
                 disagreements[e].append((cls, q, cnt.get((e, i)), ref))
     res['disagreements'] = disagreements
@@ -293,7 +385,7 @@ def measure_corpus(name, d, qfile, args, bins, out):
         per_class[queries[i][0]][e].append(statistics.median(xs))
     res['lat'] = per_class
     if meta:
-        res['facets'] = measure_facets(queries, res['counts'], len(lines), sd, gr, st, bins)
+        res['facets'] = measure_facets(queries, res['counts'], ndocs, sd, gr, st, bins)
 
     # Cold single-query process, median of 5.
     q = queries[0][1]
@@ -347,6 +439,33 @@ def measure_facets(queries, counts, ndocs, sd, gr, st, bins):
     return {'query': q, 'hits': counts[i][2], 'speechdex': sd_ms, 'groonga': gr_ms, 'agree': agree,
             'textstore': pr_ms, 'textstore_agree': pr_agree}
 
+def grep_counts(files, queries, bins):
+    """Per query, the documents (non-blank lines) holding every part: over the raw text and
+    over the text as speechdex normalizes it (speechdex-bench-normalize)."""
+    raw_parts = [q.split(' ') for _, q in queries]
+    norm_parts = [q_norm_parts(q, bins) for _, q in queries]
+    def count(lines, parts):
+        n = [0] * len(parts)
+        for l in lines:
+            for i, ps in enumerate(parts):
+                if all(p in l for p in ps):
+                    n[i] += 1
+        return n
+    raw = count(iter_lines(files), raw_parts)
+    p = subprocess.Popen([bins['normalize']], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                         encoding='utf-8')
+    def feed():
+        for l in iter_lines(files):
+            p.stdin.write(l + '\n')
+        p.stdin.close()
+    t = threading.Thread(target=feed)
+    t.start()
+    norm = count((l.rstrip('\n') for l in p.stdout), norm_parts)
+    t.join()
+    if p.wait() != 0:
+        sys.exit('bench: %s failed' % bins['normalize'])
+    return raw, norm
+
 _norm_cache = {}
 def q_norm_parts(q, bins):
     if q not in _norm_cache:
@@ -391,7 +510,41 @@ def textstore_report(r):
             'agree' if f['textstore_agree'] else 'DISAGREE')]
     return out + ['']
 
-def write_results(path, results, argv, versions):
+# The build rows of the ratio table (issue 15), in order: build key, label.
+BUILD_ROWS = [('speechdex_raw', 'speechdex, raw files: whole pipeline, --jobs {jobs}, {manifest}'),
+              ('speechdex', 'speechdex --lines, --jobs {jobs}, {manifest}'),
+              ('groonga', 'Groonga bulk: load, then the index column (offline)'),
+              ('groonga_incremental', 'Groonga incremental: index column, then load (online)')]
+
+def ratio_table(r, jobs, latency=True):
+    """Build time, index size and peak RSS of speechdex (raw files and --lines) and Groonga
+    (bulk and incremental), with ratios to Groonga's bulk build; with latency, the p50/p95
+    per query class against the best exact peer (queries run on the bulk-built Groonga)."""
+    g = r['build']['groonga']
+    out = ['### %s, %.1f MB: builds against Groonga\'s bulk build' % (r['name'], r['mb']), '',
+           '| build | build s | index MB | peak RSS MB | build × bulk | index × bulk | RSS × bulk |',
+           '|---|---|---|---|---|---|---|']
+    for key, label in BUILD_ROWS:
+        s, rss, size = r['build'][key]
+        manifest = ('no manifest' if not r['manifest'] else 'corpus manifest' if key == 'speechdex_raw'
+                    else 'manifest (year, county)')
+        out.append('| %s | %.1f | %.0f | %.0f | %.2f | %.2f | %.2f |' % (
+            label.format(jobs=jobs, manifest=manifest), s, size, rss, s / g[0], size / g[2], rss / g[1]))
+    b, i = r['groonga_bulk'], r['groonga_incremental']
+    ic = b['index_column']
+    out += ['', 'Groonga\'s own elapsed times: bulk %.1f s of loads + %.1f s for the index column; incremental '
+            '%.1f s of loads (indexing included). After the bulk build `column_list Terms` shows %s %s over %s; '
+            'the command order is in idx-%s/groonga-bulk.log.' % (
+                b['load_s'], b['index_s'], i['load_s'], ic['name'], ic['flags'], ','.join(ic['source']), r['name'])]
+    if latency and not r.get('build_only'):
+        out += ['', '| class | speechdex p50 / p95 ms | best exact peer p50 (p95) | ratio p50 (p95) |',
+                '|---|---|---|---|']
+        for cls in sorted(r['lat']):
+            out.append('| %s | %.2f / %.2f | %s %.2f (%.2f) | %.2f (%.2f) |' % (
+                (cls,) + against_best_peer(r, 'speechdex', cls)))
+    return out + ['']
+
+def write_results(path, results, argv, versions, jobs):
     engines = ['xapian', 'sqlite', 'groonga']
     out = ['# Benchmark results', '',
            'Measured %s on this machine kind (2 cores), one run, all engines side by side.' %
@@ -399,15 +552,22 @@ def write_results(path, results, argv, versions):
            'Command: `%s`' % ' '.join(argv), '', 'Versions: ' + versions, '',
            'Latency = exact count + top 10, median of 3 runs per query, warm, inside one process '
            '(speechdex and Xapian: C++; SQLite: Python sqlite3; Groonga: its own elapsed time). '
-           'Ratios are speechdex / peer: below 1 means speechdex is faster or smaller.', '']
+           'Ratios are speechdex / peer: below 1 means speechdex is faster or smaller. '
+           'Groonga is built the bulk way its documentation recommends (load, then the index column: '
+           'offline index construction) and queried there; the incremental build (index column first) '
+           'is a row of the build table only.', '']
     for r in results:
-        out += ['## %s: %d documents, %.1f MB' % (r['name'], r['docs'], r['mb']), '',
-                '| engine | build s | build MB/s | peak RSS MB | index MB | grep disagreements |',
+        out += ['## %s: %d documents, %.1f MB' % (r['name'], r['docs'], r['mb']), '']
+        out += ratio_table(r, jobs, latency=False)
+        if r.get('build_only'):
+            continue
+        out += ['| engine | build s | build MB/s | peak RSS MB | index MB | grep disagreements |',
                 '|---|---|---|---|---|---|']
         for e in ['speechdex'] + engines:
             s, rss, size = r['build'][e]
-            out.append('| %s | %.1f | %.2f | %.0f | %.0f | %d |' % (e, s, r['mb'] / s, rss, size,
-                                                               len(r['disagreements'].get(e, []))))
+            out.append('| %s | %.1f | %.2f | %.0f | %.0f | %d |' % (
+                'groonga (bulk)' if e == 'groonga' else 'speechdex (--lines)' if e == 'speechdex' else e,
+                s, r['mb'] / s, rss, size, len(r['disagreements'].get(e, []))))
         sd = r['build']['speechdex']
         out += ['', 'speechdex / peer: ' + ', '.join(
             '%s build time %.2f×, index size %.2f×, RSS %.2f×' % (e, sd[0] / r['build'][e][0], sd[2] / r['build'][e][2],
@@ -462,7 +622,15 @@ def main():
     ap.add_argument('--quick', action='store_true', help='about 20 MB of each corpus')
     ap.add_argument('--jobs', type=int, default=2, help='speechdex-index --jobs')
     ap.add_argument('--results', default='bench/RESULTS.md')
+    ap.add_argument('--json', help='machine-readable results (default: OUT/results.json)')
+    ap.add_argument('--corpora', default='synth,poetry', help='comma-separated: synth, poetry')
+    ap.add_argument('--build-only', action='store_true',
+                    help='only the builds of the ratio table (speechdex raw and --lines, Groonga bulk and '
+                         'incremental): no Xapian, SQLite, textstore or floor, no queries')
     a = ap.parse_args()
+    corpora = a.corpora.split(',')
+    if not corpora or set(corpora) - {'synth', 'poetry'}:
+        ap.error('--corpora: valid values are synth, poetry')
     if a.quick:
         a.synth_mb, a.poetry_mb = 20, 20
     os.makedirs(a.out, exist_ok=True)
@@ -473,14 +641,28 @@ def main():
             'floor': os.path.join(a.bin, 'bench', 'speechdex-bench-floor'),
             'inline': os.path.join(a.bin, 'bench', 'speechdex-bench-inline')}
     results = []
-    d, q = prepare_synth(a.out, a.shared, a.synth_mb, a.seed)
-    results.append(measure_corpus('synth', d, q, a, bins, a.out))
-    d, q = prepare_poetry(a.out, a.shared, a.poetry_mb, a.seed)
-    results.append(measure_corpus('poetry', d, q, a, bins, a.out))
+    if 'synth' in corpora:
+        d, q = prepare_synth(a.out, a.shared, a.synth_mb, a.seed)
+        results.append(measure_corpus('synth', d, q, a, bins, a.out))
+    if 'poetry' in corpora:
+        d, q = prepare_poetry(a.out, a.shared, a.poetry_mb, a.seed)
+        results.append(measure_corpus('poetry', d, q, a, bins, a.out))
     versions = '; '.join(subprocess.run(c, capture_output=True, text=True, shell=True).stdout.strip().splitlines()[0]
                          for c in ['groonga --version', 'sqlite3 --version', 'xapian-config --version 2>/dev/null || echo xapian 1.4'])
-    write_results(a.results, results, ['bench/run'] + sys.argv[1:], versions)
+    command = ['bench/run'] + sys.argv[1:]
+    write_results(a.results, results, command, versions, a.jobs)
     log('wrote', a.results)
+    json_path = a.json or os.path.join(a.out, 'results.json')
+    with open(json_path, 'w', encoding='utf-8') as f:
+        json.dump({'date': datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'),
+                   'command': ' '.join(command), 'versions': versions, 'jobs': a.jobs,
+                   'build_keys': [k for k, _ in BUILD_ROWS], 'corpora': results},
+                  f, ensure_ascii=False, indent=1)
+    log('wrote', json_path)
+    # The ratio table, last on stdout (RESULTS.md has it too, per corpus).
+    print('\n'.join(['', 'Ratios to Groonga\'s bulk build (%s, `%s`)' % (
+        datetime.date.today().isoformat(), ' '.join(command)), ''] +
+        [l for r in results for l in ratio_table(r, a.jobs)]))
 
 if __name__ == '__main__':
     main()
