@@ -288,7 +288,8 @@ def measure_corpus(name, d, qfile, args, bins, out):
         manifest = ['--manifest', os.path.join(work, 'manifest.tsv')]
         with open(manifest[1], 'w', encoding='utf-8') as f:
             f.write('path\tcode\tyear\n')
-            f.writelines('%s\t%s\t%s\n' % (p, code, year) for p, (year, code) in meta.items())
+            # Absolute: a relative path in a manifest is relative to the manifest's folder.
+            f.writelines('%s\t%s\t%s\n' % (os.path.abspath(p), code, year) for p, (year, code) in meta.items())
     res['build']['speechdex'] = timed([bins['index'], '--lines', '--quiet', '--jobs', str(args.jobs),
                                        '--db', sd] + manifest + [d]) + (du_mb(sd),)
     # Groonga bulk (load, then the index column) is the one queries run on and every ratio

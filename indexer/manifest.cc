@@ -185,8 +185,21 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
     }
     m.entries_[{canonical.string(), speech}] =
         manifest_entry(row, gazetteer, "manifest " + where, where, warn);
+    m.rows_.emplace_back(where, canonical.string());
   }
   return m;
+}
+
+Manifest::Unmatched Manifest::unmatched(const std::set<std::string>& files) const {
+  Unmatched u;
+  for (const auto& [where, canonical] : rows_) {
+    if (files.count(canonical)) continue;
+    if (u.rows++ == 0) {
+      u.first_where = where;
+      u.first_path = canonical;
+    }
+  }
+  return u;
 }
 
 void apply_manifest(const ManifestEntry& entry, SpeechMetadata& meta) {

@@ -5,8 +5,10 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "gazetteer.h"
 
@@ -51,9 +53,20 @@ class Manifest {
   /// The entry for a speech: the row for that speech, else the row for its whole file.
   const ManifestEntry* find(const std::string& canonical_path, int speech) const;
   size_t size() const { return entries_.size(); }
+  /// The rows read (a path and speech given twice counts twice; the later row wins).
+  size_t rows() const { return rows_.size(); }
+
+  /// The rows that name a file not in `files` (canonical paths): how many, and the first of
+  /// them in the manifest (file:line, and its path as resolved).
+  struct Unmatched {
+    size_t rows = 0;
+    std::string first_where, first_path;
+  };
+  Unmatched unmatched(const std::set<std::string>& files) const;
 
  private:
   std::map<std::pair<std::string, int>, ManifestEntry> entries_;
+  std::vector<std::pair<std::string, std::string>> rows_;  // (file:line, canonical path)
 };
 
 }  // namespace speechdex::indexer

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "cleaner.h"
@@ -225,6 +226,18 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   IndexStats stats;
   const WalkResult walk = collect_files(options.paths, options.walk, warn);
   const std::vector<SourceFile>& files = walk.files;
+  if (manifest.size() > 0) {
+    // A row that names no file of the run is metadata that would be dropped without a word
+    // (most often a path written relative to the wrong folder).
+    std::set<std::string> named;
+    for (const SourceFile& f : files) named.insert(f.canonical_path);
+    if (const Manifest::Unmatched u = manifest.unmatched(named); u.rows > 0) {
+      warn(std::to_string(u.rows) + " of " + std::to_string(manifest.rows()) +
+               " manifest rows name no file of this run, e.g. " + u.first_path +
+               " (relative paths are relative to the manifest's folder)",
+           u.first_where);
+    }
+  }
   stats.files = files.size();
   stats.skipped = walk.skipped;
   stats.failed = walk.failed;

@@ -308,13 +308,20 @@ TEST(EndToEndIndexer, ManifestOverridesWhatTheTextSays) {
   std::ofstream(corpus + "/manifest.csv") << "path,speech,county,year,speaker,role\n"
                                           << "a/one.txt,,罗田县,2021,张某,县长\n"
                                           << "two.txt,2,421123,2018,,\n"
-                                          << "two.txt,1,火星县,20xx,,\n";
+                                          << "two.txt,1,火星县,20xx,,\n"
+                                          << "../elsewhere/three.txt,,罗田县,2020,,\n";
   const CommandResult r =
       run_command(kIndex + " --db " + shell_quote(db) + " --manifest " +
                       shell_quote(corpus + "/manifest.csv") + " " + shell_quote(corpus),
                   true);
   EXPECT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("warning: " + corpus + "/manifest.csv:4: unknown county '火星县'"),
+            std::string::npos)
+      << r.out;
+  // A row that names no file of the run is said, with its line and where it points.
+  EXPECT_NE(r.out.find("warning: " + corpus +
+                       "/manifest.csv:5: 1 of 4 manifest rows name no file of this run, e.g. " +
+                       dir.path() + "/elsewhere/three.txt"),
             std::string::npos)
       << r.out;
   const std::string s = kSearch + " --db " + shell_quote(db) + " ";
