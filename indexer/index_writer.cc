@@ -143,11 +143,25 @@ std::string file_state(const SourceFile& f) {
 
 void add_record_terms(const schema::ParagraphRecord& r, const std::vector<schema::Unit>& units,
                       TermSink& terms) {
+  // A speech's paragraphs repeat its title and their section's headings: each is tokenized
+  // once per run of paragraphs that share it (the thread's last one is kept).
+  struct Tokenized {
+    std::string text;
+    std::vector<schema::Unit> units;  // tokenize(text)
+    const std::vector<schema::Unit>& of(const std::string& s) {
+      if (s != text) {
+        text = s;
+        units = schema::tokenize(s);
+      }
+      return units;
+    }
+  };
+  thread_local Tokenized title, section, subsection;
   add_text_terms(terms, schema::field("text"), units, schema::kFirstPosition);
-  add_text_terms(terms, schema::field("title"), schema::tokenize(r.title), schema::kFirstPosition);
-  const uint32_t pos = add_text_terms(terms, schema::field("heading"), schema::tokenize(r.section),
+  add_text_terms(terms, schema::field("title"), title.of(r.title), schema::kFirstPosition);
+  const uint32_t pos = add_text_terms(terms, schema::field("heading"), section.of(r.section),
                                       schema::kFirstPosition);
-  add_text_terms(terms, schema::field("heading"), schema::tokenize(r.subsection), pos);
+  add_text_terms(terms, schema::field("heading"), subsection.of(r.subsection), pos);
   // Filter terms (wdf 0): each metadata field that is known.
   if (!r.county_code.empty()) {
     terms.add_term(schema::boolean_term(schema::field("county"), r.county_code), 0);

@@ -383,7 +383,18 @@ std::string join_how(const std::map<std::string, int>& counts) {
 
 MetadataExtractor::MetadataExtractor(const schema::Gazetteer& gazetteer,
                                      const schema::Taxonomy& taxonomy)
-    : gazetteer_(gazetteer), taxonomy_(taxonomy) {}
+    : gazetteer_(gazetteer), taxonomy_(taxonomy) {
+  for (size_t t = 0; t < taxonomy.topics().size(); ++t) {
+    const auto& keywords = taxonomy.topics()[t].keywords;
+    for (size_t k = 0; k < keywords.size(); ++k) {
+      // A keyword that is empty or not UTF-8 never matched normalized text.
+      if (keywords[k].first.empty() || !schema::is_valid_utf8(keywords[k].first)) continue;
+      keywords_by_first_[schema::to_utf32(keywords[k].first)[0]].push_back(
+          static_cast<uint32_t>(keywords_.size()));
+      keywords_.push_back({t, k, schema::to_utf32(keywords[k].first)});
+    }
+  }
+}
 
 Found<const schema::Division*> MetadataExtractor::find_county(const Speech& speech) const {
   return county_of(read_speech(speech));
@@ -565,34 +576,55 @@ std::vector<int> MetadataExtractor::find_topics(const std::string& text, std::st
 }
 
 std::vector<int> MetadataExtractor::topics_of(const std::u32string& norm, std::string* how) const {
-  const std::string u = to_utf8(norm);
+  // Every occurrence of every keyword, in keyword order (topic, then counting order) and
+  // position order within a keyword.
+  struct Hit {
+    uint32_t keyword;
+    size_t at;
+  };
+  std::vector<Hit> hits;
+  for (size_t at = 0; at < norm.size(); ++at) {
+    const auto it = keywords_by_first_.find(norm[at]);
+    if (it == keywords_by_first_.end()) continue;
+    for (uint32_t k : it->second) {
+      if (norm.compare(at, keywords_[k].text.size(), keywords_[k].text) == 0)
+        hits.push_back({k, at});
+    }
+  }
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const Hit& a, const Hit& b) { return a.keyword < b.keyword; });
   std::vector<int> out;
   std::string evidence;
   std::vector<bool> used;
-  for (size_t i = 0; i < taxonomy_.topics().size(); ++i) {
-    const schema::Topic& topic = taxonomy_.topics()[i];
+  for (size_t h = 0; h < hits.size();) {
+    const size_t t = keywords_[hits[h].keyword].topic;
+    const schema::Topic& topic = taxonomy_.topics()[t];
     int weight = 0;
-    std::map<std::string, int> hits;
+    std::map<std::string, int> counted;
     // Keywords come longest first; a shorter one inside a counted longer one is not
-    // counted again.
-    used.assign(u.size(), false);
-    for (const auto& [kw, w] : topic.keywords) {
-      for (size_t at = u.find(kw); at != std::string::npos; at = u.find(kw, at + kw.size())) {
-        if (std::any_of(used.begin() + static_cast<long>(at),
-                        used.begin() + static_cast<long>(at + kw.size()),
-                        [](bool b) { return b; })) {
-          continue;
-        }
-        std::fill(used.begin() + static_cast<long>(at),
-                  used.begin() + static_cast<long>(at + kw.size()), true);
+    // counted again. A keyword's occurrences are read left to right, each search going on
+    // after the one before (so they never overlap each other).
+    used.assign(norm.size(), false);
+    while (h < hits.size() && keywords_[hits[h].keyword].topic == t) {
+      const Keyword& kw = keywords_[hits[h].keyword];
+      const auto& [name, w] = topic.keywords[kw.index];
+      const size_t length = kw.text.size();
+      size_t next = 0;
+      for (const uint32_t k = hits[h].keyword; h < hits.size() && hits[h].keyword == k; ++h) {
+        const size_t at = hits[h].at;
+        if (at < next) continue;
+        next = at + length;
+        const auto from = used.begin() + static_cast<long>(at);
+        if (std::any_of(from, from + static_cast<long>(length), [](bool b) { return b; })) continue;
+        std::fill(from, from + static_cast<long>(length), true);
         weight += w;
-        hits[kw]++;
+        counted[name]++;
       }
     }
     if (weight >= schema::kTopicThreshold) {
-      out.push_back(static_cast<int>(i));
+      out.push_back(static_cast<int>(t));
       if (!evidence.empty()) evidence += "; ";
-      evidence += topic.id + ": " + join_how(hits);
+      evidence += topic.id + ": " + join_how(counted);
     }
   }
   if (how != nullptr) *how = evidence;

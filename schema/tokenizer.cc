@@ -132,21 +132,27 @@ std::vector<Unit> tokenize(std::string_view utf8) {
   return units;
 }
 
+void unigram_term(std::string_view prefix, const Unit& u, std::string& out) {
+  out.assign(prefix);
+  out.append(u.text);
+}
+
 std::string unigram_term(std::string_view prefix, const Unit& u) {
   std::string t;
-  t.reserve(prefix.size() + u.text.size());
-  t.append(prefix);
-  t.append(u.text);
+  unigram_term(prefix, u, t);
   return t;
+}
+
+void bigram_term(std::string_view prefix, const Unit& a, const Unit& b, std::string& out) {
+  out.assign(prefix);
+  out.append(a.text);
+  if (a.kind == UnitKind::kWord || b.kind == UnitKind::kWord) out.push_back(' ');
+  out.append(b.text);
 }
 
 std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b) {
   std::string t;
-  t.reserve(prefix.size() + a.text.size() + b.text.size() + 1);
-  t.append(prefix);
-  t.append(a.text);
-  if (a.kind == UnitKind::kWord || b.kind == UnitKind::kWord) t.push_back(' ');
-  t.append(b.text);
+  bigram_term(prefix, a, b, t);
   return t;
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace speechdex::schema {
@@ -35,11 +36,15 @@ std::vector<Unit> tokenize(std::string_view utf8);
 
 /// The term of one unit: `prefix` + its text. Indexed without positions (with wdf).
 std::string unigram_term(std::string_view prefix, const Unit& u);
+/// The same, written over `out` (whose buffer a loop reuses).
+void unigram_term(std::string_view prefix, const Unit& u, std::string& out);
 
 /// The term of two adjacent units: `prefix` + both texts, with a space between them when
 /// either is a word (so new+york differs from the word newyork). Indexed with the
 /// position of its first unit.
 std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b);
+/// The same, written over `out`.
+void bigram_term(std::string_view prefix, const Unit& a, const Unit& b, std::string& out);
 
 /// Positions: the bigram starting at unit i (0-based) has position i + kFirstPosition.
 inline constexpr uint32_t kFirstPosition = 1;
@@ -51,10 +56,13 @@ inline constexpr uint32_t kFirstPosition = 1;
 template <typename Unigram, typename Bigram>
 uint32_t for_each_text_term(std::string_view prefix, const std::vector<Unit>& units, uint32_t base,
                             Unigram&& unigram, Bigram&& bigram) {
+  std::string term;  // one buffer for every term
   for (size_t i = 0; i < units.size(); ++i) {
-    unigram(unigram_term(prefix, units[i]));
+    unigram_term(prefix, units[i], term);
+    unigram(std::as_const(term));
     if (i + 1 < units.size()) {
-      bigram(bigram_term(prefix, units[i], units[i + 1]), base + static_cast<uint32_t>(i));
+      bigram_term(prefix, units[i], units[i + 1], term);
+      bigram(std::as_const(term), base + static_cast<uint32_t>(i));
     }
   }
   return base + static_cast<uint32_t>(units.size());

@@ -612,6 +612,59 @@ TEST(TextStore, OccurrencesAccumulateWithinADocument) {
   EXPECT_EQ(f.wdf(), 0u);
 }
 
+TEST(TextStore, ShortAndLongTermsSortAndLookUpTogether) {
+  // The writer keys terms of up to 7 bytes by their packed bytes and longer ones by hash;
+  // both kinds, prefixes of each other, NULs and high bytes included, must come out in byte
+  // order (the segment refuses terms out of order) and each with its own postings.
+  using namespace std::string_literals;
+  const std::vector<std::string> terms = {"a",
+                                          "a\0"s,
+                                          "a\0\0"s,
+                                          "ab",
+                                          "abcdef",
+                                          "abcdefg",
+                                          "abcdefg\0"s,
+                                          "abcdefgh",
+                                          "abcdefg\xff",
+                                          "abcdefgxyz",
+                                          "\xff",
+                                          "\xff\xff\xff\xff\xff\xff\xff",
+                                          "\xff\xff\xff\xff\xff\xff\xff\xff",
+                                          "b",
+                                          "法治",
+                                          "法治政",
+                                          "法治政府",
+                                          "S法治"};
+  TempDir dir;
+  SegmentWriter w;
+  for (uint32_t doc = 1; doc <= 3; ++doc) {
+    w.add_document(doc);
+    // In reverse on odd documents: the order of arrival must not matter.
+    for (size_t i = 0; i < terms.size(); ++i) {
+      const size_t k = doc % 2 ? terms.size() - 1 - i : i;
+      if ((k + doc) % 3 != 0) w.add_term(terms[k], static_cast<uint32_t>(k + 1));
+    }
+  }
+  w.write(dir.path() + "/seg");
+  const auto seg = Segment::open(dir.path() + "/seg");
+  EXPECT_EQ(seg->terms(), terms.size());
+  for (size_t k = 0; k < terms.size(); ++k) {
+    const auto info = seg->find(terms[k]);
+    ASSERT_TRUE(info) << k;
+    PostingCursor c(*seg, *info);
+    for (uint32_t doc = 1; doc <= 3; ++doc) {
+      if ((k + doc) % 3 == 0) continue;
+      ASSERT_EQ(c.doc(), doc) << k;
+      EXPECT_EQ(c.wdf(), k + 1) << k;
+      c.next();
+    }
+    EXPECT_EQ(c.doc(), PostingCursor::kEnd) << k;
+  }
+  for (const std::string& absent : {"a\0\0\0"s, "abcdefg\x01"s, "abcdefgh\0"s, "法"s}) {
+    EXPECT_FALSE(seg->find(absent));
+  }
+}
+
 TEST(TextStore, Bm25IsXapiansDefault) {
   // Two documents; the weight of term t in document 1 by Xapian's BM25Weight formula.
   TempDir dir;

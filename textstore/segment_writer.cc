@@ -2,6 +2,8 @@
 #include "segment_writer.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <stdexcept>
 
 namespace speechdex::textstore {
@@ -15,17 +17,38 @@ uint64_t hash_term(std::string_view s) {
   return h;
 }
 
+constexpr size_t kMaxPackedBytes = 7;
+
+// A term of 1 to kMaxPackedBytes bytes as one integer: its bytes from the highest byte
+// down, its length in the lowest. Distinct terms get distinct keys, never 0, and keys
+// order as the terms do bytewise (a shorter term that is a prefix of a longer one has a 0
+// where the longer one has its next byte, or, when that byte is 0 too, the smaller length).
+uint64_t pack_term(std::string_view s) {
+  uint64_t x = 0;
+  std::memcpy(&x, s.data(), s.size());
+  if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+  return x | s.size();
+}
+
+// A packed term's hash: its bits mixed (splitmix64's finalizer), as packed terms differ
+// mostly in their high bytes. The mix is a bijection, so equal hashes mean equal terms.
+uint64_t mix(uint64_t x) {
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
 }  // namespace
 
-void SegmentWriter::grow() {
-  std::vector<Slot> old(slots_.size() * 2);
-  old.swap(slots_);
-  const size_t mask = slots_.size() - 1;
+void SegmentWriter::grow(std::vector<Slot>& slots) {
+  std::vector<Slot> old(slots.size() * 2);
+  old.swap(slots);
+  const size_t mask = slots.size() - 1;
   for (const Slot& s : old) {
     if (s.entry == UINT32_MAX) continue;
     size_t i = s.hash & mask;
-    while (slots_[i].entry != UINT32_MAX) i = (i + 1) & mask;
-    slots_[i] = s;
+    while (slots[i].entry != UINT32_MAX) i = (i + 1) & mask;
+    slots[i] = s;
   }
 }
 
@@ -48,19 +71,27 @@ void SegmentWriter::add_document(uint32_t docid) {
 SegmentWriter::Entry& SegmentWriter::entry(std::string_view term, bool positional) {
   if (docids_.empty()) throw std::invalid_argument("segment: a term before any document");
   if (term.empty()) throw std::invalid_argument("segment: an empty term");
-  const uint64_t h = hash_term(term);
-  const size_t mask = slots_.size() - 1;
+  const bool packed = term.size() <= kMaxPackedBytes;
+  const uint64_t key = packed ? pack_term(term) : 0;
+  const uint64_t h = packed ? mix(key) : hash_term(term);
+  std::vector<Slot>& slots = packed ? short_slots_ : slots_;
+  const size_t mask = slots.size() - 1;
   size_t i = h & mask;
-  while (slots_[i].entry != UINT32_MAX &&
-         (slots_[i].hash != h || entries_[slots_[i].entry].name != term)) {
-    i = (i + 1) & mask;
+  if (packed) {
+    while (slots[i].entry != UINT32_MAX && slots[i].hash != h) i = (i + 1) & mask;
+  } else {
+    while (slots[i].entry != UINT32_MAX &&
+           (slots[i].hash != h || entries_[slots[i].entry].name != term)) {
+      i = (i + 1) & mask;
+    }
   }
-  uint32_t index = slots_[i].entry;
+  uint32_t index = slots[i].entry;
   if (index == UINT32_MAX) {
     index = static_cast<uint32_t>(entries_.size());
-    slots_[i] = {h, index};
-    entries_.push_back({std::string(term), PostingListBuilder(positional), 0, 0, {}});
-    if (entries_.size() * 2 > slots_.size()) grow();
+    slots[i] = {h, index};
+    entries_.push_back({std::string(term), key, PostingListBuilder(positional), 0, 0, {}});
+    const size_t in_table = packed ? entries_.size() - long_terms_ : ++long_terms_;
+    if (in_table * 2 > slots.size()) grow(slots);
   }
   Entry& e = entries_[index];
   if (e.list.positional() != positional) {
@@ -110,7 +141,10 @@ uint64_t SegmentWriter::write(const std::string& path) {
   std::vector<const Entry*> sorted;
   sorted.reserve(entries_.size());
   for (const Entry& e : entries_) sorted.push_back(&e);
-  std::sort(sorted.begin(), sorted.end(), [](auto a, auto b) { return a->name < b->name; });
+  // Short terms compare by key, which orders as their bytes do.
+  std::sort(sorted.begin(), sorted.end(), [](const Entry* a, const Entry* b) {
+    return a->key != 0 && b->key != 0 ? a->key < b->key : a->name < b->name;
+  });
   SegmentFile file(path);
   for (const Entry* e : sorted) file.add_term(e->name, e->list);
   return file.finish(docids_, lengths_);

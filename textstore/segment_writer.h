@@ -49,6 +49,7 @@ class SegmentWriter {
  private:
   struct Entry {
     std::string name;
+    uint64_t key;  // the name packed (pack_term) if it is short, else 0
     PostingListBuilder list;
     uint32_t doc = 0;  // the document `wdf` and `positions` belong to
     uint32_t wdf = 0;
@@ -56,16 +57,20 @@ class SegmentWriter {
   };
   Entry& entry(std::string_view term, bool positional);
   void finish_document();
-  void grow();
 
-  // Terms by hash, open addressing with linear probing: a look-up compares full terms only
-  // when their 64-bit hashes agree (std::unordered_map spent most of a build in memcmp).
+  // Terms by hash, open addressing with linear probing. A term of up to 7 bytes (every
+  // body unigram and bigram of two CJK characters, a title bigram) is its own 64-bit key
+  // and is found by comparing keys alone; a longer one compares full terms only when
+  // their 64-bit hashes agree (std::unordered_map spent most of a build in memcmp).
   struct Slot {
     uint64_t hash = 0;
     uint32_t entry = UINT32_MAX;  // index into entries_, UINT32_MAX if free
   };
+  static void grow(std::vector<Slot>& slots);
+  std::vector<Slot> short_slots_ = std::vector<Slot>(1024);  // hash: mix(key), exact
   std::vector<Slot> slots_ = std::vector<Slot>(1024);
   std::vector<Entry> entries_;
+  size_t long_terms_ = 0;          // entries in slots_
   std::vector<uint32_t> touched_;  // entries of the current document
   std::vector<uint32_t> docids_, lengths_;
   bool length_from_terms_ = false;  // the current document's length is the sum of wdfs
