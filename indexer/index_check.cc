@@ -8,6 +8,7 @@
 #include <boost/filesystem.hpp>
 #include <optional>
 #include <sstream>
+#include <unordered_set>
 
 #include "errors.h"
 #include "fields.h"
@@ -170,9 +171,14 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
       }
     }
     size_t i = 0;
+    schema::RecordReader reader(xdb);
+    std::unordered_set<std::string> speeches;  // the metadata keys of the speeches read
     for (auto it = xdb.postlist_begin(""); it != xdb.postlist_end(""); ++it, ++i) {
       try {
-        (void)schema::ParagraphRecord::from_data(xdb.get_document(*it).get_data());
+        const std::string data = xdb.get_document(*it).get_data();
+        (void)reader.read_data(data);
+        const schema::ParagraphRef ref = schema::ParagraphRef::from_data(data);
+        speeches.insert(schema::speech_meta_key(ref.source_key, ref.speech));
       } catch (const std::exception& e) {
         report.problems.push_back(db + ": the record of paragraph " + std::to_string(*it) +
                                   " does not decode: " + e.what());
@@ -185,6 +191,17 @@ CheckReport check_index(const std::string& db, bool repair, bool wait) {
                                   " has a record but the text store does not hold it live");
         text_sound = false;
         break;
+      }
+    }
+    // Every speech's records belong to paragraphs (a removed file takes its speeches along).
+    if (text_sound) {
+      const std::string prefix(schema::kMetaSpeechPrefix);
+      for (auto k = xdb.metadata_keys_begin(prefix); k != xdb.metadata_keys_end(prefix); ++k) {
+        if (!speeches.contains(*k)) {
+          report.problems.push_back(db + ": the records of speech " + *k +
+                                    " belong to no paragraph; re-index its file");
+          break;
+        }
       }
     }
   }

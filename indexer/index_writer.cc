@@ -186,7 +186,8 @@ void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms) {
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms,
-                                schema::MinHash* minhash, const schema::Gazetteer* places) {
+                                schema::MinHash* minhash, const schema::Gazetteer* places,
+                                schema::ParagraphRecord* record) {
   // The speech's paragraphs, then the lines set aside from it.
   const bool aside = paragraph_index >= speech.paragraphs.size();
   const Paragraph& paragraph = aside ? speech.set_aside[paragraph_index - speech.paragraphs.size()]
@@ -271,7 +272,10 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
     if (m.shingles > 0) doc.add_value(schema::kSlotSignature, schema::encode_signature(m));
     if (minhash) *minhash = m;
   }
-  doc.set_data(r.to_data());
+  // The document data says which paragraph of which speech this is; the record itself is
+  // stored with its speech's (IndexWriter::write_file).
+  doc.set_data(schema::ParagraphRef{source, speech_number, paragraph_number}.to_data());
+  if (record) *record = std::move(r);
   return doc;
 }
 
@@ -352,10 +356,11 @@ void IndexWriter::write_index_metadata() {
 void IndexWriter::rebuild_text_store() {
   segment_ = std::make_unique<textstore::SegmentWriter>();
   SegmentSink sink(*segment_);
+  schema::RecordReader records(*db_);
   try {
     for (auto it = db_->postlist_begin(""); it != db_->postlist_end(""); ++it) {
       segment_->add_document(*it);
-      add_record_terms(schema::ParagraphRecord::from_data(db_->get_document(*it).get_data()), sink);
+      add_record_terms(records.read(*it), sink);
       ++pending_;
     }
   } catch (const Xapian::Error& e) {
@@ -416,6 +421,11 @@ size_t IndexWriter::forget(const std::string& canonical_path) {
       text_.deleted.swap(merged);
     }
     db_->delete_document(source_term);
+    // The records of its speeches.
+    const std::string prefix = schema::speech_meta_prefix(schema::source_key(canonical_path));
+    const std::vector<std::string> keys(db_->metadata_keys_begin(prefix),
+                                        db_->metadata_keys_end(prefix));
+    for (const std::string& key : keys) db_->set_metadata(key, "");
     return gone.size();
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot write to database: " + xapian_message(e), path_);
@@ -430,6 +440,8 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
     SegmentSink sink(*segment_);
     size_t n = 0;
     std::vector<Xapian::Document> docs;
+    std::vector<schema::ParagraphRecord> records;
+    const uint64_t source = schema::source_key(file.canonical_path);
     for (size_t s = 0; s < speeches.size(); ++s) {
       const Speech& speech = speeches[s];
       // A speech's documents wait until its signature (the union of its paragraphs') is
@@ -437,13 +449,20 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
       // first.
       const Xapian::docid first = db_->get_lastdocid() + 1;
       docs.clear();
+      records.clear();
       schema::MinHash whole;
       for (size_t p = 0; p < speech.paragraphs.size() + speech.set_aside.size(); ++p) {
         segment_->add_document(first + static_cast<Xapian::docid>(p));
         schema::MinHash part;
         docs.push_back(build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p,
-                                      taxonomy_, sink, &part, &gazetteer_));
+                                      taxonomy_, sink, &part, &gazetteer_,
+                                      &records.emplace_back()));
         whole.merge(part);
+      }
+      // The speech's records, once for all its paragraphs (docs/index.md).
+      if (!records.empty()) {
+        db_->set_metadata(schema::speech_meta_key(source, static_cast<int>(s + 1)),
+                          schema::SpeechRecords::encode(records));
       }
       if (!docs.empty() && whole.shingles > 0) {
         docs.front().add_value(schema::kSlotSpeechSignature, schema::encode_signature(whole));

@@ -43,12 +43,15 @@ class TermSink {
 /// to `terms`; the Xapian document returned holds its record, value slots and source term.
 /// `minhash`, if given, receives the MinHash of its text (none for boilerplate), from
 /// which the caller makes the speech's signature; `places` are the county names its
-/// signature reads as placeholders (schema::minhash).
+/// signature reads as placeholders (schema::minhash). The document's data refers to the
+/// paragraph's record (schema::ParagraphRef), which `record`, if given, receives: the caller
+/// stores it with its speech's (schema::SpeechRecords).
 Xapian::Document build_document(const SourceFile& file, int speech_number, const Speech& speech,
                                 const SpeechMetadata& meta, size_t paragraph_index,
                                 const schema::Taxonomy& taxonomy, TermSink& terms,
                                 schema::MinHash* minhash = nullptr,
-                                const schema::Gazetteer* places = nullptr);
+                                const schema::Gazetteer* places = nullptr,
+                                schema::ParagraphRecord* record = nullptr);
 
 /// Removes what no commit of the index at `db` names (left by a crash or a failed run):
 /// unnamed segments and records generations, the work folder. The caller holds the lock.

@@ -10,7 +10,7 @@ namespace speechdex::schema {
 
 /// Bumped whenever terms, prefixes, slots, document data or the text store's format change
 /// meaning. A searcher refuses an index written with another version.
-inline constexpr int kSchemaVersion = 6;
+inline constexpr int kSchemaVersion = 7;
 
 /// The tokenizer settings an index was built with, recorded in its metadata.
 inline constexpr std::string_view kTokenizerSettings =
@@ -39,6 +39,9 @@ inline constexpr std::string_view kTextDir = "text";
 /// "fresh" while a build that began from an empty index has not finished: a re-run after a
 /// crash goes on as that build (and compacts at its end), so it ends as a clean build would.
 inline constexpr std::string_view kMetaBuild = "speechdex.build";
+/// Prefix of the per-speech keys: kMetaSpeechPrefix + hex source key + ":" + speech number
+/// -> the records of the speech's paragraphs (schema::SpeechRecords, docs/index.md).
+inline constexpr std::string_view kMetaSpeechPrefix = "speechdex.speech:";
 
 /// How a field is searched.
 enum class FieldKind : uint8_t {

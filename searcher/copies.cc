@@ -29,11 +29,12 @@ std::vector<Member> describe(Searcher& searcher, Dedup mode,
       mode == Dedup::kSpeech ? schema::kSlotSpeechSignature : schema::kSlotSignature;
   std::string first_hash;
   std::optional<schema::Signature> first_sig;
+  schema::RecordReader records(db);
   for (size_t i = 0; i < ids.size(); ++i) {
     const Xapian::Document doc = db.get_document(ids[i]);
     Member m;
     m.id = ids[i];
-    m.record = schema::ParagraphRecord::from_data(doc.get_data());
+    m.record = records.read_data(doc.get_data());
     const std::string hash = doc.get_value(schema::kSlotTextHash);
     const std::optional<schema::Signature> sig = schema::decode_signature(doc.get_value(sig_slot));
     if (i == 0) {

@@ -285,7 +285,7 @@ class JsonPrinter : public Printer {
     }
   }
   void explain(unsigned docid, const schema::ParagraphRecord& r) override {
-    nlohmann::json j = nlohmann::json::parse(r.to_data());
+    nlohmann::json j = nlohmann::json::parse(r.to_json());
     j["id"] = docid;
     out_ << dump(j) << "\n";
   }

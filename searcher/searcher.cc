@@ -48,8 +48,10 @@ Searcher::Searcher(const std::string& path) : path_(path) {
 void Searcher::open() {
   // One snapshot: the records at one revision, and the segments and deleted ids it names.
   generation_ = schema::live_generation(path_);
+  records_.reset();
   db_ = std::make_unique<Xapian::Database>(path_);
   schema::check_schema(*db_, path_);
+  records_ = std::make_unique<schema::RecordReader>(*db_);
   open_text();
 }
 
@@ -288,7 +290,7 @@ void Searcher::for_each_hit(const SearchRequest& request,
     h.docid = s.docid;
     h.score = s.score;
     h.rank = ++rank;
-    h.record = schema::ParagraphRecord::from_data(db_->get_document(s.docid).get_data());
+    h.record = records_->read(s.docid);
     hit(h);
   };
   if (request.dedup != Dedup::kNone) {
@@ -424,7 +426,7 @@ SearchResult Searcher::run(const SearchRequest& request) {
     h.score = best[i].match.score;
     h.rank = ++rank;
     if (request.records) {
-      h.record = schema::ParagraphRecord::from_data(db_->get_document(h.docid).get_data());
+      h.record = records_->read(h.docid);
     }
     if (grouped) h.speech_matches = best[i].speech_matches;
     h.copies = best[i].copies;
@@ -441,7 +443,7 @@ SearchResult Searcher::run(const SearchRequest& request) {
 
 schema::ParagraphRecord Searcher::record(unsigned docid) {
   try {
-    return schema::ParagraphRecord::from_data(db_->get_document(docid).get_data());
+    return records_->read(docid);
   } catch (const Xapian::DocNotFoundError&) {
     throw UsageError("no paragraph with id " + std::to_string(docid), path_);
   }

@@ -150,6 +150,7 @@ class Searcher {
   std::string path_;
   std::string generation_;  ///< the live records generation when opened
   std::unique_ptr<Xapian::Database> db_;
+  std::unique_ptr<schema::RecordReader> records_;  ///< of db_, its speeches cached
   std::unique_ptr<textstore::TextIndex> text_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
   std::unique_ptr<DuplicateIndex> duplicates_;

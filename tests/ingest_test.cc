@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xapian.h>
 
 #include <boost/filesystem.hpp>
 #include <fstream>
@@ -14,6 +15,8 @@
 #include <set>
 #include <sstream>
 
+#include "fields.h"
+#include "record.h"
 #include "test_support.h"
 
 namespace fs = boost::filesystem;
@@ -276,6 +279,26 @@ TEST(Ingest, EncodingCanBeForcedAndLossyIndexesWithReplacementsMarked) {
   EXPECT_TRUE(replaced) << "U+FFFD stands where the bad bytes were";
 }
 
+// The speeches whose records the metadata holds are exactly those the paragraphs refer to:
+// a removed or re-indexed file leaves none behind (docs/index.md, Records).
+void expect_speech_records_match_paragraphs(const std::string& db) {
+  const Xapian::Database d(db);
+  std::set<std::string> referred, stored;
+  for (auto it = d.postlist_begin(""); it != d.postlist_end(""); ++it) {
+    const schema::ParagraphRef ref =
+        schema::ParagraphRef::from_data(d.get_document(*it).get_data());
+    referred.insert(schema::speech_meta_key(ref.source_key, ref.speech));
+  }
+  const std::string prefix(schema::kMetaSpeechPrefix);
+  for (auto k = d.metadata_keys_begin(prefix); k != d.metadata_keys_end(prefix); ++k) {
+    stored.insert(*k);
+  }
+  EXPECT_FALSE(stored.empty());
+  EXPECT_EQ(stored, referred);
+  const CommandResult check = run_command(kIndex + " --check --db " + shell_quote(db) + " 2>&1");
+  EXPECT_EQ(check.status, 0) << check.out;
+}
+
 TEST(Ingest, ReRunsReadNewAndChangedFilesAndRemoveDeletedOnes) {
   Corpus c;
   const std::string dir = c.root + "/ingest/encodings";
@@ -299,6 +322,7 @@ TEST(Ingest, ReRunsReadNewAndChangedFilesAndRemoveDeletedOnes) {
   EXPECT_EQ(sources.size(), before);
   EXPECT_EQ(run_command(kSearch + " --db " + shell_quote(c.db) + " --count 补充的一段话").out,
             "1\n");
+  expect_speech_records_match_paragraphs(c.db);
   // A file named on the command line and deleted leaves the index too (and is reported).
   fs::remove(dir + "/new.txt");
   const CommandResult named = run_command(kIndex + " --db " + shell_quote(c.db) + " " +
@@ -307,6 +331,21 @@ TEST(Ingest, ReRunsReadNewAndChangedFilesAndRemoveDeletedOnes) {
   EXPECT_TRUE(has_line(named.out, dir + "/new.txt", "no such file or folder")) << named.out;
   EXPECT_NE(named.out.find("1 removed"), std::string::npos) << named.out;
   EXPECT_EQ(by_source(c.db).count(dir + "/new.txt"), 0u);
+  expect_speech_records_match_paragraphs(c.db);
+  // Shards of --jobs, merged by compaction, hold every speech's records once.
+  const std::string jobs = c.db + "-jobs";
+  ASSERT_EQ(
+      run_command(kIndex + " --jobs 2 --db " + shell_quote(jobs) + " " + shell_quote(dir)).status,
+      0);
+  expect_speech_records_match_paragraphs(jobs);
+  const auto as_json = [](const std::string& db) {
+    std::vector<std::string> out;
+    for (const auto& [source, records] : by_source(db)) {
+      for (const schema::ParagraphRecord& r : records) out.push_back(r.to_json());
+    }
+    return out;
+  };
+  EXPECT_EQ(as_json(jobs), as_json(c.db));
 }
 
 TEST(Ingest, AParagraphLongerThanTheLimitIsCutAndStillFound) {

@@ -42,8 +42,9 @@ void index_paths(const std::string& db, const std::vector<std::string>& paths) {
 std::vector<StoredParagraph> read_all(const std::string& db, bool with_boilerplate) {
   Xapian::Database d(db);
   std::vector<StoredParagraph> out;
+  schema::RecordReader records(d);
   for (Xapian::PostingIterator it = d.postlist_begin(""); it != d.postlist_end(""); ++it) {
-    StoredParagraph p{*it, schema::ParagraphRecord::from_data(d.get_document(*it).get_data())};
+    StoredParagraph p{*it, records.read(*it)};
     if (with_boilerplate || p.record.kind != schema::kKindBoilerplate) out.push_back(std::move(p));
   }
   return out;
