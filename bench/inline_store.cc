@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -87,6 +88,11 @@ struct Columns {
   }
 };
 
+// Manifest rows and the file list name files either way (the harness writes absolute paths).
+std::string absolute(const std::string& file) {
+  return std::filesystem::absolute(file).lexically_normal().string();
+}
+
 int build(const std::string& path, const char* manifest_path) {
   const auto started = std::chrono::steady_clock::now();
   std::unordered_map<std::string, std::pair<uint16_t, uint32_t>> manifest;  // path -> year, code
@@ -97,7 +103,7 @@ int build(const std::string& path, const char* manifest_path) {
     while (std::getline(in, row)) {
       const size_t a = row.find('\t'), b = row.find('\t', a + 1);
       if (b == std::string::npos) continue;
-      manifest[row.substr(0, a)] = {
+      manifest[absolute(row.substr(0, a))] = {
           static_cast<uint16_t>(std::stoul(row.substr(b + 1))),
           static_cast<uint32_t>(std::stoul(row.substr(a + 1, b - a - 1)))};
     }
@@ -122,7 +128,7 @@ int build(const std::string& path, const char* manifest_path) {
       std::cerr << file << ": cannot read\n";
       return 1;
     }
-    const auto meta = manifest.find(file);
+    const auto meta = manifest.find(absolute(file));
     const uint16_t year = meta == manifest.end() ? 0 : meta->second.first;
     const uint32_t county = meta == manifest.end() ? 0 : meta->second.second;
     auto [id, fresh] = county_ids.emplace(county, static_cast<uint16_t>(columns.codes.size()));
