@@ -585,7 +585,8 @@ void remove_all_but_live(const std::string& db) {
   }
 }
 
-DuplicateStats compact_into(const std::vector<std::string>& sources, const std::string& target) {
+schema::DuplicateStats compact_into(const std::vector<std::string>& sources,
+                                    const std::string& target) {
   namespace fs = boost::filesystem;
   // The next generation is written beside the live one, which readers go on using, and
   // becomes live when the stub names it: a crash before leaves leftovers the next writer
@@ -593,7 +594,7 @@ DuplicateStats compact_into(const std::vector<std::string>& sources, const std::
   const std::string generation = schema::next_generation(target);
   const fs::path fresh(target + "/" + generation);
   std::string segment_path;
-  DuplicateStats duplicates;
+  schema::DuplicateStats duplicates;
   try {
     Xapian::Database all;
     for (const std::string& s : sources) all.add_database(Xapian::Database(s));
@@ -611,7 +612,7 @@ DuplicateStats compact_into(const std::vector<std::string>& sources, const std::
       schema::write_text_store(compacted, text);
       compacted.set_metadata(std::string(schema::kMetaBuild), "");
       // The clusters of the compacted ids, committed with them.
-      duplicates = write_duplicates(compacted);
+      duplicates = schema::write_duplicates(compacted);
       compacted.commit();
       uint64_t bytes = 0;
       for (const fs::directory_entry& e : fs::directory_iterator(fresh)) {
@@ -649,7 +650,7 @@ DuplicateStats compact_into(const std::vector<std::string>& sources, const std::
   }
 }
 
-DuplicateStats IndexWriter::compact() {
+schema::DuplicateStats IndexWriter::compact() {
   commit();
   db_->cancel_transaction();
   db_->close();
@@ -657,14 +658,14 @@ DuplicateStats IndexWriter::compact() {
   return compact_into({path_}, path_);
 }
 
-DuplicateStats IndexWriter::finish() {
+schema::DuplicateStats IndexWriter::finish() {
   commit();
   // The clusters of what that commit made visible, in a commit of their own: a crash
   // between the two leaves a table the searcher sees is out of date (DuplicateTable::current)
   // and the next run replaces.
-  DuplicateStats stats;
+  schema::DuplicateStats stats;
   try {
-    stats = write_duplicates(*db_);
+    stats = schema::write_duplicates(*db_);
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot find duplicate clusters: " + xapian_message(e), path_);
   }

@@ -78,7 +78,8 @@ void add_record_terms(const schema::ParagraphRecord& r, TermSink& terms);
 /// deleted documents and renumbered as Xapian renumbers the records. Throws IndexError.
 /// Finds the duplicate clusters of the compacted database (clusters.h) and returns what it
 /// found.
-DuplicateStats compact_into(const std::vector<std::string>& sources, const std::string& target);
+schema::DuplicateStats compact_into(const std::vector<std::string>& sources,
+                                    const std::string& target);
 
 /// Writes files into a Xapian database and its text store (docs/text-store.md). Each file's
 /// paragraphs replace whatever the database held for that file, and commits happen only
@@ -128,7 +129,7 @@ class IndexWriter {
   void commit();
   /// Commits everything written, then the duplicate clusters of the whole index as it is
   /// (clusters.h) in a second commit. The last commit of a run that does not compact.
-  DuplicateStats finish();
+  schema::DuplicateStats finish();
 
   /// True if the database files have grown past 1.25 times their size right after the
   /// last compaction (false if it was never compacted). Call after commit().
@@ -152,7 +153,7 @@ class IndexWriter {
   /// Commits, closes the database and rewrites it compacted (Xapian's compactor), through
   /// a temporary copy that replaces the original only when complete. The writer cannot be
   /// used afterwards. The compacted database holds its duplicate clusters.
-  DuplicateStats compact();
+  schema::DuplicateStats compact();
 
  private:
   std::string path_;

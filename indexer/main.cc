@@ -85,8 +85,10 @@ int run(const speechdex::indexer::IndexOptions& options, bool quiet) {
             << (s.bad_records > 0
                     ? ", " + std::to_string(s.bad_records) + " JSON Lines lines skipped"
                     : std::string())
-            << (s.compacted ? ", compacted" : "");
-  const speechdex::indexer::DuplicateStats& d = s.duplicates;
+            << (s.compacted ? ", compacted" : "")
+            << (s.shards.empty() ? std::string()
+                                 : ", kept as " + std::to_string(s.shards.size()) + " shards");
+  const speechdex::schema::DuplicateStats& d = s.duplicates;
   std::snprintf(summary, sizeof summary,
                 "; copies: %zu paragraphs in %zu clusters, %zu speeches in %zu clusters",
                 d.paragraph_copies, d.paragraph_clusters, d.speech_copies, d.speech_clusters);
@@ -213,6 +215,9 @@ int main(int argc, char** argv) {
                  "parallel jobs for a fresh build (each writes a shard; merged by compaction)")
       ->default_val(1)
       ->check(CLI::Range(1, 64));
+  app.add_flag("--keep-shards", opt.keep_shards,
+               "with --jobs: keep each job's shard as an index of its own (DB/shard-1, ...) "
+               "instead of merging them; speechdex-search --db DB searches them as one");
   app.add_flag("--lines", opt.lines,
                "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("--no-clean", opt.no_clean,

@@ -29,6 +29,9 @@ namespace speechdex::indexer {
 
 namespace {
 
+// The folders --keep-shards writes: shard-1, shard-2, ...
+constexpr const char* kShardPrefix = "shard-";
+
 // What the workers share: the file list, the next file to take, the progress so far.
 struct Shared {
   const std::vector<SourceFile>& files;
@@ -252,7 +255,21 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
   using Compact = IndexOptions::Compact;
   std::optional<IndexWriter> writer;
-  if (options.rebuild) {
+  if (options.keep_shards) {
+    // Shards kept as indexes of their own: DB is a folder of indexes, never an index.
+    if (!schema::live_generation(options.db).empty() || schema::is_old_layout(options.db)) {
+      throw UsageError("--keep-shards writes a folder of shards, and this folder holds an index",
+                       options.db);
+    }
+    for (const boost::filesystem::directory_entry& e :
+         boost::filesystem::directory_iterator(options.db)) {
+      if (e.path().filename().string().rfind(kShardPrefix, 0) == 0) {
+        throw UsageError("--keep-shards: this folder holds shards of an earlier build already (" +
+                             e.path().filename().string() + "); remove them or use another folder",
+                         options.db);
+      }
+    }
+  } else if (options.rebuild) {
     // The index as it is (perhaps damaged, perhaps of an older schema) is not opened: it
     // goes on answering until the new one, built aside, replaces it.
     check_rebuildable(options.db);
@@ -260,7 +277,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   } else {
     writer.emplace(options.db, gazetteer, taxonomy, options.force);
   }
-  if (options.rebuild || (jobs > 1 && writer->empty())) {
+  if (options.keep_shards || options.rebuild || (jobs > 1 && writer->empty())) {
     // A fresh build: one shard per job in the work folder, merged into the database by
     // compaction. Nothing is visible until the merge; a crash leaves the index as it was.
     writer.reset();
@@ -293,6 +310,23 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
       if (e) std::rethrow_exception(e);
     }
     for (const IndexStats& s : per_job) add(stats, s);
+    if (options.keep_shards) {
+      // Each shard compacted into an index of its own, with its own duplicate clusters (a
+      // search over them all finds the clusters of the whole again).
+      for (unsigned j = 0; j < jobs; ++j) {
+        const std::string kept = options.db + "/" + kShardPrefix + std::to_string(j + 1);
+        boost::filesystem::create_directories(kept);
+        const schema::DuplicateStats d = compact_into({shards[j]}, kept);
+        stats.duplicates.paragraph_copies += d.paragraph_copies;
+        stats.duplicates.paragraph_clusters += d.paragraph_clusters;
+        stats.duplicates.speech_copies += d.speech_copies;
+        stats.duplicates.speech_clusters += d.speech_clusters;
+        stats.shards.push_back(kept);
+      }
+      boost::filesystem::remove_all(work);
+      stats.compacted = true;
+      return stats;
+    }
     stats.duplicates = compact_into(shards, options.db);
     boost::filesystem::remove_all(work);
     if (options.rebuild) remove_all_but_live(options.db);

@@ -31,6 +31,10 @@ struct IndexOptions {
   /// Parallel jobs for a fresh build: each writes a shard, and the shards are merged by
   /// compaction. Adding to an existing index always uses one job.
   unsigned jobs = 1;
+  /// With jobs > 1: keep each job's shard as an index of its own, DB/shard-1 .. shard-N,
+  /// instead of merging them (a folder of indexes, searched as one: docs/scaling.md). DB
+  /// must not hold an index or shards already.
+  bool keep_shards = false;
   /// Wait for another writer of the same index to finish instead of failing at once.
   bool wait = false;
   /// Remove everything the index holds first, then index the paths into it.
@@ -59,7 +63,9 @@ struct IndexStats {
   size_t hidden = 0;     ///< hidden entries not entered (--hidden enters them)
   std::map<std::string, size_t> other_formats;  ///< files not read, by extension
   bool compacted = false;
-  DuplicateStats duplicates;  ///< the index's duplicate clusters after the run
+  /// The shards kept (--keep-shards), in order; empty otherwise.
+  std::vector<std::string> shards;
+  schema::DuplicateStats duplicates;  ///< the index's duplicate clusters after the run
 };
 
 /// How far a run has come, for a progress line.

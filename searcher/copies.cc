@@ -23,18 +23,16 @@ struct Member {
 // The members with their records and their similarity to the first (the earliest).
 std::vector<Member> describe(Searcher& searcher, Dedup mode,
                              const std::vector<Xapian::docid>& ids) {
-  const Xapian::Database& db = searcher.database();
   std::vector<Member> out;
   const Xapian::valueno sig_slot =
       mode == Dedup::kSpeech ? schema::kSlotSpeechSignature : schema::kSlotSignature;
   std::string first_hash;
   std::optional<schema::Signature> first_sig;
-  schema::RecordReader records(db);
   for (size_t i = 0; i < ids.size(); ++i) {
-    const Xapian::Document doc = db.get_document(ids[i]);
+    const Xapian::Document doc = searcher.document(ids[i]);
     Member m;
     m.id = ids[i];
-    m.record = records.read_data(doc.get_data());
+    m.record = searcher.record(ids[i]);
     const std::string hash = doc.get_value(schema::kSlotTextHash);
     const std::optional<schema::Signature> sig = schema::decode_signature(doc.get_value(sig_slot));
     if (i == 0) {

@@ -36,6 +36,15 @@ DuplicateIndex::DuplicateIndex(const Xapian::Database& db, const std::string& pa
         "speechdex-index on it again to update them",
         path);
   }
+  find_alone(speeches);
+}
+
+DuplicateIndex::DuplicateIndex(schema::DuplicateTable table, const ValueColumn& speeches)
+    : table_(std::move(table)) {
+  find_alone(speeches);
+}
+
+void DuplicateIndex::find_alone(const ValueColumn& speeches) {
   // A paragraph is alone if no other paragraph is in its cluster; a speech if no other
   // speech is in its cluster.
   const size_t n = table_.paragraph.size();

@@ -28,6 +28,8 @@ class DuplicateIndex {
   /// is none or it is out of date (an indexing run was interrupted before its last commit).
   /// `speeches` is the speech slot's column of the same snapshot.
   DuplicateIndex(const Xapian::Database& db, const std::string& path, const ValueColumn& speeches);
+  /// A table computed at search time (several indexes searched as one).
+  DuplicateIndex(schema::DuplicateTable table, const ValueColumn& speeches);
 
   /// The cluster of a paragraph: the id of the cluster's earliest paragraph; under kSpeech,
   /// the id of the first paragraph of the cluster's earliest speech.
@@ -62,6 +64,8 @@ class DuplicateIndex {
   Scratch& scratch(size_t speeches) const;
 
  private:
+  // Sets alone_ from table_.
+  void find_alone(const ValueColumn& speeches);
   mutable Scratch scratch_;
   std::vector<uint8_t> alone_;  // by id: bit 0 paragraph, bit 1 speech cluster alone
   // Members of every cluster (`only` 0) or of one.

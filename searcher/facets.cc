@@ -15,13 +15,20 @@ const std::vector<std::string>& facet_names() {
 }
 
 ValueColumn::ValueColumn(const Xapian::Database& db, Xapian::valueno slot)
-    : codes_(db.get_lastdocid() + 1, 0), values_(1) {
+    : ValueColumn(std::vector<schema::DatabasePart>{{&db, 0}}, slot) {}
+
+ValueColumn::ValueColumn(const std::vector<schema::DatabasePart>& parts, Xapian::valueno slot)
+    : values_(1) {
+  codes_.assign(parts.empty() ? 1 : parts.back().base + parts.back().db->get_lastdocid() + 1, 0);
   std::unordered_map<std::string, uint32_t> code_of;
-  for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
-    std::string value = *it;  // a copy each time it is read
-    auto [at, fresh] = code_of.try_emplace(value, static_cast<uint32_t>(values_.size()));
-    if (fresh) values_.push_back(std::move(value));
-    codes_[it.get_docid()] = at->second;
+  for (const schema::DatabasePart& part : parts) {
+    const Xapian::Database& db = *part.db;
+    for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
+      std::string value = *it;  // a copy each time it is read
+      auto [at, fresh] = code_of.try_emplace(value, static_cast<uint32_t>(values_.size()));
+      if (fresh) values_.push_back(std::move(value));
+      codes_[part.base + it.get_docid()] = at->second;
+    }
   }
   std::vector<uint32_t> by_value(values_.size());
   for (uint32_t code = 0; code < by_value.size(); ++code) by_value[code] = code;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "clusters.h"
 #include "gazetteer.h"
 #include "taxonomy.h"
 
@@ -38,6 +39,8 @@ const std::vector<std::string>& facet_names();
 class ValueColumn {
  public:
   ValueColumn(const Xapian::Database& db, Xapian::valueno slot);
+  /// The slot of several databases searched as one, by the ids of the whole.
+  ValueColumn(const std::vector<schema::DatabasePart>& parts, Xapian::valueno slot);
   /// The document's value code: 0 if it has no value.
   uint32_t code(Xapian::docid docid) const { return docid < codes_.size() ? codes_[docid] : 0; }
   /// The value of a code (code 0: empty).

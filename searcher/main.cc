@@ -16,6 +16,7 @@
 #include "batch.h"
 #include "collocates.h"
 #include "copies.h"
+#include "databases.h"
 #include "errors.h"
 #include "facets.h"
 #include "kwic.h"
@@ -53,7 +54,7 @@ class HelpFormatter : public CLI::Formatter {
 
 // Options as parsed.
 struct RawOptions {
-  std::string db;
+  std::vector<std::string> db;
   std::vector<std::string> query_words;
   size_t limit = 10;
   std::string offset = "0";
@@ -277,8 +278,9 @@ std::vector<std::string> check_option_uses(const std::set<std::string>& given, u
 // Options validated.
 struct Config {
   Mode mode = kSearch;
-  std::vector<std::string> warnings;  ///< options given that the mode ignores
-  std::string db;
+  std::vector<std::string> warnings;   ///< options given that the mode ignores
+  std::vector<std::string> databases;  ///< the index folders --db names (resolve_databases)
+  std::string db;                      ///< their paths joined by ", ", for captions
   std::string query;
   speechdex::searcher::SearchRequest request;
   speechdex::searcher::Format format = speechdex::searcher::Format::kTable;
@@ -417,7 +419,8 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
              : raw.format == "csv" ? Format::kCsv
                                    : Format::kTable;
   c.warnings = check_option_uses(given, c.mode, c.format);
-  c.db = raw.db;
+  c.databases = speechdex::searcher::resolve_databases(raw.db);
+  for (const std::string& d : c.databases) c.db += (c.db.empty() ? "" : ", ") + d;
   for (const std::string& w : raw.query_words) {
     const std::string word = (!w.empty() && w[0] == kWordMark) ? w.substr(1) : w;
     if (!c.query.empty()) c.query.push_back(' ');
@@ -682,7 +685,7 @@ class ReuseProgressLine {
 
 int run(const Config& c) {
   using namespace speechdex::searcher;
-  Searcher searcher(c.db);
+  Searcher searcher(c.databases);
   auto printer = make_printer(c.format, std::cout, c.color, c.fields);
   if (c.bom) std::cout << "\xEF\xBB\xBF";
   if (c.provenance == "-") {
@@ -830,6 +833,8 @@ int main(int argc, char** argv) {
       "                    where paragraph 150 was copied, earliest first\n"
       "  speechdex-search --db DB --clusters paragraph --format json\n"
       "                    every paragraph said more than once, with its copies\n"
+      "  speechdex-search --db . --facets province 依法行政\n"
+      "                    every index folder in this folder, searched as one index\n"
       "  speechdex-search --db DB --reuse --min-chars 40\n"
       "                    passages of 40+ characters that speeches share, sources first\n"
       "  speechdex-search --db DB --explain 150\n"
@@ -838,7 +843,12 @@ int main(int argc, char** argv) {
   RawOptions raw;
   app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
                        "print the program's name and version and exit");
-  app.add_option("--db", raw.db, "database folder")->required()->type_name("DIR");
+  app.add_option("--db", raw.db,
+                 "index folder; repeat it, or name a folder of index folders or a Xapian stub file "
+                 "of 'auto PATH' lines, to search several indexes as one")
+      ->required()
+      ->type_name("DIR")
+      ->allow_extra_args(false);
   app.add_option("query", raw.query_words, "the query");
   app.add_option("-n,--limit", raw.limit, "number of hits to print")
       ->default_val(10)
@@ -1029,7 +1039,9 @@ int main(int argc, char** argv) {
       }
       return run(config);
     } catch (const Xapian::Error& e) {
-      throw speechdex::IndexError(e.get_description(), raw.db);
+      std::string dbs;
+      for (const std::string& d : raw.db) dbs += (dbs.empty() ? "" : ", ") + d;
+      throw speechdex::IndexError(e.get_description(), dbs);
     }
   });
 }

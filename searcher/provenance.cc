@@ -40,7 +40,21 @@ std::string utc_now() {
 
 std::string provenance_json(const Searcher& searcher, const ProvenanceRequest& request,
                             std::optional<uint64_t> records) {
-  const Xapian::Database& db = searcher.database();
+  const Xapian::Database& db = searcher.database(0);
+  // Several databases searched as one: each one's path and revision, in order.
+  nlohmann::ordered_json database, revision;
+  auto absolute = [](const std::string& path) {
+    return boost::filesystem::absolute(path).lexically_normal().string();
+  };
+  if (searcher.parts() == 1) {
+    database = absolute(searcher.path());
+    revision = db.get_revision();
+  } else {
+    for (size_t k = 0; k < searcher.parts(); ++k) {
+      database.push_back(absolute(searcher.part_path(k)));
+      revision.push_back(searcher.database(k).get_revision());
+    }
+  }
   auto meta = [&](std::string_view key) { return db.get_metadata(std::string(key)); };
   nlohmann::ordered_json filters = nlohmann::ordered_json::array();
   for (const FilterSpec& f : request.filters) {
@@ -56,12 +70,12 @@ std::string provenance_json(const Searcher& searcher, const ProvenanceRequest& r
       {"query", request.query},
       {"filters", filters},
       {"options", options},
-      {"database", boost::filesystem::absolute(searcher.path()).lexically_normal().string()},
+      {"database", database},
       {"schema_version", version.empty() ? nlohmann::ordered_json(nullptr)
                                          : nlohmann::ordered_json(std::stoi(version))},
       {"tokenizer", meta(schema::kMetaTokenizer)},
-      {"documents", db.get_doccount()},
-      {"revision", db.get_revision()},
+      {"documents", searcher.documents()},
+      {"revision", revision},
       {"gazetteer_fnv1a64", fnv1a64_hex(meta(schema::kMetaGazetteer))},
       {"topics_fnv1a64", fnv1a64_hex(meta(schema::kMetaTopics))}};
   if (records) j["records"] = *records;

@@ -20,79 +20,168 @@ constexpr int kTries = 8;
 
 }  // namespace
 
-Searcher::Searcher(const std::string& path) : path_(path) {
-  if (!boost::filesystem::is_directory(path)) {
-    throw UsageError("no database at this path", path);
+Searcher::Searcher(const std::string& path) : Searcher(std::vector<std::string>{path}) {}
+
+Searcher::Searcher(const std::vector<std::string>& paths) {
+  if (paths.empty()) throw UsageError("no database to search", "");
+  for (const std::string& path : paths) {
+    if (!boost::filesystem::is_directory(path)) {
+      throw UsageError("no database at this path", path);
+    }
+    if (schema::live_generation(path).empty() && !schema::is_old_layout(path) &&
+        boost::filesystem::exists(schema::lock_path(path))) {
+      throw IndexError("the index is empty: no indexing run has committed to it yet", path);
+    }
+    path_ += (path_.empty() ? "" : ", ") + path;
+    parts_.push_back(Part{path, "", nullptr, nullptr, 0});
   }
-  if (schema::live_generation(path).empty() && !schema::is_old_layout(path) &&
-      boost::filesystem::exists(schema::lock_path(path))) {
-    throw IndexError("the index is empty: no indexing run has committed to it yet", path);
-  }
-  for (int tries = 1;; ++tries) {
-    try {
-      open();
-      return;
-    } catch (const Xapian::DatabaseNotFoundError&) {
-      if (tries < kTries && moved()) continue;
-      throw IndexError("not a speechdex database", path);
-    } catch (const Xapian::Error& e) {
-      if (tries < kTries && moved()) continue;
-      throw IndexError("cannot open database: " + xapian_message(e), path);
-    } catch (const IndexError&) {
-      if (tries < kTries && moved()) continue;
-      throw;
+  for (Part& part : parts_) {
+    for (int tries = 1;; ++tries) {
+      try {
+        open_part(part);
+        break;
+      } catch (const Xapian::DatabaseNotFoundError&) {
+        if (tries < kTries && moved(part)) continue;
+        throw IndexError("not a speechdex database", part.path);
+      } catch (const Xapian::Error& e) {
+        if (tries < kTries && moved(part)) continue;
+        throw IndexError("cannot open database: " + xapian_message(e), part.path);
+      } catch (const IndexError&) {
+        if (tries < kTries && moved(part)) continue;
+        throw;
+      }
     }
   }
-}
-
-void Searcher::open() {
-  // One snapshot: the records at one revision, and the segments and deleted ids it names.
-  generation_ = schema::live_generation(path_);
-  records_.reset();
-  db_ = std::make_unique<Xapian::Database>(path_);
-  schema::check_schema(*db_, path_);
-  records_ = std::make_unique<schema::RecordReader>(*db_);
   open_text();
 }
 
-bool Searcher::moved() const {
+void Searcher::open() {
+  for (Part& part : parts_) open_part(part);
+  open_text();
+}
+
+void Searcher::open_part(Part& part) {
+  // One snapshot: the records at one revision, and the segments and deleted ids it names.
+  part.generation = schema::live_generation(part.path);
+  part.records.reset();
+  part.db = std::make_unique<Xapian::Database>(part.path);
+  schema::check_schema(*part.db, part.path);
+  part.records = std::make_unique<schema::RecordReader>(*part.db);
+}
+
+bool Searcher::moved(const Part& part) {
   try {
-    if (schema::live_generation(path_) != generation_) return true;
-    return db_ && Xapian::Database(path_).get_revision() != db_->get_revision();
+    if (schema::live_generation(part.path) != part.generation) return true;
+    return part.db && Xapian::Database(part.path).get_revision() != part.db->get_revision();
   } catch (...) {
     return true;  // the stub or generation changed under the look
   }
 }
 
+bool Searcher::moved() const {
+  return std::any_of(parts_.begin(), parts_.end(), [](const Part& p) { return moved(p); });
+}
+
 void Searcher::open_text() {
-  const schema::TextStoreState state = schema::read_text_store(*db_);
   std::vector<std::shared_ptr<const textstore::Segment>> segments;
-  try {
-    segments = textstore::open_segments(schema::text_dir(path_), state.segments);
-  } catch (const std::runtime_error& e) {
-    throw IndexError(std::string("cannot open the text store: ") + e.what(), path_);
+  std::vector<uint32_t> deleted, bases;
+  uint64_t base = 0;
+  for (Part& part : parts_) {
+    const Xapian::Database& db = *part.db;
+    if (&part != &parts_.front()) {
+      // The vocabularies give filters and facets their meaning: one for the whole.
+      for (const std::string_view key : {schema::kMetaGazetteer, schema::kMetaTopics}) {
+        if (db.get_metadata(std::string(key)) !=
+            parts_.front().db->get_metadata(std::string(key))) {
+          throw IndexError(std::string("built with other ") +
+                               (key == schema::kMetaGazetteer ? "gazetteer tables" : "topics") +
+                               " than " + parts_.front().path +
+                               ": several indexes are searched as one only if they share them",
+                           part.path);
+        }
+      }
+    }
+    if (base + db.get_lastdocid() > UINT32_MAX) {
+      throw IndexError("too many documents to search with the indexes before it (ids above 2^32)",
+                       part.path);
+    }
+    part.base = static_cast<Xapian::docid>(base);
+    const schema::TextStoreState state = schema::read_text_store(db);
+    std::vector<std::shared_ptr<const textstore::Segment>> own;
+    try {
+      own = textstore::open_segments(schema::text_dir(part.path), state.segments);
+    } catch (const std::runtime_error& e) {
+      throw IndexError(std::string("cannot open the text store: ") + e.what(), part.path);
+    }
+    const std::string problem =
+        textstore::check_segments(own, state.deleted, db.get_doccount(), db.get_lastdocid());
+    if (!problem.empty()) {
+      throw IndexError("the index is inconsistent: " + problem +
+                           "; check it with speechdex-index --check --db " + part.path,
+                       part.path);
+    }
+    for (auto& segment : own) {
+      segments.push_back(std::move(segment));
+      bases.push_back(part.base);
+    }
+    for (const uint32_t d : state.deleted) deleted.push_back(part.base + d);
+    base += db.get_lastdocid();
   }
-  const std::string problem =
-      textstore::check_segments(segments, state.deleted, db_->get_doccount(), db_->get_lastdocid());
-  if (!problem.empty()) {
-    throw IndexError("the index is inconsistent: " + problem +
-                         "; check it with speechdex-index --check --db " + path_,
-                     path_);
-  }
-  text_ = std::make_unique<textstore::TextIndex>(std::move(segments), state.deleted);
+  text_ = std::make_unique<textstore::TextIndex>(std::move(segments), std::move(deleted),
+                                                 std::move(bases));
   columns_.clear();
   duplicates_.reset();
 }
 
+Searcher::Part& Searcher::part_of(Xapian::docid docid) {
+  return const_cast<Part&>(std::as_const(*this).part_of(docid));
+}
+
+const Searcher::Part& Searcher::part_of(Xapian::docid docid) const {
+  auto it = std::upper_bound(parts_.begin() + 1, parts_.end(), docid,
+                             [](Xapian::docid d, const Part& p) { return d <= p.base; });
+  return *(it - 1);
+}
+
+std::vector<schema::DatabasePart> Searcher::database_parts() const {
+  std::vector<schema::DatabasePart> out;
+  for (const Part& part : parts_) out.push_back({part.db.get(), part.base});
+  return out;
+}
+
+Xapian::Document Searcher::document(Xapian::docid docid) const {
+  const Part& part = part_of(docid);
+  return part.db->get_document(docid - part.base);
+}
+
+Xapian::doccount Searcher::documents() const {
+  Xapian::doccount n = 0;
+  for (const Part& part : parts_) n += part.db->get_doccount();
+  return n;
+}
+
+schema::ParagraphRecord Searcher::read_record(Xapian::docid docid) {
+  Part& part = part_of(docid);
+  return part.records->read(docid - part.base);
+}
+
 const ValueColumn& Searcher::column(Xapian::valueno slot) {
   auto& c = columns_[slot];
-  if (!c) c = std::make_unique<ValueColumn>(*db_, slot);
+  if (!c) c = std::make_unique<ValueColumn>(database_parts(), slot);
   return *c;
 }
 
 const DuplicateIndex& Searcher::duplicates() {
   if (!duplicates_) {
-    duplicates_ = std::make_unique<DuplicateIndex>(*db_, path_, column(schema::kSlotSpeech));
+    if (parts_.size() == 1) {
+      duplicates_ =
+          std::make_unique<DuplicateIndex>(*parts_[0].db, path_, column(schema::kSlotSpeech));
+    } else {
+      // Each index's table numbers its own documents only: the clusters of the whole are
+      // found again over all of them, as one index holding them all would have them.
+      duplicates_ = std::make_unique<DuplicateIndex>(schema::find_duplicates(database_parts()),
+                                                     column(schema::kSlotSpeech));
+    }
   }
   return *duplicates_;
 }
@@ -111,15 +200,15 @@ uint64_t Searcher::collapsed_matches(const textstore::Query& query, Dedup mode, 
 const schema::Gazetteer& Searcher::gazetteer() {
   if (!gazetteer_) {
     gazetteer_ = schema::Gazetteer::deserialize(
-        db_->get_metadata(std::string(schema::kMetaGazetteer)), path_);
+        parts_[0].db->get_metadata(std::string(schema::kMetaGazetteer)), parts_[0].path);
   }
   return *gazetteer_;
 }
 
 const schema::Taxonomy& Searcher::taxonomy() {
   if (!taxonomy_) {
-    taxonomy_ = schema::Taxonomy::parse(db_->get_metadata(std::string(schema::kMetaTopics)),
-                                        path_ + " (topics)");
+    taxonomy_ = schema::Taxonomy::parse(
+        parts_[0].db->get_metadata(std::string(schema::kMetaTopics)), parts_[0].path + " (topics)");
   }
   return *taxonomy_;
 }
@@ -290,7 +379,7 @@ void Searcher::for_each_hit(const SearchRequest& request,
     h.docid = s.docid;
     h.score = s.score;
     h.rank = ++rank;
-    h.record = records_->read(s.docid);
+    h.record = read_record(s.docid);
     hit(h);
   };
   if (request.dedup != Dedup::kNone) {
@@ -426,7 +515,7 @@ SearchResult Searcher::run(const SearchRequest& request) {
     h.score = best[i].match.score;
     h.rank = ++rank;
     if (request.records) {
-      h.record = records_->read(h.docid);
+      h.record = read_record(h.docid);
     }
     if (grouped) h.speech_matches = best[i].speech_matches;
     h.copies = best[i].copies;
@@ -443,7 +532,8 @@ SearchResult Searcher::run(const SearchRequest& request) {
 
 schema::ParagraphRecord Searcher::record(unsigned docid) {
   try {
-    return records_->read(docid);
+    if (docid == 0) throw Xapian::DocNotFoundError("id 0");
+    return read_record(docid);
   } catch (const Xapian::DocNotFoundError&) {
     throw UsageError("no paragraph with id " + std::to_string(docid), path_);
   }

@@ -82,6 +82,12 @@ class Searcher {
   /// Opens the database at `path` and checks its schema version; throws UsageError if
   /// there is no folder at `path`, IndexError if it cannot be opened or is of another version.
   explicit Searcher(const std::string& path);
+  /// Opens several databases to search as one (docs/scaling.md): the documents of each are
+  /// numbered after those of the one before (its ids plus the last id of those before), so
+  /// counts, facets, BM25 statistics, duplicate clusters and document order are those of
+  /// one index holding all their documents under these ids. They must share the gazetteer
+  /// and topics they were built with (IndexError naming the first that does not).
+  explicit Searcher(const std::vector<std::string>& paths);
   ~Searcher();
   Searcher(const Searcher&) = delete;
   Searcher& operator=(const Searcher&) = delete;
@@ -115,10 +121,19 @@ class Searcher {
   /// matches: each hit is handed over and dropped (--all). No retry: a writer that
   /// replaces the snapshot meanwhile makes it throw, as hits were already handed over.
   void for_each_hit(const SearchRequest& request, const std::function<void(const Hit&)>& hit);
-  /// The Xapian database of the snapshot (its metadata, document count, revision).
-  const Xapian::Database& database() const { return *db_; }
-  /// The path the database was opened from.
+  /// The databases searched (one unless several were opened as one), in order.
+  size_t parts() const { return parts_.size(); }
+  /// The Xapian database of a part's snapshot (its metadata, document count, revision).
+  const Xapian::Database& database(size_t part = 0) const { return *parts_[part].db; }
+  /// The path a part was opened from.
+  const std::string& part_path(size_t part) const { return parts_[part].path; }
+  /// The path the database was opened from; with several, their paths joined by ", ".
   const std::string& path() const { return path_; }
+  /// A document by id, from the part that holds it (for its values). Throws
+  /// Xapian::DocNotFoundError if there is none.
+  Xapian::Document document(Xapian::docid docid) const;
+  /// The documents of the whole: the sum over the parts.
+  Xapian::doccount documents() const;
   /// Instances of a run of units (as its bigram terms, see textstore::TextIndex::count_run)
   /// in the paragraphs `docs` (increasing ids from for_each_match). For collocates.
   uint64_t count_run(const std::vector<std::string>& bigrams, const std::vector<unsigned>& docs) {
@@ -139,18 +154,35 @@ class Searcher {
   SearchResult run(const SearchRequest& request);
   // The request's query with its filters and the boilerplate setting applied.
   textstore::Query effective_query(const SearchRequest& request);
-  // Opens a snapshot of the index: records, segments and deleted ids of one commit.
+  // Opens a snapshot of every part: records, segments and deleted ids of one commit each.
   void open();
+  struct Part;
+  void open_part(Part& part);
+  // The text store of every part, as one.
   void open_text();
-  // True if a writer replaced the snapshot since open(): another generation or revision.
+  // True if a writer replaced a snapshot since open(): another generation or revision.
   bool moved() const;
+  static bool moved(const Part& part);
   /// A slot's values for every document, read on first use and kept until a reopen.
   const ValueColumn& column(Xapian::valueno slot);
 
+  // One database of those searched as one.
+  struct Part {
+    std::string path;
+    std::string generation;  ///< the live records generation when opened
+    std::unique_ptr<Xapian::Database> db;
+    std::unique_ptr<schema::RecordReader> records;  ///< of db, its speeches cached
+    Xapian::docid base = 0;                         ///< added to db's ids
+  };
+  // The part holding a document id of the whole (the last whose base is below it).
+  Part& part_of(Xapian::docid docid);
+  const Part& part_of(Xapian::docid docid) const;
+  std::vector<schema::DatabasePart> database_parts() const;
+  // A paragraph's record by id of the whole.
+  schema::ParagraphRecord read_record(Xapian::docid docid);
+
   std::string path_;
-  std::string generation_;  ///< the live records generation when opened
-  std::unique_ptr<Xapian::Database> db_;
-  std::unique_ptr<schema::RecordReader> records_;  ///< of db_, its speeches cached
+  std::vector<Part> parts_;
   std::unique_ptr<textstore::TextIndex> text_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
   std::unique_ptr<DuplicateIndex> duplicates_;

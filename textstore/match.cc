@@ -864,19 +864,25 @@ class Builder {
 }  // namespace
 
 TextIndex::TextIndex(std::vector<std::shared_ptr<const Segment>> segments,
-                     std::vector<uint32_t> deleted)
-    : segments_(std::move(segments)), deleted_(std::move(deleted)) {
-  std::sort(deleted_.begin(), deleted_.end());
-  deleted_.erase(std::unique(deleted_.begin(), deleted_.end()), deleted_.end());
-  uint64_t all = 0, length = 0;
+                     std::vector<uint32_t> deleted, std::vector<uint32_t> bases)
+    : segments_(std::move(segments)), bases_(std::move(bases)), deleted_(segments_.size()) {
+  if (bases_.empty()) bases_.assign(segments_.size(), 0);
+  if (bases_.size() != segments_.size()) {
+    throw std::invalid_argument("TextIndex: one base per segment");
+  }
+  std::sort(deleted.begin(), deleted.end());
+  deleted.erase(std::unique(deleted.begin(), deleted.end()), deleted.end());
+  uint64_t all = 0, length = 0, gone = 0;
   for (const auto& s : segments_) {
     all += s->documents();
     length += s->total_length();
   }
-  uint64_t gone = 0;
-  for (uint32_t d : deleted_) {
-    for (const auto& s : segments_) {
-      if (std::binary_search(s->docids().begin(), s->docids().end(), d)) {
+  for (uint32_t d : deleted) {
+    for (size_t k = 0; k < segments_.size(); ++k) {
+      if (d <= bases_[k]) continue;
+      const std::vector<uint32_t>& ids = segments_[k]->docids();
+      if (std::binary_search(ids.begin(), ids.end(), d - bases_[k])) {
+        deleted_[k].push_back(d - bases_[k]);
         ++gone;
         break;
       }
@@ -892,9 +898,9 @@ namespace {
 // Every confirmed match of `it`. Called with the iterator's own (final) class, the calls
 // are direct: a frequent term's loop does no virtual dispatch per document.
 template <typename I, typename Hit>
-void drain(I& it, Hit& hit, bool scores) {
+void drain(I& it, Hit& hit, bool scores, uint32_t base) {
   for (; it.doc() != kEnd; it.next()) {
-    if (it.confirm()) hit(Scored{it.doc(), scores ? it.score() : 0});
+    if (it.confirm()) hit(Scored{base + it.doc(), scores ? it.score() : 0});
   }
 }
 
@@ -925,17 +931,18 @@ void TextIndex::each(const Query& query, Hit&& hit, bool scores) const {
     const Segment& s = *segments_[k];
     Builder b(s, k, bm25, lookup);
     std::unique_ptr<Iter> it = b.build(query);
-    if (!deleted_.empty() && it->doc() != kEnd) {
-      it = std::make_unique<AndNotIter>(std::move(it), std::make_unique<ListIter>(deleted_));
+    if (!deleted_[k].empty() && it->doc() != kEnd) {
+      it = std::make_unique<AndNotIter>(std::move(it), std::make_unique<ListIter>(deleted_[k]));
     }
+    const uint32_t base = bases_[k];
     if (auto* term = dynamic_cast<TermIter*>(it.get())) {
-      drain(*term, hit, scores);
+      drain(*term, hit, scores, base);
     } else if (auto* phrase = dynamic_cast<PhraseIter*>(it.get())) {
-      drain(*phrase, hit, scores);
+      drain(*phrase, hit, scores, base);
     } else if (auto* conjunction = dynamic_cast<AndIter*>(it.get())) {
-      drain(*conjunction, hit, scores);
+      drain(*conjunction, hit, scores, base);
     } else {
-      drain(*it, hit, scores);
+      drain(*it, hit, scores, base);
     }
   }
 }
@@ -949,9 +956,11 @@ uint64_t TextIndex::count_run(const std::vector<std::string>& bigrams,
                               const std::vector<uint32_t>& docs) const {
   uint64_t n = 0;
   if (bigrams.empty()) return 0;
-  for (const auto& s : segments_) {
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    const auto& s = segments_[i];
     if (s->docids().empty()) continue;
-    const uint32_t first = s->docids().front(), last = s->docids().back();
+    const uint32_t base = bases_[i];
+    const uint32_t first = base + s->docids().front(), last = base + s->docids().back();
     auto from = std::lower_bound(docs.begin(), docs.end(), first);
     const auto to = std::upper_bound(from, docs.end(), last);
     if (from == to) continue;
@@ -969,9 +978,10 @@ uint64_t TextIndex::count_run(const std::vector<std::string>& bigrams,
     std::vector<std::vector<uint32_t>> pos(cursors.size());
     for (; from != to; ++from) {
       bool here = true;
+      const uint32_t local = *from - base;
       for (size_t k = 0; k < cursors.size() && here; ++k) {
-        cursors[k].seek(*from);
-        here = cursors[k].doc() == *from;
+        cursors[k].seek(local);
+        here = cursors[k].doc() == local;
         if (here) {
           const std::span<const uint32_t> p = cursors[k].positions();
           pos[k].assign(p.begin(), p.end());

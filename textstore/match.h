@@ -111,9 +111,12 @@ struct MatchResult {
 /// merged, as Lucene's do.
 class TextIndex {
  public:
-  /// `deleted`: document ids to skip, in any order.
+  /// `deleted`: document ids to skip, in any order. `bases`, if given, one per segment: what
+  /// is added to the segment's own document ids to make the ids the index answers with
+  /// (several indexes searched as one, each numbered after the one before); `deleted`
+  /// holds such ids too. Without it every base is 0.
   explicit TextIndex(std::vector<std::shared_ptr<const Segment>> segments,
-                     std::vector<uint32_t> deleted = {});
+                     std::vector<uint32_t> deleted = {}, std::vector<uint32_t> bases = {});
 
   /// Documents in the index, deleted ones excluded.
   uint64_t documents() const { return documents_; }
@@ -136,7 +139,8 @@ class TextIndex {
   void each(const Query& query, Hit&& hit, bool scores) const;
 
   std::vector<std::shared_ptr<const Segment>> segments_;
-  std::vector<uint32_t> deleted_;  // sorted
+  std::vector<uint32_t> bases_;                 // per segment
+  std::vector<std::vector<uint32_t>> deleted_;  // per segment: its own ids, sorted
   uint64_t documents_ = 0;
   double average_length_ = 1;
 };

@@ -12,7 +12,7 @@
 #include "fields.h"
 #include "union_find.h"
 
-namespace speechdex::indexer {
+namespace speechdex::schema {
 
 namespace {
 
@@ -167,10 +167,16 @@ std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
 
 }  // namespace
 
-schema::DuplicateTable find_duplicates(const Xapian::Database& db, DuplicateStats* stats) {
+DuplicateTable find_duplicates(const Xapian::Database& db, DuplicateStats* stats) {
+  return find_duplicates(std::vector<DatabasePart>{{&db, 0}}, stats);
+}
+
+DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, DuplicateStats* stats) {
   schema::DuplicateTable table;
-  table.last_docid = db.get_lastdocid();
-  table.doccount = db.get_doccount();
+  for (const DatabasePart& part : parts) {
+    table.last_docid = part.base + part.db->get_lastdocid();
+    table.doccount += part.db->get_doccount();
+  }
   const size_t n = static_cast<size_t>(table.last_docid) + 1;
 
   // What each document is: its speech, year, source, text hash and signatures, read slot by
@@ -180,50 +186,64 @@ schema::DuplicateTable find_duplicates(const Xapian::Database& db, DuplicateStat
   std::vector<std::optional<schema::Signature>> signature(n);
   std::vector<std::optional<schema::Signature>> speech_signature(n);
   std::vector<Xapian::docid> docs;
-  for (auto it = db.valuestream_begin(schema::kSlotSpeech);
-       it != db.valuestream_end(schema::kSlotSpeech); ++it) {
-    speech_key[it.get_docid()] = schema::decode_key(*it);
-    docs.push_back(it.get_docid());
-  }
-  for (auto it = db.valuestream_begin(schema::kSlotTextHash);
-       it != db.valuestream_end(schema::kSlotTextHash); ++it) {
-    text_hash[it.get_docid()] = schema::decode_key(*it);
-  }
-  for (auto it = db.valuestream_begin(schema::kSlotYear);
-       it != db.valuestream_end(schema::kSlotYear); ++it) {
-    year[it.get_docid()] = static_cast<int>(Xapian::sortable_unserialise(*it));
-  }
-  for (auto it = db.valuestream_begin(schema::kSlotSignature);
-       it != db.valuestream_end(schema::kSlotSignature); ++it) {
-    signature[it.get_docid()] = schema::decode_signature(*it);
-  }
-  for (auto it = db.valuestream_begin(schema::kSlotSpeechSignature);
-       it != db.valuestream_end(schema::kSlotSpeechSignature); ++it) {
-    speech_signature[it.get_docid()] = schema::decode_signature(*it);
-  }
+  // Calls read(id of the whole, value) for every value of `slot`, part by part.
+  auto each_value = [&](Xapian::valueno slot, auto&& read) {
+    for (const DatabasePart& part : parts) {
+      const Xapian::Database& db = *part.db;
+      for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
+        read(part.base + it.get_docid(), *it);
+      }
+    }
+  };
+  each_value(schema::kSlotSpeech, [&](Xapian::docid d, const std::string& v) {
+    speech_key[d] = schema::decode_key(v);
+    docs.push_back(d);
+  });
+  each_value(schema::kSlotTextHash,
+             [&](Xapian::docid d, const std::string& v) { text_hash[d] = schema::decode_key(v); });
+  each_value(schema::kSlotYear, [&](Xapian::docid d, const std::string& v) {
+    year[d] = static_cast<int>(Xapian::sortable_unserialise(v));
+  });
+  each_value(schema::kSlotSignature, [&](Xapian::docid d, const std::string& v) {
+    signature[d] = schema::decode_signature(v);
+  });
+  each_value(schema::kSlotSpeechSignature, [&](Xapian::docid d, const std::string& v) {
+    speech_signature[d] = schema::decode_signature(v);
+  });
 
   // Sources in path order: the file states name each file by its canonical path, and the
   // source term of its paragraphs is the hash of that path.
   std::map<std::string, std::string> path_of;  // source term -> canonical path
   const std::string file_prefix(schema::kMetaFilePrefix);
-  for (auto it = db.metadata_keys_begin(file_prefix); it != db.metadata_keys_end(file_prefix);
-       ++it) {
-    const std::string path = (*it).substr(file_prefix.size());
-    path_of[schema::boolean_term(schema::field("source"),
-                                 schema::hex_key(schema::source_key(path)))] = path;
+  for (const DatabasePart& part : parts) {
+    const Xapian::Database& db = *part.db;
+    for (auto it = db.metadata_keys_begin(file_prefix); it != db.metadata_keys_end(file_prefix);
+         ++it) {
+      const std::string path = (*it).substr(file_prefix.size());
+      path_of[schema::boolean_term(schema::field("source"),
+                                   schema::hex_key(schema::source_key(path)))] = path;
+    }
   }
   std::vector<uint32_t> source(n, 0);
   {
     const std::string prefix(schema::field("source").prefix);
-    std::vector<std::pair<std::string, std::string>> terms;  // (path or term, term)
-    for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
-      const auto p = path_of.find(*t);
-      terms.emplace_back(p == path_of.end() ? *t : p->second, *t);
+    // (path or term, term, part): a file held by two parts has one rank, as in one index.
+    std::vector<std::tuple<std::string, std::string, size_t>> terms;
+    for (size_t k = 0; k < parts.size(); ++k) {
+      const Xapian::Database& db = *parts[k].db;
+      for (auto t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t) {
+        const auto p = path_of.find(*t);
+        terms.emplace_back(p == path_of.end() ? *t : p->second, *t, k);
+      }
     }
     std::sort(terms.begin(), terms.end());
-    for (uint32_t rank = 0; rank < terms.size(); ++rank) {
-      const std::string& term = terms[rank].second;
-      for (auto p = db.postlist_begin(term); p != db.postlist_end(term); ++p) source[*p] = rank;
+    uint32_t rank = 0;
+    for (size_t i = 0; i < terms.size(); ++i) {
+      if (i > 0 && std::get<0>(terms[i]) != std::get<0>(terms[i - 1])) ++rank;
+      const std::string& term = std::get<1>(terms[i]);
+      const DatabasePart& part = parts[std::get<2>(terms[i])];
+      for (auto p = part.db->postlist_begin(term); p != part.db->postlist_end(term); ++p)
+        source[part.base + *p] = rank;
     }
   }
 
@@ -294,9 +314,9 @@ schema::DuplicateTable find_duplicates(const Xapian::Database& db, DuplicateStat
 
 DuplicateStats write_duplicates(Xapian::WritableDatabase& db) {
   DuplicateStats stats;
-  const schema::DuplicateTable table = find_duplicates(db, &stats);
+  const DuplicateTable table = find_duplicates(db, &stats);
   db.set_metadata(std::string(schema::kMetaDuplicates), table.encode());
   return stats;
 }
 
-}  // namespace speechdex::indexer
+}  // namespace speechdex::schema

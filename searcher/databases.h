@@ -1,0 +1,22 @@
+// What `--db` names: an index folder, a folder of index folders, or a Xapian stub file of
+// `auto PATH` lines; several of them search as one (docs/scaling.md).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace speechdex::searcher {
+
+/// The index folders `given` names, in order: an index folder is itself; a folder that is
+/// not an index but holds index folders is those, in name order; a file is read as a Xapian
+/// stub file whose `auto PATH` lines (PATH relative to the file's folder unless absolute;
+/// blank lines and `#` comments skipped) name index folders or folders of them. Throws
+/// UsageError naming the path (or the stub's line) for anything else: a missing path, a
+/// folder with no index in it, a stub line of another kind, an index named twice.
+std::vector<std::string> resolve_databases(const std::vector<std::string>& given);
+
+/// True if `path` is a speechdex index folder (it has its stub, or the layout before
+/// schema 5).
+bool is_index_folder(const std::string& path);
+
+}  // namespace speechdex::searcher
