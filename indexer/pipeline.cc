@@ -269,6 +269,14 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
                          options.db);
       }
     }
+  } else if (schema::live_generation(options.db).empty() &&
+             boost::filesystem::is_directory(options.db + "/" + kShardPrefix + "1")) {
+    // An index written beside kept shards would hide them from a search of the folder.
+    throw UsageError(
+        "this folder holds the shards of a parallel build (--keep-shards): index into one of "
+        "them (--db " +
+            options.db + "/" + kShardPrefix + "1) or into another folder",
+        options.db);
   } else if (options.rebuild) {
     // The index as it is (perhaps damaged, perhaps of an older schema) is not opened: it
     // goes on answering until the new one, built aside, replaces it.

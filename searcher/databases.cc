@@ -40,9 +40,10 @@ void read_stub(const std::string& stub, int depth, std::vector<std::string>& out
     rest.erase(0, rest.find_first_not_of(" \t"));
     rest.erase(rest.find_last_not_of(" \t\r") + 1);
     if (kind != "auto" || rest.empty()) {
-      throw UsageError("a stub file names speechdex indexes by 'auto PATH' lines only; this line is '" +
-                           line + "'",
-                       where);
+      throw UsageError(
+          "a stub file names speechdex indexes by 'auto PATH' lines only; this line is '" + line +
+              "'",
+          where);
     }
     const fs::path target = fs::path(rest).is_absolute() ? fs::path(rest) : dir / rest;
     resolve(target.lexically_normal().string(), depth + 1, out);

@@ -23,9 +23,9 @@ namespace {
 
 namespace fs = boost::filesystem;
 using searcher::Dedup;
+using searcher::Searcher;
 using searcher::SearchRequest;
 using searcher::SearchResult;
-using searcher::Searcher;
 
 // A corpus in three folders with copies across them: b holds an exact copy of a sample
 // speech and c a near copy of one of b's files, so duplicate clusters span indexes.
@@ -61,7 +61,8 @@ class MultiIndexTest : public ::testing::Test {
     index_paths(parts_[1], {b});
     index_paths(parts_[2], {c});
     stub_ = root + "/shards.stub";
-    write_bytes(stub_, "# three indexes\nauto parts/a\nauto " + root + "/parts/b\n\nauto parts/c\n");
+    write_bytes(stub_,
+                "# three indexes\nauto parts/a\nauto " + root + "/parts/b\n\nauto parts/c\n");
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -120,7 +121,8 @@ std::vector<std::string> corpus_queries(const std::string& db, size_t n) {
   std::mt19937 rng(16);
   auto run = [&] {
     for (;;) {
-      const std::u32string text = schema::to_utf32(paragraphs[rng() % paragraphs.size()].record.text);
+      const std::u32string text =
+          schema::to_utf32(paragraphs[rng() % paragraphs.size()].record.text);
       std::u32string out;
       const size_t len = 1 + rng() % 4;
       if (text.size() < len) continue;
@@ -217,7 +219,8 @@ TEST_F(MultiIndexTest, DuplicateClustersSpanTheIndexes) {
     const Xapian::docid lo = *std::min_element(members.begin(), members.end());
     const Xapian::docid hi = *std::max_element(members.begin(), members.end());
     const std::string a = many.record(lo).source, b = many.record(hi).source;
-    across |= a.find("/corpus/a/") != std::string::npos && b.find("/corpus/b/") != std::string::npos;
+    across |=
+        a.find("/corpus/a/") != std::string::npos && b.find("/corpus/b/") != std::string::npos;
   }
   EXPECT_TRUE(across) << "a speech cluster with members in indexes a and b";
   EXPECT_EQ(one.duplicates().clusters(Dedup::kParagraph, one.value_column(schema::kSlotSpeech)),
@@ -252,8 +255,8 @@ TEST_F(MultiIndexTest, TheProgramPrintsTheSameForEveryView) {
     const CommandResult one = run_command(bin + " --db " + shell_quote(combined_) + " " + view);
     ASSERT_EQ(one.status, 0) << one.out;
     EXPECT_FALSE(one.out.empty());
-    for (const std::string& dbs :
-         {parts_flags(), " --db " + shell_quote(dir_->path() + "/parts"), " --db " + shell_quote(stub_)}) {
+    for (const std::string& dbs : {parts_flags(), " --db " + shell_quote(dir_->path() + "/parts"),
+                                   " --db " + shell_quote(stub_)}) {
       const CommandResult many = run_command(bin + dbs + " " + view);
       EXPECT_EQ(many.status, 0) << dbs;
       EXPECT_EQ(one.out, many.out) << dbs;
@@ -315,6 +318,12 @@ TEST_F(MultiIndexTest, KeptShardsOfAParallelBuildSearchAsOne) {
                                           true);
   EXPECT_NE(again.status, 0);
   EXPECT_NE(again.out.find("shards of an earlier build"), std::string::npos) << again.out;
+  // So is an index written beside them, which a search of the folder would not see.
+  const CommandResult beside = run_command(
+      std::string(SPEECHDEX_INDEX_BIN) + " --db " + kept + " " + corpus + "/a 2>&1", true);
+  EXPECT_NE(beside.status, 0);
+  EXPECT_NE(beside.out.find("--db " + kept + "/shard-1"), std::string::npos) << beside.out;
+  EXPECT_FALSE(fs::exists(kept + "/XAPIANDB"));
 }
 
 TEST_F(MultiIndexTest, BadNamesAreOneLineErrors) {
