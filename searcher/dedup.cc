@@ -118,7 +118,7 @@ void collapse(std::vector<textstore::Scored>& matches, std::vector<uint32_t>& co
   // members it has among the matches; per speech (by its code), whether it was counted.
   // Dense arrays stamped with this call's number, so nothing is cleared or hashed per match.
   DuplicateIndex::Scratch& w = duplicates.scratch(speeches.distinct());
-  const uint32_t epoch = ++w.epoch;
+  const uint32_t epoch = w.next_epoch();
   for (size_t i = 0; i < matches.size(); ++i) {
     const Xapian::docid d = matches[i].docid;
     if (duplicates.alone(mode, d)) continue;  // most texts have no copy

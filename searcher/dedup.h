@@ -4,6 +4,7 @@
 
 #include <xapian.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -59,6 +60,16 @@ class DuplicateIndex {
   struct Scratch {
     std::vector<uint32_t> cluster_stamp, earliest, members, speech_stamp;
     uint32_t epoch = 0;
+    /// The next epoch; when the count wraps, every stamp is cleared first, so none from
+    /// 2^32 calls ago can pass for current.
+    uint32_t next_epoch() {
+      if (++epoch == 0) {
+        std::fill(cluster_stamp.begin(), cluster_stamp.end(), 0);
+        std::fill(speech_stamp.begin(), speech_stamp.end(), 0);
+        epoch = 1;
+      }
+      return epoch;
+    }
   };
   /// The work arrays, sized for this table and `speeches` speech codes.
   Scratch& scratch(size_t speeches) const;

@@ -305,7 +305,7 @@ uint64_t Searcher::collapse_speeches(GroupScratch& groups) {
   // matching speeches it has; stamped arrays, as in collapse().
   const DuplicateIndex& dup = duplicates();
   DuplicateIndex::Scratch& w = dup.scratch(column(schema::kSlotSpeech).distinct());
-  const uint32_t epoch = ++w.epoch;
+  const uint32_t epoch = w.next_epoch();
   for (const uint32_t code : groups.codes) {
     const Xapian::docid d = groups.best[code].match.docid;
     if (dup.alone(Dedup::kSpeech, d)) continue;
@@ -461,7 +461,7 @@ SearchResult Searcher::run(const SearchRequest& request) {
     // The same as collapse() over the matches, without storing every match.
     const DuplicateIndex& dup = duplicates();
     DuplicateIndex::Scratch& w = dup.scratch(column(schema::kSlotSpeech).distinct());
-    const uint32_t epoch = ++w.epoch;
+    const uint32_t epoch = w.next_epoch();
     std::vector<textstore::Scored> earliest;  // by w.earliest[cluster]
     uint64_t matched = 0;
     text_->for_each(

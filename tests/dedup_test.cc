@@ -232,6 +232,27 @@ TEST_F(Duplicates, DedupCountsAreClustersAmongTheMatches) {
   EXPECT_GT(collapsed, 0u) << "no query met a duplicate: the oracle tested nothing";
 }
 
+// The work arrays' epoch wraps after 2^32 collapses: the counts after the wrap are those a
+// fresh searcher gives (a stamp left from before must not pass for current).
+TEST_F(Duplicates, CountsSurviveTheEpochWrapping) {
+  for (const Dedup mode : {Dedup::kParagraph, Dedup::kSpeech}) {
+    searcher::SearchRequest r;
+    r.query = searcher::parse_query("发展");
+    r.dedup = mode;
+    r.page.limit = 0;
+    searcher::Searcher fresh(db_);
+    const uint64_t expected = fresh.search(r).total;
+    searcher::Searcher s(db_);
+    searcher::SearchRequest other = r;
+    other.query = searcher::parse_query("工作");
+    s.search(other);  // stamps clusters with epoch 1
+    const searcher::DuplicateIndex& dup = s.duplicates();
+    dup.scratch(s.value_column(schema::kSlotSpeech).distinct()).epoch = UINT32_MAX;
+    EXPECT_EQ(s.search(r).total, expected) << searcher::dedup_name(mode);
+    EXPECT_GT(expected, 0u);
+  }
+}
+
 TEST_F(Duplicates, TrendTotalsCountEachClusterOnce) {
   searcher::Searcher s(db_);
   const searcher::DuplicateIndex& dups = s.duplicates();
