@@ -7,6 +7,7 @@
 
 #include "cleaner.h"
 #include "corpus_reader.h"
+#include "data_dir.h"
 #include "errors.h"
 #include "fuzz_check.h"
 #include "metadata_extractor.h"
@@ -15,12 +16,12 @@
 
 namespace {
 
-// The vocabularies of data/, loaded once per process.
+// The vocabularies the indexer reads by default (the source tree's data/), loaded once per
+// process.
 struct Vocabularies {
-  speechdex::schema::Gazetteer gazetteer =
-      speechdex::schema::Gazetteer::load(std::string(SPEECHDEX_SOURCE_DIR) + "/data");
-  speechdex::schema::Taxonomy taxonomy =
-      speechdex::schema::Taxonomy::load(std::string(SPEECHDEX_SOURCE_DIR) + "/data/topics.tsv");
+  std::string data = speechdex::indexer::default_data_dir();
+  speechdex::schema::Gazetteer gazetteer = speechdex::schema::Gazetteer::load(data);
+  speechdex::schema::Taxonomy taxonomy = speechdex::schema::Taxonomy::load(data + "/topics.tsv");
   speechdex::indexer::MetadataExtractor extractor{gazetteer, taxonomy};
 };
 

@@ -198,8 +198,9 @@ int main(int argc, char** argv) {
                  "table of known metadata (TSV, CSV or JSONL; columns path, speech, county, "
                  "year, title, speaker, role, date) that overrides what is found in the text")
       ->type_name("FILE");
-  app.add_option("--data", opt.data_dir, "folder of the gazetteer tables")
-      ->default_val(opt.data_dir)
+  app.add_option("--data", opt.data_dir,
+                 std::string("folder of the gazetteer tables and topics.tsv (default: ") +
+                     speechdex::indexer::kDefaultDataDirRule + ")")
       ->type_name("DIR");
   app.add_option("--topics", opt.topics, "topic taxonomy (default: DATA/topics.tsv)")
       ->type_name("FILE");

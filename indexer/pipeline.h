@@ -9,6 +9,7 @@
 
 #include "clusters.h"
 #include "corpus_reader.h"
+#include "data_dir.h"
 
 namespace speechdex::indexer {
 
@@ -16,10 +17,10 @@ namespace speechdex::indexer {
 struct IndexOptions {
   std::string db;
   std::vector<std::string> paths;
-  std::string data_dir = kDefaultDataDir;  ///< gazetteer tables (admin-divisions.tsv, ...)
-  std::string topics;                      ///< topic taxonomy; "" = data_dir/topics.tsv
-  std::string manifest;                    ///< "" = none
-  bool force = false;                      ///< re-index unchanged files too
+  std::string data_dir = default_data_dir();  ///< gazetteer tables (admin-divisions.tsv, ...)
+  std::string topics;                         ///< topic taxonomy; "" = data_dir/topics.tsv
+  std::string manifest;                       ///< "" = none
+  bool force = false;                         ///< re-index unchanged files too
   /// Every non-blank line is a paragraph and a file is one speech: no boilerplate removal,
   /// no rejoined lines (corpora with one document per line).
   bool lines = false;
@@ -43,9 +44,6 @@ struct IndexOptions {
   WalkOptions walk;
   /// How text is decoded (a forced encoding, --lossy).
   DecodeOptions decode;
-
-  /// The data folder of the source tree this program was built from.
-  static constexpr const char* kDefaultDataDir = SPEECHDEX_DEFAULT_DATA_DIR;
 };
 
 /// What a run did.

@@ -887,7 +887,8 @@ int main(int argc, char** argv) {
   app.add_option("--province", raw.province, "province: name, short name or 2-digit code")
       ->allow_extra_args(false);
   app.add_option("--year", raw.year, "year or range: 2020, 2015..2020")->allow_extra_args(false);
-  app.add_option("--topic", raw.topic, "topic id or label (data/topics.tsv)")
+  app.add_option("--topic", raw.topic,
+                 "topic id or label (of the taxonomy the index was built with)")
       ->allow_extra_args(false);
   app.add_option("--role", raw.role, "speaker role: 县长, 县委书记, ...")->allow_extra_args(false);
   app.add_option("--facets", raw.facets, "count matches by county,province,year,topic,role")

@@ -6,6 +6,7 @@
 #include <boost/filesystem.hpp>
 #include <fstream>
 
+#include "data_dir.h"
 #include "errors.h"
 #include "manifest.h"
 #include "metadata_extractor.h"
@@ -137,6 +138,13 @@ TEST(MetadataRules, TopicsNeedEnoughKeywordWeight) {
   EXPECT_EQ(ids("要深入推进依法行政，加快建设法治政府。"), std::vector<std::string>{"rule_of_law"});
   EXPECT_EQ(ids("今天天气很好。"), std::vector<std::string>{});
   EXPECT_EQ(ids("执法要规范。"), std::vector<std::string>{});  // one general keyword is not enough
+}
+
+// A program run from a build folder (this test too) reads the source tree's data/ by default;
+// an installed one reads PREFIX/share/speechdex (tests/package_test.sh checks that).
+TEST(DataDir, AProgramInABuildFolderReadsTheSourceTreesData) {
+  EXPECT_EQ(boost::filesystem::path(indexer::default_data_dir()).lexically_normal(),
+            boost::filesystem::path(testing::source_path("data")).lexically_normal());
 }
 
 }  // namespace
