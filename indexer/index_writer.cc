@@ -7,6 +7,7 @@
 #include <boost/filesystem.hpp>
 #include <cstdlib>
 #include <future>
+#include <optional>
 
 #include "clusters.h"
 #include "duplicates.h"
@@ -607,20 +608,53 @@ schema::DuplicateStats compact_into(const std::vector<std::string>& sources,
     {
       // The text store's merge and Xapian's compaction read the sources apart and write
       // apart: they run at once, on two cores (each was about a tenth of a --jobs 2 build,
-      // run one after the other). Leaving this block waits for the merge, also on error.
-      std::future<schema::TextStoreState> merged = std::async(
-          std::launch::async, [&] { return merge_text_stores(sources, segment_path, segment); });
+      // run one after the other). Sources without gaps in their ids (the shards of a fresh
+      // build) are renumbered by the compactor one after another, each after the last id of
+      // those before: their duplicate clusters under the compacted ids are found from the
+      // sources themselves, after the merge, while the compaction may still run. Leaving
+      // this block waits for that work, also on error.
+      bool gapless = true;
+      for (const std::string& s : sources) {
+        const Xapian::Database db(s);
+        gapless = gapless && db.get_doccount() == db.get_lastdocid();
+      }
+      struct Merged {
+        schema::TextStoreState text;
+        std::optional<schema::DuplicateTable> table;
+        schema::DuplicateStats stats;
+      };
+      std::future<Merged> merged = std::async(std::launch::async, [&] {
+        Merged m;
+        m.text = merge_text_stores(sources, segment_path, segment);
+        if (gapless) {
+          std::vector<Xapian::Database> dbs(sources.begin(), sources.end());
+          std::vector<schema::DatabasePart> parts;
+          Xapian::docid base = 0;
+          for (const Xapian::Database& db : dbs) {
+            parts.push_back({&db, base});
+            base += db.get_lastdocid();
+          }
+          m.table = schema::find_duplicates(parts, &m.stats);
+        }
+        return m;
+      });
       {
         Xapian::Database all;
         for (const std::string& s : sources) all.add_database(Xapian::Database(s));
         all.compact(fresh.string());
       }
-      const schema::TextStoreState text = merged.get();
+      const Merged m = merged.get();
+      const schema::TextStoreState& text = m.text;
       Xapian::WritableDatabase compacted(fresh.string(), Xapian::DB_OPEN);
       schema::write_text_store(compacted, text);
       compacted.set_metadata(std::string(schema::kMetaBuild), "");
       // The clusters of the compacted ids, committed with them.
-      duplicates = schema::write_duplicates(compacted);
+      if (m.table && m.table->current(compacted)) {
+        compacted.set_metadata(std::string(schema::kMetaDuplicates), m.table->encode());
+        duplicates = m.stats;
+      } else {
+        duplicates = schema::write_duplicates(compacted);
+      }
       compacted.commit();
       uint64_t bytes = 0;
       for (const fs::directory_entry& e : fs::directory_iterator(fresh)) {

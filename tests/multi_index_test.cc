@@ -10,6 +10,7 @@
 #include <random>
 #include <set>
 
+#include "clusters.h"
 #include "databases.h"
 #include "errors.h"
 #include "fields.h"
@@ -324,6 +325,25 @@ TEST_F(MultiIndexTest, KeptShardsOfAParallelBuildSearchAsOne) {
   EXPECT_NE(beside.status, 0);
   EXPECT_NE(beside.out.find("--db " + kept + "/shard-1"), std::string::npos) << beside.out;
   EXPECT_FALSE(fs::exists(kept + "/XAPIANDB"));
+}
+
+// A --jobs 2 build finds its duplicate clusters from the shards while the compaction runs
+// (index_writer.cc, compact_into): the table it stores is the one the compacted index gives.
+TEST_F(MultiIndexTest, AParallelBuildStoresTheClustersOfItsCompactedIds) {
+  const std::string merged = dir_->path() + "/merged";
+  const std::string corpus = dir_->path() + "/corpus";
+  const CommandResult built =
+      run_command(std::string(SPEECHDEX_INDEX_BIN) + " --db " + merged + " --jobs 2 " + corpus +
+                      "/a " + corpus + "/b " + corpus + "/c 2>&1",
+                  true);
+  ASSERT_EQ(built.status, 0) << built.out;
+  const Xapian::Database db(merged);
+  const std::string stored = db.get_metadata(std::string(schema::kMetaDuplicates));
+  ASSERT_FALSE(stored.empty());
+  EXPECT_EQ(stored, schema::find_duplicates(db).encode());
+  Searcher s(merged);
+  EXPECT_GT(s.duplicates().clusters(Dedup::kParagraph, s.value_column(schema::kSlotSpeech)).size(),
+            0u);
 }
 
 TEST_F(MultiIndexTest, BadNamesAreOneLineErrors) {
