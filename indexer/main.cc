@@ -168,7 +168,9 @@ int main(int argc, char** argv) {
       "  speechdex-index --db DB --jobs 2 --rebuild corpus/\n"
       "                    build the index anew with two jobs\n"
       "  speechdex-index --db DB --check\n"
-      "                    verify the index whole\n");
+      "                    verify the index whole\n"
+      "  speechdex-index --db SHARD --layout xapian part1/\n"
+      "                    a shard for xapian-tcpsrv (docs/scaling.md)\n");
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;
   app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
@@ -213,6 +215,14 @@ int main(int argc, char** argv) {
                  "parallel jobs for a fresh build (each writes a shard; merged by compaction)")
       ->default_val(1)
       ->check(CLI::Range(1, 64));
+  std::string layout = "store";
+  app.add_option("--layout", layout,
+                 "store: the index folder with speechdex's text store (docs/index.md); xapian: "
+                 "a plain Xapian database of the same paragraphs, terms and values that the "
+                 "stock xapian-tcpsrv can serve as a shard (one job, no compaction; duplicate "
+                 "clusters per database; docs/scaling.md)")
+      ->default_val("store")
+      ->check(CLI::IsMember({"store", "xapian"}));
   app.add_flag("--lines", opt.lines,
                "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("--no-clean", opt.no_clean,
@@ -275,5 +285,7 @@ int main(int argc, char** argv) {
   opt.compact = compact == "always"  ? Compact::kAlways
                 : compact == "never" ? Compact::kNever
                                      : Compact::kAuto;
+  opt.layout = layout == "xapian" ? speechdex::indexer::IndexOptions::Layout::kXapian
+                                  : speechdex::indexer::IndexOptions::Layout::kStore;
   return speechdex::run_and_report(kProgram, [&] { return run(opt, quiet); });
 }

@@ -1,0 +1,79 @@
+// Searching databases of the Xapian layout (docs/scaling.md): local ones, stub files and
+// shards served by the stock xapian-tcpsrv, with the parsed query compiled into stock
+// Xapian operators. Results are the store layout's SearchResult, so every printer prints them.
+#pragma once
+
+#include <xapian.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gazetteer.h"
+#include "match.h"
+#include "searcher.h"
+#include "taxonomy.h"
+
+namespace speechdex::searcher {
+
+/// Which shards to open.
+struct ShardOptions {
+  /// Folders of the Xapian layout, or stub files of `remote HOST:PORT`, `auto PATH` and
+  /// `glass PATH` lines (relative paths from the stub's folder; '#' starts a comment).
+  std::vector<std::string> dbs;
+  /// HOST:PORT of shards served by xapian-tcpsrv.
+  std::vector<std::string> remotes;
+  /// How long a remote shard may take to connect or to answer, in milliseconds (stub files'
+  /// remote lines too: this program opens each line itself).
+  unsigned timeout_ms = 10000;
+  /// Skip the shards that cannot be opened (warning for each) instead of failing; results
+  /// name them (SearchResult::skipped_shards).
+  bool allow_partial = false;
+};
+
+/// True if `path` is searched as the Xapian layout: a stub file, or a folder whose database
+/// says it is of that layout (schema::kMetaLayout).
+bool is_xapian_layout(const std::string& path);
+
+/// Compiles a text store query into stock Xapian operators: a term, OP_PHRASE of a run's
+/// bigrams at consecutive positions (window = their number, so Xapian checks them at exact
+/// offsets), OP_AND, OP_OR, OP_AND_NOT, MatchAll; a kUnit is its unigram term. Throws
+/// QueryError naming what stock Xapian cannot express (NEAR and BEFORE).
+Xapian::Query to_xapian(const textstore::Query& query);
+
+/// Shards of the Xapian layout opened as one Xapian database.
+class XapianSearcher {
+ public:
+  /// Opens every shard and checks its schema and layout. Throws IndexError naming the first
+  /// shard that cannot be opened (or, with allow_partial, if none can); with allow_partial,
+  /// `warn` receives one line per shard skipped.
+  XapianSearcher(const ShardOptions& options, const std::function<void(const std::string&)>& warn);
+
+  /// A ranked search: exact counts (every document is checked), facets by
+  /// ValueCountMatchSpy, grouping by a collapse key on the speech slot, --dedup paragraph by
+  /// one on the cluster slot, sort by year by value then relevance. Throws QueryError for
+  /// what the layout cannot answer exactly (facets with --dedup, --dedup speech).
+  SearchResult search(const SearchRequest& request);
+  /// Every hit of the request, by relevance (ranks from 1), its record read (--all).
+  void for_each_hit(const SearchRequest& request, const std::function<void(const Hit&)>& hit);
+  /// The record of a paragraph by its id in the combined database; UsageError if none.
+  schema::ParagraphRecord record(unsigned docid);
+  /// The shards skipped (allow_partial).
+  const std::vector<std::string>& skipped() const { return skipped_; }
+  const Xapian::Database& database() const { return db_; }
+
+ private:
+  Xapian::Query build(const SearchRequest& request);
+  Xapian::Enquire enquire(const SearchRequest& request, const Xapian::Query& query) const;
+  const schema::Gazetteer& gazetteer();
+  const schema::Taxonomy& taxonomy();
+
+  std::string name_;  ///< the shards as the options name them, for messages
+  Xapian::Database db_;
+  std::vector<std::string> skipped_;
+  std::optional<schema::Gazetteer> gazetteer_;
+  std::optional<schema::Taxonomy> taxonomy_;
+};
+
+}  // namespace speechdex::searcher
