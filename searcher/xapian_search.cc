@@ -110,9 +110,8 @@ Xapian::Database open_shard(const Shard& s, unsigned timeout_ms) {
     }
     return db;
   } catch (const Xapian::NetworkTimeoutError&) {
-    throw IndexError("shard did not answer within " + std::to_string(timeout_ms) +
-                         " ms (--timeout)",
-                     s.name);
+    throw IndexError(
+        "shard did not answer within " + std::to_string(timeout_ms) + " ms (--timeout)", s.name);
   } catch (const Xapian::Error& e) {
     throw IndexError("cannot open shard: " + xapian_message(e), s.name);
   }
@@ -321,9 +320,10 @@ SearchResult XapianSearcher::search(const SearchRequest& request) {
         "");
   }
   if (request.dedup == Dedup::kParagraph && request.group_by_speech) {
-    throw QueryError("--dedup paragraph with --group speech is not available on Xapian-layout "
-                     "shards (Xapian collapses on one key)",
-                     "");
+    throw QueryError(
+        "--dedup paragraph with --group speech is not available on Xapian-layout "
+        "shards (Xapian collapses on one key)",
+        "");
   }
   if (request.dedup != Dedup::kNone && !request.facets.empty()) {
     throw QueryError(
@@ -349,25 +349,38 @@ SearchResult XapianSearcher::search(const SearchRequest& request) {
       spied.add_matchspy(spies.back().get());
     }
     // Every document is checked (check_at_least = the document count), so counts are exact.
-    const Xapian::MSet mset =
-        e.get_mset(static_cast<Xapian::doccount>(request.page.offset),
-                   static_cast<Xapian::doccount>(request.page.limit), all);
-    result.total = mset.get_matches_estimated();
-    result.total_paragraphs = mset.get_uncollapsed_matches_estimated();
-    result.matched_paragraphs = result.total_paragraphs;
+    // Under a collapse Xapian counts the kept matches (and what each stands for) exactly only
+    // among those it keeps, so it keeps them all and the page is cut from them; the
+    // paragraphs are counted by the same query without the collapse.
+    const auto exact = [&](const Xapian::MSet& m) {
+      if (m.get_matches_lower_bound() != m.get_matches_upper_bound()) {
+        throw IndexError("the match count is not exact (every document was to be checked)", name_);
+      }
+      return m.get_matches_estimated();
+    };
+    Xapian::MSet mset;
+    Xapian::doccount first = 0;
     if (collapsed) {
+      mset = e.get_mset(0, all, all);
+      result.total = mset.size();
+      result.matched_paragraphs = result.total_paragraphs =
+          exact(facet_enquire.get_mset(0, 0, all));
       if (request.dedup != Dedup::kNone) result.total_paragraphs = result.total;
-      if (!spies.empty()) facet_enquire.get_mset(0, 0, all);
+      first = static_cast<Xapian::doccount>(std::min<size_t>(request.page.offset, mset.size()));
+    } else {
+      mset = e.get_mset(static_cast<Xapian::doccount>(request.page.offset),
+                        static_cast<Xapian::doccount>(request.page.limit), all);
+      result.total = result.total_paragraphs = result.matched_paragraphs = exact(mset);
     }
-    if (mset.get_matches_lower_bound() != mset.get_matches_upper_bound()) {
-      throw IndexError("the match count is not exact (every document was to be checked)", name_);
-    }
+    const Xapian::doccount end =
+        static_cast<Xapian::doccount>(std::min<size_t>(mset.size(), first + request.page.limit));
     for (size_t i = 0; i < spies.size(); ++i) {
-      result.facets.push_back(facet_of(request.facets[i], *spies[i], result.total_paragraphs,
-                                       taxonomy(), gazetteer()));
+      result.facets.push_back(
+          facet_of(request.facets[i], *spies[i], result.total_paragraphs, taxonomy(), gazetteer()));
     }
     size_t rank = request.page.offset;
-    for (auto it = mset.begin(); it != mset.end(); ++it) {
+    for (Xapian::doccount i = first; i < end; ++i) {
+      const Xapian::MSetIterator it = mset[i];
       Hit h;
       h.docid = *it;
       h.score = it.get_weight();
