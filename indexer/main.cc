@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
       "                    build the index anew with two jobs\n"
       "  speechdex-index --db DB --check\n"
       "                    verify the index whole\n"
-      "  speechdex-index --db SHARD --layout xapian part1/\n"
+      "  speechdex-index --db shard --layout xapian corpus/\n"
       "                    a shard for xapian-tcpsrv (docs/scaling.md)\n");
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;

@@ -893,7 +893,9 @@ int main(int argc, char** argv) {
       "  speechdex-search --db DB --reuse --min-chars 40\n"
       "                    passages of 40+ characters that speeches share, sources first\n"
       "  speechdex-search --db DB --explain 150\n"
-      "                    a paragraph's metadata and how it was found\n");
+      "                    a paragraph's metadata and how it was found\n"
+      "  speechdex-search --db shard --facets year 依法行政\n"
+      "                    a Xapian-layout shard, or a stub of remote lines (docs/scaling.md)\n");
   app.formatter(std::make_shared<HelpFormatter>());
   RawOptions raw;
   app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
