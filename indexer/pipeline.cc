@@ -253,6 +253,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   const WriteLock lock(options.db, options.wait);
   const unsigned jobs =
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
+  using Compact = IndexOptions::Compact;
   if (options.layout == IndexOptions::Layout::kXapian) {
     // One database, written in place; shards for other machines are built by one run each.
     if (options.jobs > 1 || options.rebuild) {
@@ -264,12 +265,16 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     remove_deleted(xapian, walk, stats, note);
     index_files(shared, xapian, extractor, manifest, gazetteer, options, stats, warn, note);
     stats.duplicates = xapian.finish();
+    // A fresh build is compacted (nothing serves it yet); an update is not.
+    if (xapian.started_empty() && options.compact != Compact::kNever) {
+      xapian.compact();
+      stats.compacted = true;
+    }
     return stats;
   }
   if (is_xapian_layout_db(options.db)) {
     throw UsageError("this database is of the Xapian layout; give --layout xapian", options.db);
   }
-  using Compact = IndexOptions::Compact;
   std::optional<IndexWriter> writer;
   if (options.rebuild) {
     // The index as it is (perhaps damaged, perhaps of an older schema) is not opened: it

@@ -1,6 +1,7 @@
 // The Xapian layout's writer: the store layout's documents, with their text terms in Xapian.
 #include "xapian_layout.h"
 
+#include <algorithm>
 #include <boost/filesystem.hpp>
 
 #include "errors.h"
@@ -67,6 +68,7 @@ XapianLayoutWriter::XapianLayoutWriter(const std::string& path, const schema::Ga
     throw IndexError("cannot open database for writing: " + xapian_message(e), path);
   }
   schema::check_schema(*db_, path);
+  started_empty_ = db_->get_doccount() == 0;
   const std::string layout = db_->get_metadata(std::string(schema::kMetaLayout));
   if (db_->get_doccount() > 0 && layout != schema::kLayoutXapian) {
     throw UsageError("this database is not of the Xapian layout", path);
@@ -216,6 +218,31 @@ DuplicateStats XapianLayoutWriter::finish() {
   }
   commit();
   return stats;
+}
+
+void XapianLayoutWriter::compact() {
+  namespace fs = boost::filesystem;
+  const std::string aside = path_ + "/compacting";
+  try {
+    db_->close();
+    db_.reset();
+    fs::remove_all(aside);
+    Xapian::Database(path_).compact(aside);
+    schema::sync_tree(aside);
+    // The tables first, the version file (iamglass) last: until it is renamed, the old one
+    // names revisions the new tables also hold only if complete.
+    std::vector<fs::path> files;
+    for (const fs::directory_entry& e : fs::directory_iterator(aside)) files.push_back(e.path());
+    std::stable_partition(files.begin(), files.end(),
+                          [](const fs::path& f) { return f.filename() != "iamglass"; });
+    for (const fs::path& f : files) fs::rename(f, fs::path(path_) / f.filename());
+    fs::remove_all(aside);
+    schema::sync_tree(path_);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot compact database: " + xapian_message(e), path_);
+  } catch (const fs::filesystem_error& e) {
+    throw IndexError("cannot compact database: " + e.code().message(), path_);
+  }
 }
 
 }  // namespace speechdex::indexer

@@ -53,6 +53,13 @@ class XapianLayoutWriter {
   /// per database, so per shard) and stores each clustered paragraph's cluster key in
   /// schema::kSlotCluster, in a second commit.
   DuplicateStats finish();
+  /// True if the database held no documents when this writer opened it.
+  bool started_empty() const { return started_empty_; }
+  /// Closes the database and compacts it with Xapian's compactor (about half the size): the
+  /// compacted tables are written aside, synced and renamed over the old ones, the version
+  /// file last. For a fresh build only, which nothing serves yet: a reader opening the
+  /// database during the renames could see tables of both. The writer cannot be used after.
+  void compact();
 
  private:
   std::string path_;
@@ -60,6 +67,7 @@ class XapianLayoutWriter {
   const schema::Taxonomy& taxonomy_;
   std::unique_ptr<Xapian::WritableDatabase> db_;
   size_t pending_ = 0;
+  bool started_empty_ = false;
   void forget(const std::string& canonical_path);
 };
 

@@ -567,8 +567,9 @@ void write_plot(const std::string& file, const std::string& svg) {
 }
 
 // --trend: the series of each query (from the command line or the --batch file), printed,
-// and drawn with --plot.
-int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
+// and drawn with --plot. `S`: Searcher or XapianSearcher.
+template <typename S>
+int trend_command(S& searcher, const Config& c) {
   using namespace speechdex::searcher;
   TrendRequest request;
   request.fields = c.trend_fields;
@@ -695,7 +696,7 @@ class ReuseProgressLine {
 int run_xapian(const Config& c) {
   using namespace speechdex::searcher;
   const unsigned supported =
-      kSearch | kKwicSearch | kCount | kCountFacets | kAll | kAllKwic | kExplain;
+      kSearch | kKwicSearch | kCount | kCountFacets | kAll | kAllKwic | kExplain | kTrend;
   if ((c.mode & supported) == 0) {
     throw speechdex::UsageError(std::string(mode_name(c.mode)) +
                                     " is not available on Xapian-layout shards: it reads the "
@@ -711,8 +712,11 @@ int run_xapian(const Config& c) {
       c.shards, [](const std::string& w) { std::cerr << kProgram << ": warning: " << w << "\n"; });
   auto printer = make_printer(c.format, std::cout, c.color, c.fields);
   if (c.bom) std::cout << "\xEF\xBB\xBF";
+  int status = 0;
   if (c.mode == kExplain) {
     printer->explain(*c.explain, searcher.record(*c.explain));
+  } else if (c.mode == kTrend) {
+    status = trend_command(searcher, c);
   } else if (c.mode == kAll || c.mode == kAllKwic) {
     print_all(searcher, c, *printer);
   } else {
@@ -734,7 +738,7 @@ int run_xapian(const Config& c) {
     std::cerr << kProgram << ": warning: results are partial: " << searcher.skipped().size()
               << " shard(s) skipped: " << names << "\n";
   }
-  return 0;
+  return status;
 }
 
 int run(const Config& c) {

@@ -412,6 +412,37 @@ void XapianSearcher::for_each_hit(const SearchRequest& request,
   }
 }
 
+void XapianSearcher::for_each_match(const SearchRequest& request,
+                                    const std::function<void(unsigned)>& hit) {
+  if (request.dedup != Dedup::kNone) {
+    throw QueryError(
+        "--dedup is not available here on Xapian-layout shards: Xapian keeps a cluster's "
+        "best-ranked member, not its earliest",
+        "");
+  }
+  Xapian::MSet mset;
+  try {
+    Xapian::Enquire e(db_);
+    e.set_query(build(request));
+    e.set_docid_order(Xapian::Enquire::ASCENDING);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    mset = e.get_mset(0, db_.get_doccount(), db_.get_doccount());
+  } catch (const Xapian::Error& e) {
+    rethrow_search(e, name_);
+  }
+  for (auto it = mset.begin(); it != mset.end(); ++it) hit(*it);
+}
+
+const ValueColumn& XapianSearcher::value_column(Xapian::valueno slot) {
+  std::unique_ptr<ValueColumn>& c = columns_[slot];
+  try {
+    if (!c) c = std::make_unique<ValueColumn>(db_, slot);
+  } catch (const Xapian::Error& e) {
+    rethrow_search(e, name_);
+  }
+  return *c;
+}
+
 schema::ParagraphRecord XapianSearcher::record(unsigned docid) {
   try {
     return schema::SpeechRecords::decode(db_.get_document(docid).get_data()).paragraphs().at(0);

@@ -6,6 +6,8 @@
 #include <xapian.h>
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,6 +61,15 @@ class XapianSearcher {
   void for_each_hit(const SearchRequest& request, const std::function<void(const Hit&)>& hit);
   /// The record of a paragraph by its id in the combined database; UsageError if none.
   schema::ParagraphRecord record(unsigned docid);
+  /// Calls `hit` with the id of every match of the request's query, filters and boilerplate
+  /// setting (no ranking, page, facets or grouping), for trends. Throws QueryError for
+  /// --dedup (a collapse keeps a cluster's best-ranked member, not its earliest).
+  void for_each_match(const SearchRequest& request, const std::function<void(unsigned)>& hit);
+  /// A value slot of every document of the shards (read on first use and kept).
+  const ValueColumn& value_column(Xapian::valueno slot);
+  /// The vocabularies of the first shard (every shard is built with the same --data).
+  const schema::Gazetteer& gazetteer();
+  const schema::Taxonomy& taxonomy();
   /// The shards skipped (allow_partial).
   const std::vector<std::string>& skipped() const { return skipped_; }
   const Xapian::Database& database() const { return db_; }
@@ -66,14 +77,13 @@ class XapianSearcher {
  private:
   Xapian::Query build(const SearchRequest& request);
   Xapian::Enquire enquire(const SearchRequest& request, const Xapian::Query& query) const;
-  const schema::Gazetteer& gazetteer();
-  const schema::Taxonomy& taxonomy();
 
   std::string name_;  ///< the shards as the options name them, for messages
   Xapian::Database db_;
   std::vector<std::string> skipped_;
   std::optional<schema::Gazetteer> gazetteer_;
   std::optional<schema::Taxonomy> taxonomy_;
+  std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
 };
 
 }  // namespace speechdex::searcher

@@ -209,15 +209,31 @@ def main():
                 check(got[2] == base[2], f"{what}: hit sets differ on {name}: "
                       f"{len(got[2] - base[2])} extra, {len(base[2] - got[2])} missing")
         check(nonzero >= len(queries) // 2, f"only {nonzero} of {len(queries)} queries match")
+
+        # Trends: the whole CSV (buckets, their totals, matches, speeches, occurrences, rates).
+        series = []
+        for query, options in queries[:24]:
+            if query and not options:
+                series += ["-e", query]
+        for fields, extra in [("year", []), ("province,topic", []), ("county", ["--year", "2010..2018"]),
+                              ("role", ["--boilerplate", "include"])]:
+            args = ["--trend", fields, "-f", "csv"] + extra + series
+            base = run([SEARCH, "--db", store] + args).stdout
+            check(base.count("\n") > 10, f"trend {fields}: too few rows")
+            for name, db, remote in [("one database", whole, ()), ("auto stub", "local.stub", ()),
+                                     ("remote stub", "remote.stub", ()), ("--remote", "", remotes)]:
+                got = run([SEARCH] + (["--db", db] if db else []) +
+                          [a for r in remote for a in ("--remote", r)] + args).stdout
+                check(got == base, f"trend {fields} {extra} on {name} differs from the store's")
         print(f"{len(queries)} queries compared, {nonzero} with matches")
 
         # Not expressible with stock operators: refused in one line, never approximated.
         p = run([SEARCH, "--db", "remote.stub", "依法 NEAR/5 政府"], expect=None)
         check(p.returncode == 2 and "NEAR" in p.stderr and p.stdout == "",
               f"NEAR on shards: exit {p.returncode}, {p.stderr!r}")
-        p = run([SEARCH, "--db", "remote.stub", "--trend", "year", "依法"], expect=None)
+        p = run([SEARCH, "--db", "remote.stub", "--collocates", "依法"], expect=None)
         check(p.returncode == 2 and "not available on Xapian-layout shards" in p.stderr,
-              f"--trend on shards: exit {p.returncode}, {p.stderr!r}")
+              f"--collocates on shards: exit {p.returncode}, {p.stderr!r}")
 
         # A shard that is down: a closed port.
         closed = free_port()
