@@ -216,11 +216,12 @@ int main(int argc, char** argv) {
       ->default_val(1)
       ->check(CLI::Range(1, 64));
   std::string layout = "store";
-  app.add_option("--layout", layout,
-                 "store: the index folder with speechdex's text store (docs/index.md); xapian: "
-                 "a plain Xapian database of the same paragraphs, terms and values that the "
-                 "stock xapian-tcpsrv can serve as a shard (one job, no compaction; duplicate "
-                 "clusters per database; docs/scaling.md)")
+  app.add_option(
+         "--layout", layout,
+         "store: the index folder with speechdex's text store (docs/index.md); xapian: "
+         "a plain Xapian database of the same paragraphs, terms and values that the "
+         "stock xapian-tcpsrv can serve as a shard (one job; a fresh build is compacted; duplicate "
+         "clusters per database; docs/scaling.md)")
       ->default_val("store")
       ->check(CLI::IsMember({"store", "xapian"}));
   app.add_flag("--lines", opt.lines,

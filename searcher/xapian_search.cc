@@ -378,6 +378,10 @@ SearchResult XapianSearcher::search(const SearchRequest& request) {
       result.facets.push_back(
           facet_of(request.facets[i], *spies[i], result.total_paragraphs, taxonomy(), gazetteer()));
     }
+    // The page's documents in one batch (a round trip per shard, not per hit).
+    if (request.records && first < end) {
+      mset.fetch(mset[first], end < mset.size() ? mset[end] : mset.end());
+    }
     size_t rank = request.page.offset;
     for (Xapian::doccount i = first; i < end; ++i) {
       const Xapian::MSetIterator it = mset[i];

@@ -182,6 +182,11 @@ def main():
         run(["xapian-delve", shards[0]])
         with open("local.stub", "w") as f:
             f.write("# two shards on this machine\n" + "".join(f"auto {os.path.abspath(s)}\n" for s in shards))
+        # Xapian opens the stub natively too: the two shards as one database.
+        delve = run(["xapian-delve", "local.stub"]).stdout
+        whole_delve = run(["xapian-delve", whole]).stdout
+        count_line = [l for l in whole_delve.splitlines() if l.startswith("number of documents")]
+        check(count_line and count_line[0] in delve, f"xapian-delve of the stub: {delve!r}")
         ports = [serve(os.path.abspath(s), procs) for s in shards]
         remotes = [f"127.0.0.1:{p}" for p in ports]
         with open("remote.stub", "w") as f:
