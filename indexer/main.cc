@@ -13,6 +13,7 @@
 #include "progress_line.h"
 #include "record.h"
 #include "version.h"
+#include "xapian_layout.h"
 
 namespace {
 
@@ -120,6 +121,20 @@ uint64_t parse_size(const std::string& text) {
 
 // --check [--repair]: prints what it found; exit 0 if the index is sound (or was repaired).
 int check(const std::string& db, bool repair, bool wait) {
+  if (speechdex::indexer::is_xapian_layout_db(db)) {
+    if (repair) {
+      throw speechdex::UsageError(
+          "--repair is for the store layout; rebuild a damaged Xapian-layout shard from its files",
+          db);
+    }
+    size_t paragraphs = 0;
+    const std::vector<std::string> problems =
+        speechdex::indexer::check_xapian_layout(db, paragraphs);
+    for (const std::string& p : problems) std::cout << "problem: " << p << "\n";
+    std::cout << (problems.empty() ? "ok" : "damaged") << ": " << paragraphs
+              << " paragraphs (Xapian layout)\n";
+    return problems.empty() ? 0 : 1;
+  }
   const speechdex::indexer::CheckReport r = speechdex::indexer::check_index(db, repair, wait);
   for (const std::string& n : r.notes) std::cout << "note: " << n << "\n";
   for (const std::string& p : r.problems) std::cout << "problem: " << p << "\n";

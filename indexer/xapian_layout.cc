@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <sstream>
 
 #include "errors.h"
 #include "fields.h"
@@ -49,6 +50,36 @@ bool is_xapian_layout_db(const std::string& path) {
   } catch (const Xapian::Error&) {
     return false;
   }
+}
+
+std::vector<std::string> check_xapian_layout(const std::string& path, size_t& paragraphs) {
+  std::vector<std::string> problems;
+  paragraphs = 0;
+  try {
+    std::ostringstream ignored;
+    Xapian::Database::check(path, 0, &ignored);
+  } catch (const Xapian::Error& e) {
+    problems.push_back("Xapian's check: " + xapian_message(e));
+    return problems;
+  }
+  try {
+    const Xapian::Database db(path);
+    schema::check_schema(db, path);
+    for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+      ++paragraphs;
+      try {
+        (void)schema::SpeechRecords::decode(db.get_document(*it).get_data()).paragraphs().at(0);
+      } catch (const std::exception& e) {
+        problems.push_back("paragraph " + std::to_string(*it) + ": " + e.what());
+        if (problems.size() >= 10) break;
+      }
+    }
+  } catch (const Xapian::Error& e) {
+    problems.push_back(xapian_message(e));
+  } catch (const Error& e) {
+    problems.push_back(describe(e));
+  }
+  return problems;
 }
 
 XapianLayoutWriter::XapianLayoutWriter(const std::string& path, const schema::Gazetteer& gazetteer,

@@ -22,6 +22,11 @@ namespace speechdex::indexer {
 /// True if `path` holds a database of the Xapian layout (its metadata says so).
 bool is_xapian_layout_db(const std::string& path);
 
+/// --check of a database of the Xapian layout: Xapian's own check of every table, the schema
+/// version, and every paragraph's record decoded. Returns the problems found ("" none) and
+/// sets `paragraphs` to the number of documents.
+std::vector<std::string> check_xapian_layout(const std::string& path, size_t& paragraphs);
+
 /// Writes files into a database of the Xapian layout at `path` (a folder: the glass files
 /// are at its top, so `xapian-tcpsrv PATH` and a stub line `auto PATH` open it):
 /// - per paragraph, the terms IndexWriter puts in the text store (add_record_terms: unigrams,

@@ -180,6 +180,8 @@ def main():
         run([INDEX, "-q", "--layout", "xapian", "--db", shards[1]] + [os.path.relpath(f) for f in files[half:]])
         # The served path is a plain Xapian database: stock tools open it.
         run(["xapian-delve", shards[0]])
+        p = run([INDEX, "--check", "--db", shards[0]])
+        check(p.stdout.startswith("ok: ") and "Xapian layout" in p.stdout, f"--check: {p.stdout!r}")
         with open("local.stub", "w") as f:
             f.write("# two shards on this machine\n" + "".join(f"auto {os.path.abspath(s)}\n" for s in shards))
         # Xapian opens the stub natively too: the two shards as one database.
