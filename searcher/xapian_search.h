@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gazetteer.h"
@@ -77,6 +78,9 @@ class XapianSearcher {
  private:
   Xapian::Query build(const SearchRequest& request);
   Xapian::Enquire enquire(const SearchRequest& request, const Xapian::Query& query) const;
+  // Matches `first` to `first + count` of `query` in id order, unweighted.
+  Xapian::MSet in_id_order(const Xapian::Query& query, Xapian::doccount first,
+                           Xapian::doccount count) const;
 
   std::string name_;  ///< the shards as the options name them, for messages
   Xapian::Database db_;
@@ -84,6 +88,10 @@ class XapianSearcher {
   std::optional<schema::Gazetteer> gazetteer_;
   std::optional<schema::Taxonomy> taxonomy_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
+  // The last for_each_match: its query and matches, and a batch of their records (record()).
+  Xapian::Query last_query_;
+  std::vector<unsigned> last_ids_;
+  std::unordered_map<unsigned, std::string> prefetched_;
 };
 
 }  // namespace speechdex::searcher
