@@ -137,11 +137,11 @@ std::unique_ptr<Xapian::WritableDatabase> open_records(const std::string& path) 
   return std::make_unique<Xapian::WritableDatabase>(path, Xapian::DB_OPEN);
 }
 
+}  // namespace
+
 std::string file_state(const SourceFile& f) {
   return std::to_string(f.size) + " " + std::to_string(f.mtime);
 }
-
-}  // namespace
 
 void add_record_terms(const schema::ParagraphRecord& r, const std::vector<schema::Unit>& units,
                       TermSink& terms) {
@@ -383,22 +383,31 @@ void IndexWriter::begin() {
 
 IndexWriter::~IndexWriter() = default;
 
-IndexWriter::FileState IndexWriter::state_of(const SourceFile& file) const {
+IndexWriter::FileState file_state_in(const Xapian::Database& db, const SourceFile& file) {
   const std::string held =
-      db_->get_metadata(std::string(schema::kMetaFilePrefix) + file.canonical_path);
+      db.get_metadata(std::string(schema::kMetaFilePrefix) + file.canonical_path);
+  using FileState = IndexWriter::FileState;
   return held.empty()               ? FileState::kNew
          : held == file_state(file) ? FileState::kCurrent
                                     : FileState::kChanged;
 }
 
-std::vector<std::string> IndexWriter::files_under(const std::string& folder) const {
+std::vector<std::string> files_in(const Xapian::Database& db, const std::string& folder) {
   const std::string prefix = std::string(schema::kMetaFilePrefix) + folder + "/";
   std::vector<std::string> out;
-  for (auto it = db_->metadata_keys_begin(prefix); it != db_->metadata_keys_end(prefix); ++it) {
+  for (auto it = db.metadata_keys_begin(prefix); it != db.metadata_keys_end(prefix); ++it) {
     const std::string key = *it;
     out.push_back(key.substr(schema::kMetaFilePrefix.size()));
   }
   return out;
+}
+
+IndexWriter::FileState IndexWriter::state_of(const SourceFile& file) const {
+  return file_state_in(*db_, file);
+}
+
+std::vector<std::string> IndexWriter::files_under(const std::string& folder) const {
+  return files_in(*db_, folder);
 }
 
 size_t IndexWriter::remove_file(const std::string& canonical_path) {

@@ -19,6 +19,7 @@
 #include "tokenizer.h"
 
 namespace Xapian {
+class Database;
 class Document;
 class WritableDatabase;
 }  // namespace Xapian
@@ -173,5 +174,12 @@ class IndexWriter {
   // Sets the schema version, tokenizer and vocabularies (committed with the next commit).
   void write_index_metadata();
 };
+
+/// The metadata value that records a file's state: "<size> <mtime>".
+std::string file_state(const SourceFile& file);
+/// What `db` holds of a file, from its kMetaFilePrefix entry (IndexWriter::state_of).
+IndexWriter::FileState file_state_in(const Xapian::Database& db, const SourceFile& file);
+/// The canonical paths of the files `db` holds under `folder` (IndexWriter::files_under).
+std::vector<std::string> files_in(const Xapian::Database& db, const std::string& folder);
 
 }  // namespace speechdex::indexer

@@ -13,6 +13,7 @@
 #include "progress_line.h"
 #include "record.h"
 #include "version.h"
+#include "xapian_layout.h"
 
 namespace {
 
@@ -122,6 +123,20 @@ uint64_t parse_size(const std::string& text) {
 
 // --check [--repair]: prints what it found; exit 0 if the index is sound (or was repaired).
 int check(const std::string& db, bool repair, bool wait) {
+  if (speechdex::indexer::is_xapian_layout_db(db)) {
+    if (repair) {
+      throw speechdex::UsageError(
+          "--repair is for the store layout; rebuild a damaged Xapian-layout shard from its files",
+          db);
+    }
+    size_t paragraphs = 0;
+    const std::vector<std::string> problems =
+        speechdex::indexer::check_xapian_layout(db, paragraphs);
+    for (const std::string& p : problems) std::cout << "problem: " << p << "\n";
+    std::cout << (problems.empty() ? "ok" : "damaged") << ": " << paragraphs
+              << " paragraphs (Xapian layout)\n";
+    return problems.empty() ? 0 : 1;
+  }
   const speechdex::indexer::CheckReport r = speechdex::indexer::check_index(db, repair, wait);
   for (const std::string& n : r.notes) std::cout << "note: " << n << "\n";
   for (const std::string& p : r.problems) std::cout << "problem: " << p << "\n";
@@ -170,7 +185,9 @@ int main(int argc, char** argv) {
       "  speechdex-index --db DB --jobs 2 --rebuild corpus/\n"
       "                    build the index anew with two jobs\n"
       "  speechdex-index --db DB --check\n"
-      "                    verify the index whole\n");
+      "                    verify the index whole\n"
+      "  speechdex-index --db shard --layout xapian corpus/\n"
+      "                    a shard for xapian-tcpsrv (docs/scaling.md)\n");
   speechdex::indexer::IndexOptions opt;
   bool quiet = false;
   app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
@@ -219,6 +236,15 @@ int main(int argc, char** argv) {
   app.add_flag("--keep-shards", opt.keep_shards,
                "with --jobs: keep each job's shard as an index of its own (DB/shard-1, ...) "
                "instead of merging them; speechdex-search --db DB searches them as one");
+  std::string layout = "store";
+  app.add_option(
+         "--layout", layout,
+         "store: the index folder with speechdex's text store (docs/index.md); xapian: "
+         "a plain Xapian database of the same paragraphs, terms and values that the "
+         "stock xapian-tcpsrv can serve as a shard (one job; a fresh build is compacted; duplicate "
+         "clusters per database; docs/scaling.md)")
+      ->default_val("store")
+      ->check(CLI::IsMember({"store", "xapian"}));
   app.add_flag("--lines", opt.lines,
                "one document per line: every non-blank line is a paragraph, no cleaning");
   app.add_flag("--no-clean", opt.no_clean,
@@ -281,5 +307,7 @@ int main(int argc, char** argv) {
   opt.compact = compact == "always"  ? Compact::kAlways
                 : compact == "never" ? Compact::kNever
                                      : Compact::kAuto;
+  opt.layout = layout == "xapian" ? speechdex::indexer::IndexOptions::Layout::kXapian
+                                  : speechdex::indexer::IndexOptions::Layout::kStore;
   return speechdex::run_and_report(kProgram, [&] { return run(opt, quiet); });
 }

@@ -24,6 +24,7 @@
 #include "speech_splitter.h"
 #include "taxonomy.h"
 #include "write_lock.h"
+#include "xapian_layout.h"
 
 namespace speechdex::indexer {
 
@@ -100,7 +101,9 @@ void read_part(const DocumentPart& part, const SourceFile& file, const MetadataE
 
 // Indexes the shared files, taking the next file from the shared counter, so several
 // workers share one list. Reports through `warn`/`note` (serialized by the caller).
-void index_files(Shared& shared, IndexWriter& writer, const MetadataExtractor& extractor,
+// `Writer`: IndexWriter or XapianLayoutWriter.
+template <typename Writer>
+void index_files(Shared& shared, Writer& writer, const MetadataExtractor& extractor,
                  const Manifest& manifest, const schema::Gazetteer& gazetteer,
                  const IndexOptions& options, IndexStats& stats, const Warn& warn,
                  const Warn& note) {
@@ -184,8 +187,8 @@ void add(IndexStats& into, const IndexStats& s) {
 
 // Removes the paragraphs of files that are no longer on disk: under the walked folders, or
 // named and missing.
-void remove_deleted(IndexWriter& writer, const WalkResult& walk, IndexStats& stats,
-                    const Warn& note) {
+template <typename Writer>
+void remove_deleted(Writer& writer, const WalkResult& walk, IndexStats& stats, const Warn& note) {
   std::vector<std::string> gone;
   for (const std::string& root : walk.roots) {
     for (const std::string& path : writer.files_under(root)) {
@@ -254,6 +257,27 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   const unsigned jobs =
       std::max(1u, std::min<unsigned>(options.jobs, static_cast<unsigned>(files.size())));
   using Compact = IndexOptions::Compact;
+  if (options.layout == IndexOptions::Layout::kXapian) {
+    // One database, written in place; shards for other machines are built by one run each.
+    if (options.jobs > 1 || options.rebuild) {
+      throw UsageError(
+          "--layout xapian builds one database with one job; build shards with a run each",
+          options.jobs > 1 ? "--jobs" : "--rebuild");
+    }
+    XapianLayoutWriter xapian(options.db, gazetteer, taxonomy, options.force);
+    remove_deleted(xapian, walk, stats, note);
+    index_files(shared, xapian, extractor, manifest, gazetteer, options, stats, warn, note);
+    stats.duplicates = xapian.finish();
+    // A fresh build is compacted (nothing serves it yet); an update is not.
+    if (xapian.started_empty() && options.compact != Compact::kNever) {
+      xapian.compact();
+      stats.compacted = true;
+    }
+    return stats;
+  }
+  if (is_xapian_layout_db(options.db)) {
+    throw UsageError("this database is of the Xapian layout; give --layout xapian", options.db);
+  }
   std::optional<IndexWriter> writer;
   if (options.keep_shards) {
     // Shards kept as indexes of their own: DB is a folder of indexes, never an index.

@@ -44,6 +44,9 @@ struct IndexOptions {
   WalkOptions walk;
   /// How text is decoded (a forced encoding, --lossy).
   DecodeOptions decode;
+  /// kStore: the index folder with its text store (docs/index.md); kXapian: a plain Xapian
+  /// database that stock xapian-tcpsrv serves (xapian_layout.h, docs/scaling.md).
+  enum class Layout { kStore, kXapian } layout = Layout::kStore;
 };
 
 /// What a run did.

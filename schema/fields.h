@@ -42,6 +42,11 @@ inline constexpr std::string_view kMetaBuild = "speechdex.build";
 /// Prefix of the per-speech keys: kMetaSpeechPrefix + hex source key + ":" + speech number
 /// -> the records of the speech's paragraphs (schema::SpeechRecords, docs/index.md).
 inline constexpr std::string_view kMetaSpeechPrefix = "speechdex.speech:";
+/// "xapian" in a database of the Xapian layout (docs/scaling.md): text terms in Xapian and
+/// each paragraph's whole record as its document data, for stock xapian-tcpsrv; absent in
+/// the store layout (docs/index.md).
+inline constexpr std::string_view kMetaLayout = "speechdex.layout";
+inline constexpr std::string_view kLayoutXapian = "xapian";
 
 /// How a field is searched.
 enum class FieldKind : uint8_t {
@@ -95,6 +100,11 @@ enum Slot : unsigned {
   /// MinHash signature of the whole speech (its paragraphs but boilerplate), on the speech's
   /// first paragraph only.
   kSlotSpeechSignature = 8,
+  /// Xapian layout only (docs/scaling.md): the paragraph's duplicate cluster, found per
+  /// database at the end of each indexing run, as the cluster's earliest member's speech key
+  /// and text hash (16 bytes, unique across shards); absent on a paragraph alone in its
+  /// cluster, so that a collapse key on it (--dedup paragraph) keeps it.
+  kSlotCluster = 9,
 };
 
 /// Encodes a 64-bit key for a value slot (8 bytes, big-endian, so it sorts numerically).

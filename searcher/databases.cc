@@ -1,51 +1,86 @@
 // Resolving `--db` to index folders.
 #include "databases.h"
 
+#include <xapian.h>
+
 #include <algorithm>
 #include <boost/filesystem.hpp>
 #include <fstream>
+#include <optional>
 #include <set>
 
 #include "errors.h"
+#include "fields.h"
 #include "index_layout.h"
 
 namespace speechdex::searcher {
 
 namespace fs = boost::filesystem;
 
+namespace {
+
+// True if `path` is a plain Xapian database of the Xapian layout (its metadata says so).
+bool xapian_layout_folder(const std::string& path) {
+  if (!fs::is_directory(path) || fs::exists(schema::stub_path(path))) return false;
+  try {
+    return Xapian::Database(path).get_metadata(std::string(schema::kMetaLayout)) ==
+           schema::kLayoutXapian;
+  } catch (const Xapian::Error&) {
+    return false;
+  }
+}
+
+}  // namespace
+
 bool is_index_folder(const std::string& path) {
   if (!fs::is_directory(path)) return false;
-  return fs::exists(schema::stub_path(path)) || schema::is_old_layout(path);
+  if (fs::exists(schema::stub_path(path))) return true;
+  // Glass files at the top: an index of the layout before schema 5 (the searcher says to
+  // rebuild it), or a database of the Xapian layout, which is not an index folder.
+  return schema::is_old_layout(path) && !xapian_layout_folder(path);
 }
 
 namespace {
 
 constexpr int kMaxStubDepth = 8;
 
-void resolve(const std::string& path, int depth, std::vector<std::string>& out);
-
-// The `auto PATH` lines of a Xapian stub file.
-void read_stub(const std::string& stub, int depth, std::vector<std::string>& out) {
+// A stub file's lines: (kind, path or address, "FILE:LINE"); blank lines and comments skipped.
+struct StubLine {
+  std::string kind, rest, where;
+};
+std::vector<StubLine> stub_lines(const std::string& stub) {
   std::ifstream in(stub);
   if (!in) throw UsageError("cannot read this file", stub);
-  const fs::path dir = fs::path(stub).parent_path();
+  std::vector<StubLine> out;
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     const auto first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
-    const std::string where = stub + ":" + std::to_string(number);
     const auto space = line.find_first_of(" \t", first);
-    const std::string kind = line.substr(first, space - first);
-    std::string rest = space == std::string::npos ? "" : line.substr(space);
-    rest.erase(0, rest.find_first_not_of(" \t"));
-    rest.erase(rest.find_last_not_of(" \t\r") + 1);
-    if (kind != "auto" || rest.empty()) {
+    StubLine l{line.substr(first, space - first),
+               space == std::string::npos ? "" : line.substr(space),
+               stub + ":" + std::to_string(number)};
+    l.rest.erase(0, l.rest.find_first_not_of(" \t"));
+    l.rest.erase(l.rest.find_last_not_of(" \t\r") + 1);
+    out.push_back(std::move(l));
+  }
+  return out;
+}
+
+void resolve(const std::string& path, int depth, std::vector<std::string>& out);
+
+// The `auto PATH` lines of a Xapian stub file.
+void read_stub(const std::string& stub, int depth, std::vector<std::string>& out) {
+  const fs::path dir = fs::path(stub).parent_path();
+  for (const StubLine& l : stub_lines(stub)) {
+    if (l.kind != "auto" || l.rest.empty()) {
       throw UsageError(
-          "a stub file names speechdex indexes by 'auto PATH' lines only; this line is '" + line +
-              "'",
-          where);
+          "a stub file names speechdex indexes by 'auto PATH' lines only; this "
+          "line is '" +
+              l.kind + " " + l.rest + "'",
+          l.where);
     }
-    const fs::path target = fs::path(rest).is_absolute() ? fs::path(rest) : dir / rest;
+    const fs::path target = fs::path(l.rest).is_absolute() ? fs::path(l.rest) : dir / l.rest;
     resolve(target.lexically_normal().string(), depth + 1, out);
   }
 }
@@ -75,6 +110,50 @@ void resolve(const std::string& path, int depth, std::vector<std::string>& out) 
 }
 
 }  // namespace
+
+namespace {
+
+Layout layout_of_path(const std::string& path, int depth) {
+  if (depth > kMaxStubDepth) throw UsageError("stub files nest too deep (a loop?)", path);
+  if (is_index_folder(path)) return Layout::kStore;
+  if (xapian_layout_folder(path)) return Layout::kXapian;
+  if (!fs::is_regular_file(path)) return Layout::kStore;  // a folder of indexes, or nothing
+  std::optional<Layout> layout;
+  const fs::path dir = fs::path(path).parent_path();
+  for (const StubLine& l : stub_lines(path)) {
+    Layout here = Layout::kXapian;
+    if (l.kind != "remote") {
+      const fs::path target = fs::path(l.rest).is_absolute() ? fs::path(l.rest) : dir / l.rest;
+      here = layout_of_path(target.lexically_normal().string(), depth + 1);
+    }
+    if (layout && *layout != here) {
+      throw UsageError(
+          "this stub names both speechdex index folders and Xapian-layout shards; "
+          "they cannot be searched as one",
+          l.where);
+    }
+    layout = here;
+  }
+  return layout.value_or(Layout::kStore);
+}
+
+}  // namespace
+
+Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes) {
+  std::optional<Layout> layout;
+  if (!remotes.empty()) layout = Layout::kXapian;
+  for (const std::string& db : dbs) {
+    const Layout here = layout_of_path(db, 0);
+    if (layout && *layout != here) {
+      throw UsageError(
+          "speechdex index folders and Xapian-layout shards (--remote, --layout "
+          "xapian) cannot be searched as one",
+          db);
+    }
+    layout = here;
+  }
+  return layout.value_or(Layout::kStore);
+}
 
 std::vector<std::string> resolve_databases(const std::vector<std::string>& given) {
   std::vector<std::string> out;

@@ -15,6 +15,14 @@ namespace speechdex::searcher {
 /// folder with no index in it, a stub line of another kind, an index named twice.
 std::vector<std::string> resolve_databases(const std::vector<std::string>& given);
 
+/// Which searcher `--db` and `--remote` call for: the store layout's (Searcher: index
+/// folders, folders of them, stubs of `auto` lines naming them) or the Xapian layout's
+/// (XapianSearcher, docs/scaling.md: `--remote`, Xapian-layout databases, stub files with
+/// `remote` lines or lines naming Xapian-layout databases). Throws UsageError naming the
+/// path (or stub line) that mixes the two: they cannot be searched as one.
+enum class Layout { kStore, kXapian };
+Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes);
+
 /// True if `path` is a speechdex index folder (it has its stub, or the layout before
 /// schema 5).
 bool is_index_folder(const std::string& path);

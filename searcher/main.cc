@@ -29,6 +29,7 @@
 #include "svg_plot.h"
 #include "trend.h"
 #include "version.h"
+#include "xapian_search.h"
 
 namespace {
 
@@ -88,6 +89,9 @@ struct RawOptions {
   bool reuse = false;                   ///< --reuse
   std::vector<std::string> reuse_pair;  ///< --reuse-pair A B
   size_t min_chars = 40;
+  std::vector<std::string> remotes;  ///< --remote HOST:PORT
+  unsigned timeout_ms = 10000;       ///< --timeout
+  bool allow_partial = false;        ///< --allow-partial
 };
 
 // What a run does: one mode per run, picked from the options in this order of precedence
@@ -278,7 +282,8 @@ std::vector<std::string> check_option_uses(const std::set<std::string>& given, u
 // Options validated.
 struct Config {
   Mode mode = kSearch;
-  std::vector<std::string> warnings;   ///< options given that the mode ignores
+  std::vector<std::string> warnings;  ///< options given that the mode ignores
+  speechdex::searcher::Layout layout = speechdex::searcher::Layout::kStore;
   std::vector<std::string> databases;  ///< the index folders --db names (resolve_databases)
   std::string db;                      ///< their paths joined by ", ", for captions
   std::string query;
@@ -306,6 +311,7 @@ struct Config {
   bool reuse = false;                   ///< --reuse
   std::vector<std::string> reuse_pair;  ///< --reuse-pair: two speech ids
   speechdex::searcher::ReuseOptions reuse_options;
+  speechdex::searcher::ShardOptions shards;  ///< Xapian-layout shards (xapian_search.h)
 };
 
 // "a, b, c" for an error message.
@@ -419,8 +425,15 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
              : raw.format == "csv" ? Format::kCsv
                                    : Format::kTable;
   c.warnings = check_option_uses(given, c.mode, c.format);
-  c.databases = speechdex::searcher::resolve_databases(raw.db);
-  for (const std::string& d : c.databases) c.db += (c.db.empty() ? "" : ", ") + d;
+  c.layout = speechdex::searcher::layout_of(raw.db, raw.remotes);
+  if (c.layout == speechdex::searcher::Layout::kStore) {
+    c.databases = speechdex::searcher::resolve_databases(raw.db);
+  } else {
+    c.shards.dbs = raw.db;
+  }
+  for (const std::string& d :
+       c.layout == speechdex::searcher::Layout::kStore ? c.databases : raw.db)
+    c.db += (c.db.empty() ? "" : ", ") + d;
   for (const std::string& w : raw.query_words) {
     const std::string word = (!w.empty() && w[0] == kWordMark) ? w.substr(1) : w;
     if (!c.query.empty()) c.query.push_back(' ');
@@ -549,6 +562,9 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
   c.collocate_options.limit = raw.limit;
   c.color = raw.color == "always" || (raw.color == "auto" && isatty(STDOUT_FILENO));
   validate_export(raw, c);
+  c.shards.remotes = raw.remotes;
+  c.shards.timeout_ms = raw.timeout_ms;
+  c.shards.allow_partial = raw.allow_partial;
   return c;
 }
 
@@ -561,8 +577,9 @@ void write_plot(const std::string& file, const std::string& svg) {
 }
 
 // --trend: the series of each query (from the command line or the --batch file), printed,
-// and drawn with --plot.
-int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
+// and drawn with --plot. `S`: Searcher or XapianSearcher.
+template <typename S>
+int trend_command(S& searcher, const Config& c) {
   using namespace speechdex::searcher;
   TrendRequest request;
   request.fields = c.trend_fields;
@@ -598,8 +615,9 @@ int trend_command(speechdex::searcher::Searcher& searcher, const Config& c) {
 }
 
 // --all: every hit (or KWIC row) printed as it is read, in index order; returns the rows.
-uint64_t print_all(speechdex::searcher::Searcher& searcher, const Config& c,
-                   speechdex::searcher::Printer& printer) {
+// `S`: Searcher, or XapianSearcher (by relevance there).
+template <typename S>
+uint64_t print_all(S& searcher, const Config& c, speechdex::searcher::Printer& printer) {
   using namespace speechdex::searcher;
   uint64_t rows = 0;
   if (!c.kwic) {
@@ -683,8 +701,59 @@ class ReuseProgressLine {
   double phase_started_ = 0;
 };
 
+// A search over Xapian-layout shards (xapian_search.h): the modes stock Xapian can answer
+// exactly; the others are refused naming the limitation.
+int run_xapian(const Config& c) {
+  using namespace speechdex::searcher;
+  const unsigned supported =
+      kSearch | kKwicSearch | kCount | kCountFacets | kAll | kAllKwic | kExplain | kTrend;
+  if ((c.mode & supported) == 0) {
+    throw speechdex::UsageError(std::string(mode_name(c.mode)) +
+                                    " is not available on Xapian-layout shards: it reads the "
+                                    "text store or the whole index's duplicate table "
+                                    "(docs/scaling.md)",
+                                "");
+  }
+  if (!c.provenance.empty()) {
+    throw speechdex::UsageError("--provenance is not available on Xapian-layout shards",
+                                "--provenance");
+  }
+  XapianSearcher searcher(
+      c.shards, [](const std::string& w) { std::cerr << kProgram << ": warning: " << w << "\n"; });
+  auto printer = make_printer(c.format, std::cout, c.color, c.fields);
+  if (c.bom) std::cout << "\xEF\xBB\xBF";
+  int status = 0;
+  if (c.mode == kExplain) {
+    printer->explain(*c.explain, searcher.record(*c.explain));
+  } else if (c.mode == kTrend) {
+    status = trend_command(searcher, c);
+  } else if (c.mode == kAll || c.mode == kAllKwic) {
+    print_all(searcher, c, *printer);
+  } else {
+    const SearchResult result = searcher.search(c.request);
+    if (c.mode == kCount) {
+      std::cout << result.total << "\n";
+    } else if (c.mode == kKwicSearch) {
+      print_kwic(std::cout, c.format, result, kwic_rows(result, c.request.query, c.kwic_options),
+                 c.color, c.fields);
+    } else {
+      printer->print(c.query.empty() ? "(filters only)" : c.query, c.request.query, result,
+                     c.request.group_by_speech);
+    }
+  }
+  std::cout.flush();
+  if (!searcher.skipped().empty()) {
+    std::string names;
+    for (const std::string& n : searcher.skipped()) names += (names.empty() ? "" : ", ") + n;
+    std::cerr << kProgram << ": warning: results are partial: " << searcher.skipped().size()
+              << " shard(s) skipped: " << names << "\n";
+  }
+  return status;
+}
+
 int run(const Config& c) {
   using namespace speechdex::searcher;
+  if (c.layout == speechdex::searcher::Layout::kXapian) return run_xapian(c);
   Searcher searcher(c.databases);
   auto printer = make_printer(c.format, std::cout, c.color, c.fields);
   if (c.bom) std::cout << "\xEF\xBB\xBF";
@@ -838,17 +907,37 @@ int main(int argc, char** argv) {
       "  speechdex-search --db DB --reuse --min-chars 40\n"
       "                    passages of 40+ characters that speeches share, sources first\n"
       "  speechdex-search --db DB --explain 150\n"
-      "                    a paragraph's metadata and how it was found\n");
+      "                    a paragraph's metadata and how it was found\n"
+      "  speechdex-search --db shard --facets year 依法行政\n"
+      "                    a Xapian-layout shard, or a stub of remote lines (docs/scaling.md)\n");
   app.formatter(std::make_shared<HelpFormatter>());
   RawOptions raw;
   app.set_version_flag("--version", std::string(kProgram) + " " + speechdex::kVersion,
                        "print the program's name and version and exit");
   app.add_option("--db", raw.db,
-                 "index folder; repeat it, or name a folder of index folders or a Xapian stub file "
-                 "of 'auto PATH' lines, to search several indexes as one")
-      ->required()
+                 "index folder; repeat it, or name a folder of index folders or a Xapian stub "
+                 "file of 'auto PATH' lines, to search several indexes as one; or a "
+                 "Xapian-layout shard, or a stub of 'remote HOST:PORT' lines naming such shards "
+                 "(docs/scaling.md)")
       ->type_name("DIR")
       ->allow_extra_args(false);
+  app.add_option("--remote", raw.remotes,
+                 "a Xapian-layout shard served by xapian-tcpsrv at HOST:PORT (repeatable; with "
+                 "or without --db): searched with stock Xapian operators, counts, facets and "
+                 "hits exact; NEAR, BEFORE, trends, collocates, adoption, reuse and copies are "
+                 "not available (docs/scaling.md)")
+      ->type_name("HOST:PORT")
+      ->allow_extra_args(false);
+  app.add_option("--timeout", raw.timeout_ms,
+                 "with Xapian-layout shards: milliseconds a remote shard may take to connect or "
+                 "answer before it is reported by name")
+      ->default_val(10000)
+      ->check(CLI::Range(1, 3600000))
+      ->type_name("MS");
+  app.add_flag("--allow-partial", raw.allow_partial,
+               "with Xapian-layout shards: skip a shard that cannot be reached (a warning names "
+               "it), search the others and mark the results partial (stderr; the JSON "
+               "summary's partial and skipped_shards)");
   app.add_option("query", raw.query_words, "the query");
   app.add_option("-n,--limit", raw.limit, "number of hits to print")
       ->default_val(10)
@@ -1026,6 +1115,10 @@ int main(int argc, char** argv) {
     for (const std::string& n : o->get_snames()) given.insert("-" + n);
     for (const std::string& n : o->get_lnames()) given.insert("--" + n);
     if (o->get_lnames().empty() && o->get_snames().empty()) given.insert("the " + o->get_name());
+  }
+  if (raw.db.empty() && raw.remotes.empty()) {
+    std::cerr << kProgram << ": error: --db is required (or --remote HOST:PORT) (try --help)\n";
+    return 2;
   }
   if (raw.format == "kwic") {
     given.erase("--format");

@@ -239,6 +239,10 @@ nlohmann::json summary_json(const SearchResult& result) {
     j["dedup"] = dedup_name(result.dedup);
     j["matched_paragraphs"] = result.matched_paragraphs;
   }
+  if (!result.skipped_shards.empty()) {
+    j["partial"] = true;
+    j["skipped_shards"] = result.skipped_shards;
+  }
   return j;
 }
 
@@ -272,7 +276,9 @@ class JsonPrinter : public Printer {
       : out_(out), fields_(std::move(fields)) {}
   void print(const std::string&, const ParsedQuery& query, const SearchResult& result,
              bool) override {
-    if (!result.facets.empty()) out_ << summary_line(result) << "\n";
+    if (!result.facets.empty() || !result.skipped_shards.empty()) {
+      out_ << summary_line(result) << "\n";
+    }
     for (const Hit& h : result.hits) hit(query, h);
   }
   void hit(const ParsedQuery& query, const Hit& h) override {

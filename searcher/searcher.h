@@ -74,6 +74,9 @@ struct SearchResult {
   /// collapsing (equal to total_paragraphs without it).
   Dedup dedup = Dedup::kNone;
   uint64_t matched_paragraphs = 0;
+  /// Shards of a Xapian-layout search that were skipped with --allow-partial (they could
+  /// not be reached): the counts cover the others only (xapian_search.h).
+  std::vector<std::string> skipped_shards;
 };
 
 /// A database opened for searching.

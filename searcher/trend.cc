@@ -16,6 +16,7 @@
 #include "errors.h"
 #include "fields.h"
 #include "tokenizer.h"
+#include "xapian_search.h"
 
 namespace speechdex::searcher {
 namespace {
@@ -80,7 +81,9 @@ struct FieldValues {
   std::vector<std::vector<std::string>> keys;  // by value code: the keys (topics: several)
 };
 
-std::string label_of(const std::string& field, const std::string& key, Searcher& searcher) {
+// `S`: Searcher or XapianSearcher (xapian_search.h), here and below.
+template <typename S>
+std::string label_of(const std::string& field, const std::string& key, S& searcher) {
   if (key.empty()) return "unknown";
   if (field == "county") {
     const schema::Division* d = searcher.gazetteer().by_code(key);
@@ -96,8 +99,9 @@ std::string label_of(const std::string& field, const std::string& key, Searcher&
 
 // Sort key of a bucket key within its field: unknown last, years numerically, topics in
 // taxonomy order, the rest in byte order.
+template <typename S>
 std::pair<int, std::string> order_of(const std::string& field, const std::string& key,
-                                     Searcher& searcher) {
+                                     S& searcher) {
   if (key.empty()) return {2, ""};
   if (field == "topic") {
     char n[16];
@@ -123,7 +127,8 @@ double speech_share(const TrendCount& count, const TrendBucket& bucket) {
 
 namespace {
 
-TrendResult run_trend_once(Searcher& searcher, const TrendRequest& request) {
+template <typename S>
+TrendResult run_trend_once(S& searcher, const TrendRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   TrendResult result;
   result.fields = request.fields;
@@ -401,6 +406,10 @@ TrendResult run_trend(Searcher& searcher, const TrendRequest& request) {
   TrendResult result;
   searcher.on_one_snapshot([&] { result = run_trend_once(searcher, request); });
   return result;
+}
+
+TrendResult run_trend(XapianSearcher& searcher, const TrendRequest& request) {
+  return run_trend_once(searcher, request);
 }
 
 }  // namespace speechdex::searcher

@@ -12,6 +12,8 @@
 
 namespace speechdex::searcher {
 
+class XapianSearcher;
+
 /// What to count.
 struct TrendRequest {
   /// One or two of facet_names(): buckets are their values (pairs of values for two).
@@ -67,6 +69,9 @@ struct TrendResult {
 /// matching paragraphs' units. A query that cannot be parsed or whose filters do not
 /// resolve gets an error series; throws QueryError if the request's own filters do not.
 TrendResult run_trend(Searcher& searcher, const TrendRequest& request);
+/// The same over Xapian-layout shards (xapian_search.h): every paragraph of the filtered
+/// corpus is read from its shard. --dedup is refused there (XapianSearcher::for_each_match).
+TrendResult run_trend(XapianSearcher& searcher, const TrendRequest& request);
 
 /// Occurrences per 10,000 characters of the bucket (0 for an empty bucket).
 double per_10k_chars(const TrendCount& count, const TrendBucket& bucket);
