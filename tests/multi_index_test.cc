@@ -366,6 +366,13 @@ TEST_F(MultiIndexTest, BadNamesAreOneLineErrors) {
   EXPECT_NE(e.find("bad.stub:2"), std::string::npos) << e;
   write_bytes(bad, "auto missing\n");
   EXPECT_NE(error(" --db " + bad).find("missing"), std::string::npos);
+  // Store-layout indexes and Xapian-layout shards are two searchers: never mixed.
+  write_bytes(bad, "auto parts/a\nremote 127.0.0.1:1\n");
+  const std::string mixed = error(" --db " + bad);
+  EXPECT_NE(mixed.find("this stub names both"), std::string::npos) << mixed;
+  EXPECT_NE(mixed.find("bad.stub:2"), std::string::npos) << mixed;
+  EXPECT_NE(error(" --db " + parts_[0] + " --remote 127.0.0.1:1").find("cannot be searched as one"),
+            std::string::npos);
 }
 
 }  // namespace
