@@ -924,7 +924,7 @@ int main(int argc, char** argv) {
   app.add_option("--remote", raw.remotes,
                  "a Xapian-layout shard served by xapian-tcpsrv at HOST:PORT (repeatable; with "
                  "or without --db): searched with stock Xapian operators, counts, facets and "
-                 "hits exact; NEAR, BEFORE, trends, collocates, adoption, reuse and copies are "
+                 "hits exact; NEAR, BEFORE, collocates, adoption, reuse and copies are "
                  "not available (docs/scaling.md)")
       ->type_name("HOST:PORT")
       ->allow_extra_args(false);
