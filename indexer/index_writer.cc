@@ -198,7 +198,7 @@ Xapian::Document build_document(const SourceFile& file, int speech_number, const
   Xapian::Document doc;
   const uint64_t source = schema::source_key(file.canonical_path);
   const uint64_t speech_key = schema::speech_key(source, speech_number);
-  doc.add_boolean_term(schema::boolean_term(schema::field("source"), schema::hex_key(source)));
+  doc.add_boolean_term(schema::source_term(source));
 
   schema::ParagraphRecord r;
   r.source = schema::printable_path(file.path);
@@ -418,8 +418,7 @@ size_t IndexWriter::remove_file(const std::string& canonical_path) {
 }
 
 size_t IndexWriter::forget(const std::string& canonical_path) {
-  const std::string source_term = schema::boolean_term(
-      schema::field("source"), schema::hex_key(schema::source_key(canonical_path)));
+  const std::string source_term = schema::source_term(canonical_path);
   try {
     // The file's old paragraphs leave the records now and the text store's matches from
     // this commit on (the deleted list).

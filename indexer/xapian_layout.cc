@@ -134,17 +134,16 @@ std::vector<std::string> XapianLayoutWriter::files_under(const std::string& fold
   return files_in(*db_, folder);
 }
 
-void XapianLayoutWriter::forget(const std::string& canonical_path) {
-  db_->delete_document(schema::boolean_term(schema::field("source"),
-                                            schema::hex_key(schema::source_key(canonical_path))));
+size_t XapianLayoutWriter::forget(const std::string& canonical_path) {
+  const std::string term = schema::source_term(canonical_path);
+  const size_t n = db_->get_termfreq(term);
+  db_->delete_document(term);
+  return n;
 }
 
 size_t XapianLayoutWriter::remove_file(const std::string& canonical_path) {
   try {
-    const std::string term = schema::boolean_term(
-        schema::field("source"), schema::hex_key(schema::source_key(canonical_path)));
-    const size_t n = db_->get_termfreq(term);
-    forget(canonical_path);
+    const size_t n = forget(canonical_path);
     db_->set_metadata(std::string(schema::kMetaFilePrefix) + canonical_path, "");
     pending_ += n + 1;
     return n;

@@ -73,7 +73,8 @@ class XapianLayoutWriter {
   std::unique_ptr<Xapian::WritableDatabase> db_;
   size_t pending_ = 0;
   bool started_empty_ = false;
-  void forget(const std::string& canonical_path);
+  // Deletes a file's paragraphs; returns how many there were.
+  size_t forget(const std::string& canonical_path);
 };
 
 }  // namespace speechdex::indexer

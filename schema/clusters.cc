@@ -220,8 +220,7 @@ DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, Duplicate
     for (auto it = db.metadata_keys_begin(file_prefix); it != db.metadata_keys_end(file_prefix);
          ++it) {
       const std::string path = (*it).substr(file_prefix.size());
-      path_of[schema::boolean_term(schema::field("source"),
-                                   schema::hex_key(schema::source_key(path)))] = path;
+      path_of[schema::source_term(path)] = path;
     }
   }
   std::vector<uint32_t> source(n, 0);

@@ -75,4 +75,10 @@ std::string boolean_term(const Field& f, std::string_view value) {
   return t;
 }
 
+std::string source_term(uint64_t source) { return boolean_term(field("source"), hex_key(source)); }
+
+std::string source_term(std::string_view canonical_path) {
+  return source_term(source_key(canonical_path));
+}
+
 }  // namespace speechdex::schema

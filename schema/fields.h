@@ -130,5 +130,9 @@ uint64_t speech_key(uint64_t source, int speech);
 
 /// Boolean filter term of a field: prefix + value.
 std::string boolean_term(const Field& f, std::string_view value);
+/// The boolean term that finds a source file's paragraphs: field "source", its source_key
+/// in hex.
+std::string source_term(uint64_t source);
+std::string source_term(std::string_view canonical_path);
 
 }  // namespace speechdex::schema

@@ -44,44 +44,19 @@ namespace {
 
 constexpr int kMaxStubDepth = 8;
 
-// A stub file's lines: (kind, path or address, "FILE:LINE"); blank lines and comments skipped.
-struct StubLine {
-  std::string kind, rest, where;
-};
-std::vector<StubLine> stub_lines(const std::string& stub) {
-  std::ifstream in(stub);
-  if (!in) throw UsageError("cannot read this file", stub);
-  std::vector<StubLine> out;
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    const auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    const auto space = line.find_first_of(" \t", first);
-    StubLine l{line.substr(first, space - first),
-               space == std::string::npos ? "" : line.substr(space),
-               stub + ":" + std::to_string(number)};
-    l.rest.erase(0, l.rest.find_first_not_of(" \t"));
-    l.rest.erase(l.rest.find_last_not_of(" \t\r") + 1);
-    out.push_back(std::move(l));
-  }
-  return out;
-}
-
 void resolve(const std::string& path, int depth, std::vector<std::string>& out);
 
 // The `auto PATH` lines of a Xapian stub file.
 void read_stub(const std::string& stub, int depth, std::vector<std::string>& out) {
-  const fs::path dir = fs::path(stub).parent_path();
-  for (const StubLine& l : stub_lines(stub)) {
-    if (l.kind != "auto" || l.rest.empty()) {
+  for (const StubLine& l : read_stub_file(stub)) {
+    if (l.kind != "auto" || l.argument.empty()) {
       throw UsageError(
           "a stub file names speechdex indexes by 'auto PATH' lines only; this "
           "line is '" +
-              l.kind + " " + l.rest + "'",
+              l.kind + " " + l.argument + "'",
           l.where);
     }
-    const fs::path target = fs::path(l.rest).is_absolute() ? fs::path(l.rest) : dir / l.rest;
-    resolve(target.lexically_normal().string(), depth + 1, out);
+    resolve(l.path, depth + 1, out);
   }
 }
 
@@ -119,13 +94,8 @@ Layout layout_of_path(const std::string& path, int depth) {
   if (xapian_layout_folder(path)) return Layout::kXapian;
   if (!fs::is_regular_file(path)) return Layout::kStore;  // a folder of indexes, or nothing
   std::optional<Layout> layout;
-  const fs::path dir = fs::path(path).parent_path();
-  for (const StubLine& l : stub_lines(path)) {
-    Layout here = Layout::kXapian;
-    if (l.kind != "remote") {
-      const fs::path target = fs::path(l.rest).is_absolute() ? fs::path(l.rest) : dir / l.rest;
-      here = layout_of_path(target.lexically_normal().string(), depth + 1);
-    }
+  for (const StubLine& l : read_stub_file(path)) {
+    const Layout here = l.kind == "remote" ? Layout::kXapian : layout_of_path(l.path, depth + 1);
     if (layout && *layout != here) {
       throw UsageError(
           "this stub names both speechdex index folders and Xapian-layout shards; "
@@ -153,6 +123,28 @@ Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::str
     layout = here;
   }
   return layout.value_or(Layout::kStore);
+}
+
+std::vector<StubLine> read_stub_file(const std::string& stub) {
+  std::ifstream in(stub);
+  if (!in) throw UsageError("cannot read this file", stub);
+  const fs::path dir = fs::path(stub).parent_path();
+  std::vector<StubLine> out;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto space = line.find_first_of(" \t", first);
+    StubLine l{line.substr(first, space - first),
+               space == std::string::npos ? "" : line.substr(space), "",
+               stub + ":" + std::to_string(number)};
+    l.argument.erase(0, l.argument.find_first_not_of(" \t"));
+    l.argument.erase(l.argument.find_last_not_of(" \t\r") + 1);
+    const fs::path arg(l.argument);
+    l.path = (arg.is_absolute() ? arg : dir / arg).lexically_normal().string();
+    out.push_back(std::move(l));
+  }
+  return out;
 }
 
 std::vector<std::string> resolve_databases(const std::vector<std::string>& given) {

@@ -23,6 +23,16 @@ std::vector<std::string> resolve_databases(const std::vector<std::string>& given
 enum class Layout { kStore, kXapian };
 Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes);
 
+/// A line of a Xapian stub file: its kind (`auto`, `remote`, ...), the rest of the line
+/// trimmed, that rest as a path resolved from the stub's folder unless absolute, and where
+/// it is ("FILE:LINE") for messages.
+struct StubLine {
+  std::string kind, argument, path, where;
+};
+/// The lines of a stub file, blank lines and `#` comments skipped. Throws UsageError if the
+/// file cannot be read.
+std::vector<StubLine> read_stub_file(const std::string& stub);
+
 /// True if `path` is a speechdex index folder (it has its stub, or the layout before
 /// schema 5).
 bool is_index_folder(const std::string& path);

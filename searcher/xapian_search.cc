@@ -6,8 +6,8 @@
 #include <boost/filesystem.hpp>
 #include <fstream>
 #include <map>
-#include <sstream>
 
+#include "databases.h"
 #include "errors.h"
 #include "fields.h"
 #include "filters.h"
@@ -52,20 +52,12 @@ Shard remote_shard(const std::string& spec, const std::string& where) {
 // The shards a stub file names, one a line (Xapian's stub syntax, the lines this program
 // opens itself so that --timeout and --allow-partial apply to each).
 std::vector<Shard> stub_shards(const std::string& stub) {
-  std::ifstream in(stub);
-  if (!in) throw UsageError("cannot read the stub file", stub);
-  const std::string dir = boost::filesystem::path(stub).parent_path().string();
   std::vector<Shard> out;
-  int number = 0;
-  for (std::string line; std::getline(in, line);) {
-    ++number;
-    const std::string where = stub + ":" + std::to_string(number);
-    std::istringstream words(line);
-    std::string kind, arg, extra;
-    words >> kind;
-    if (kind.empty() || kind[0] == '#') continue;
-    words >> arg >> extra;
-    if (arg.empty() || !extra.empty()) {
+  for (const StubLine& line : read_stub_file(stub)) {
+    const std::string& kind = line.kind;
+    const std::string& arg = line.argument;
+    const std::string& where = line.where;
+    if (arg.empty() || arg.find_first_of(" \t") != std::string::npos) {
       throw UsageError("expected 'remote HOST:PORT', 'auto PATH' or 'glass PATH'", where);
     }
     if (kind == "remote") {
@@ -75,7 +67,7 @@ std::vector<Shard> stub_shards(const std::string& stub) {
       out.push_back(remote_shard(arg, where));
     } else if (kind == "auto" || kind == "glass") {
       Shard s;
-      s.path = arg[0] == '/' || dir.empty() ? arg : dir + "/" + arg;
+      s.path = line.path;
       s.name = s.path;
       out.push_back(s);
     } else {
