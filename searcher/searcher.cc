@@ -35,24 +35,20 @@ Searcher::Searcher(const std::vector<std::string>& paths) {
     path_ += (path_.empty() ? "" : ", ") + path;
     parts_.push_back(Part{path, "", nullptr, nullptr, 0});
   }
-  for (Part& part : parts_) {
-    for (int tries = 1;; ++tries) {
-      try {
-        open_part(part);
-        break;
-      } catch (const Xapian::DatabaseNotFoundError&) {
-        if (tries < kTries && moved(part)) continue;
-        throw IndexError("not a speechdex database", part.path);
-      } catch (const Xapian::Error& e) {
-        if (tries < kTries && moved(part)) continue;
-        throw IndexError("cannot open database: " + xapian_message(e), part.path);
-      } catch (const IndexError&) {
-        if (tries < kTries && moved(part)) continue;
-        throw;
-      }
+  // The whole open retries: a writer may switch generations or drop segments between a
+  // part's records and its text store, or between parts.
+  for (int tries = 1;; ++tries) {
+    try {
+      open();
+      return;
+    } catch (const Xapian::Error& e) {
+      if (tries < kTries && moved()) continue;
+      throw IndexError("cannot open database: " + xapian_message(e), path_);
+    } catch (const IndexError&) {
+      if (tries < kTries && moved()) continue;
+      throw;
     }
   }
-  open_text();
 }
 
 void Searcher::open() {
@@ -64,12 +60,20 @@ void Searcher::open_part(Part& part) {
   // One snapshot: the records at one revision, and the segments and deleted ids it names.
   part.generation = schema::live_generation(part.path);
   part.records.reset();
-  part.db = std::make_unique<Xapian::Database>(part.path);
+  part.db.reset();
+  try {
+    part.db = std::make_unique<Xapian::Database>(part.path);
+  } catch (const Xapian::DatabaseNotFoundError&) {
+    throw IndexError("not a speechdex database", part.path);
+  } catch (const Xapian::Error& e) {
+    throw IndexError("cannot open database: " + xapian_message(e), part.path);
+  }
   schema::check_schema(*part.db, part.path);
   part.records = std::make_unique<schema::RecordReader>(*part.db);
 }
 
 bool Searcher::moved(const Part& part) {
+  if (part.generation.empty() && !part.db) return false;  // not opened yet
   try {
     if (schema::live_generation(part.path) != part.generation) return true;
     return part.db && Xapian::Database(part.path).get_revision() != part.db->get_revision();

@@ -5,10 +5,12 @@
 // the indexes), trends, KWIC, exports, collocates, adoption, copies and clusters.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/filesystem.hpp>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "clusters.h"
 #include "databases.h"
@@ -373,6 +375,64 @@ TEST_F(MultiIndexTest, BadNamesAreOneLineErrors) {
   EXPECT_NE(mixed.find("bad.stub:2"), std::string::npos) << mixed;
   EXPECT_NE(error(" --db " + parts_[0] + " --remote 127.0.0.1:1").find("cannot be searched as one"),
             std::string::npos);
+}
+
+// Opening several indexes is one snapshot of each, taken again if a writer replaced one
+// meanwhile: a writer that compacts after every run drops the segments the last commit
+// named, so a reader that read a part's records and then opens its segments (or the next
+// part) may find them gone. In-process opens, many per writer run, hit that window.
+TEST_F(MultiIndexTest, OpeningWhileAWriterCompactsRetriesOnTheNewSnapshot) {
+  const std::string root = dir_->path() + "/busy", corpus = root + "/corpus", live = root + "/live";
+  fs::create_directories(corpus);
+  for (const auto& e : fs::directory_iterator(dir_->path() + "/corpus/b"))
+    fs::copy_file(e.path(), corpus + "/" + e.path().filename().string());
+  index_paths(live, {corpus});
+  const std::string changed = corpus + "/zz_copy_of_sample.txt";
+  const std::string text = read_bytes(changed);
+  const size_t before = Searcher(live).documents();
+  // Many other parts after it widen the window between a part's records and its segments.
+  std::vector<std::string> many{live};
+  for (int i = 0; i < 24; ++i) {
+    many.push_back(root + "/other-" + std::to_string(i));
+    run_command("cp -r " + shell_quote(parts_[2]) + " " + shell_quote(many.back()));
+  }
+  const size_t others =
+      Searcher(std::vector<std::string>(many.begin() + 1, many.end())).documents();
+
+  std::atomic<bool> done{false};
+  std::string writer_error;
+  std::thread writer([&] {
+    for (int run = 1; run <= 30 && writer_error.empty(); ++run) {
+      // Each run re-indexes the changed file (a new segment) and compacts into one.
+      write_bytes(changed, text + "\n读者试验第" + std::to_string(run) + "段。\n");
+      const CommandResult r = run_command(std::string(SPEECHDEX_INDEX_BIN) + " --db " + live +
+                                              " --compact always " + corpus + " 2>&1",
+                                          true);
+      if (r.status != 0) writer_error = r.out;
+    }
+    done = true;
+  });
+  size_t opens = 0;
+  std::vector<std::string> failures;
+  while (!done) {
+    for (const std::vector<std::string>& dbs : {std::vector<std::string>{live}, many}) {
+      ++opens;
+      try {
+        Searcher s(dbs);
+        const size_t n = s.documents() - (dbs.size() > 1 ? others : 0);
+        if (n < before) failures.push_back("fewer documents than before: " + std::to_string(n));
+      } catch (const std::exception& e) {
+        failures.push_back(e.what());
+      }
+    }
+  }
+  writer.join();
+  ASSERT_EQ(writer_error, "");
+  std::cout << "[ opens    ] " << opens << " opens during 30 compacting runs, " << failures.size()
+            << " failed\n";
+  EXPECT_GE(opens, 50u) << "too few opens overlapped the writer";
+  EXPECT_TRUE(failures.empty()) << failures.size() << " of " << opens
+                                << " opens failed, first: " << failures.front();
 }
 
 }  // namespace
