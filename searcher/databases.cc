@@ -17,10 +17,7 @@ namespace speechdex::searcher {
 
 namespace fs = boost::filesystem;
 
-namespace {
-
-// True if `path` is a plain Xapian database of the Xapian layout (its metadata says so).
-bool xapian_layout_folder(const std::string& path) {
+bool is_xapian_layout_folder(const std::string& path) {
   if (!fs::is_directory(path) || fs::exists(schema::stub_path(path))) return false;
   try {
     return Xapian::Database(path).get_metadata(std::string(schema::kMetaLayout)) ==
@@ -30,14 +27,12 @@ bool xapian_layout_folder(const std::string& path) {
   }
 }
 
-}  // namespace
-
 bool is_index_folder(const std::string& path) {
   if (!fs::is_directory(path)) return false;
   if (fs::exists(schema::stub_path(path))) return true;
   // Glass files at the top: an index of the layout before schema 5 (the searcher says to
   // rebuild it), or a database of the Xapian layout, which is not an index folder.
-  return schema::is_old_layout(path) && !xapian_layout_folder(path);
+  return schema::is_old_layout(path) && !is_xapian_layout_folder(path);
 }
 
 namespace {
@@ -91,8 +86,23 @@ namespace {
 Layout layout_of_path(const std::string& path, int depth) {
   if (depth > kMaxStubDepth) throw UsageError("stub files nest too deep (a loop?)", path);
   if (is_index_folder(path)) return Layout::kStore;
-  if (xapian_layout_folder(path)) return Layout::kXapian;
-  if (!fs::is_regular_file(path)) return Layout::kStore;  // a folder of indexes, or nothing
+  if (is_xapian_layout_folder(path)) return Layout::kXapian;
+  if (fs::is_directory(path)) {
+    // A folder of index folders, of Xapian-layout shards, or of nothing (resolve says so).
+    bool store = false, xapian = false;
+    for (const fs::directory_entry& e : fs::directory_iterator(path)) {
+      store = store || is_index_folder(e.path().string());
+      xapian = xapian || is_xapian_layout_folder(e.path().string());
+    }
+    if (store && xapian) {
+      throw UsageError(
+          "this folder holds both speechdex index folders and Xapian-layout shards; "
+          "they cannot be searched as one",
+          path);
+    }
+    return xapian ? Layout::kXapian : Layout::kStore;
+  }
+  if (!fs::is_regular_file(path)) return Layout::kStore;  // nothing: resolve says so
   std::optional<Layout> layout;
   for (const StubLine& l : read_stub_file(path)) {
     const Layout here = l.kind == "remote" ? Layout::kXapian : layout_of_path(l.path, depth + 1);

@@ -37,4 +37,8 @@ std::vector<StubLine> read_stub_file(const std::string& stub);
 /// schema 5).
 bool is_index_folder(const std::string& path);
 
+/// True if `path` is a plain Xapian database of the Xapian layout (`--layout xapian`; its
+/// metadata says so).
+bool is_xapian_layout_folder(const std::string& path);
+
 }  // namespace speechdex::searcher

@@ -917,8 +917,8 @@ int main(int argc, char** argv) {
   app.add_option("--db", raw.db,
                  "index folder; repeat it, or name a folder of index folders or a Xapian stub "
                  "file of 'auto PATH' lines, to search several indexes as one; or a "
-                 "Xapian-layout shard, or a stub of 'remote HOST:PORT' lines naming such shards "
-                 "(docs/scaling.md)")
+                 "Xapian-layout shard, a folder of them, or a stub of 'remote HOST:PORT' and "
+                 "'auto PATH' lines naming them (docs/scaling.md)")
       ->type_name("DIR")
       ->allow_extra_args(false);
   app.add_option("--remote", raw.remotes,

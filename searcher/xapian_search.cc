@@ -6,6 +6,7 @@
 #include <boost/filesystem.hpp>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "databases.h"
 #include "errors.h"
@@ -49,35 +50,48 @@ Shard remote_shard(const std::string& spec, const std::string& where) {
   return s;
 }
 
-// The shards a stub file names, one a line (Xapian's stub syntax, the lines this program
-// opens itself so that --timeout and --allow-partial apply to each).
-std::vector<Shard> stub_shards(const std::string& stub) {
-  std::vector<Shard> out;
-  for (const StubLine& line : read_stub_file(stub)) {
-    const std::string& kind = line.kind;
-    const std::string& arg = line.argument;
-    const std::string& where = line.where;
-    if (arg.empty() || arg.find_first_of(" \t") != std::string::npos) {
-      throw UsageError("expected 'remote HOST:PORT', 'auto PATH' or 'glass PATH'", where);
-    }
-    if (kind == "remote") {
-      if (arg[0] == ':') {
-        throw UsageError("a remote program (remote :PROG) is not supported; give HOST:PORT", where);
+// The shards `path` names, appended to `out`: a Xapian-layout database is itself; a stub
+// file is its lines (Xapian's stub syntax, read here so that --timeout and --allow-partial
+// apply to each shard): `remote HOST:PORT`, or `auto`/`glass PATH` naming a database, a
+// folder of them or another stub; a folder of Xapian-layout databases is those, in name
+// order. Anything else is left for open_shard to name.
+void add_shards(const std::string& path, int depth, std::vector<Shard>& out) {
+  namespace fs = boost::filesystem;
+  if (depth > 8) throw UsageError("stub files nest too deep (a loop?)", path);
+  if (fs::is_regular_file(path)) {
+    const size_t before = out.size();
+    for (const StubLine& line : read_stub_file(path)) {
+      const std::string& arg = line.argument;
+      if (arg.empty() || arg.find_first_of(" \t") != std::string::npos) {
+        throw UsageError("expected 'remote HOST:PORT', 'auto PATH' or 'glass PATH'", line.where);
       }
-      out.push_back(remote_shard(arg, where));
-    } else if (kind == "auto" || kind == "glass") {
-      Shard s;
-      s.path = line.path;
-      s.name = s.path;
-      out.push_back(s);
-    } else {
-      throw UsageError("unknown stub line '" + kind +
-                           "'; expected 'remote HOST:PORT', 'auto PATH' or 'glass PATH'",
-                       where);
+      if (line.kind == "remote") {
+        if (arg[0] == ':') {
+          throw UsageError("a remote program (remote :PROG) is not supported; give HOST:PORT",
+                           line.where);
+        }
+        out.push_back(remote_shard(arg, line.where));
+      } else if (line.kind == "auto" || line.kind == "glass") {
+        add_shards(line.path, depth + 1, out);
+      } else {
+        throw UsageError("unknown stub line '" + line.kind +
+                             "'; expected 'remote HOST:PORT', 'auto PATH' or 'glass PATH'",
+                         line.where);
+      }
     }
+    if (out.size() == before) throw UsageError("the stub file names no database", path);
+    return;
   }
-  if (out.empty()) throw UsageError("the stub file names no database", stub);
-  return out;
+  if (fs::is_directory(path) && !is_xapian_layout_folder(path)) {
+    std::vector<std::string> inside;
+    for (const fs::directory_entry& e : fs::directory_iterator(path)) {
+      if (is_xapian_layout_folder(e.path().string())) inside.push_back(e.path().string());
+    }
+    std::sort(inside.begin(), inside.end());
+    for (const std::string& p : inside) out.push_back(Shard{p, p, "", 0});
+    if (!inside.empty()) return;
+  }
+  out.push_back(Shard{path, path, "", 0});
 }
 
 // Opens one shard and checks it is a speechdex database of the Xapian layout. Throws
@@ -217,14 +231,21 @@ Xapian::Query to_xapian(const textstore::Query& q) {
 XapianSearcher::XapianSearcher(const ShardOptions& options,
                                const std::function<void(const std::string&)>& warn) {
   std::vector<Shard> shards;
-  for (const std::string& db : options.dbs) {
-    if (boost::filesystem::is_regular_file(db)) {
-      for (Shard& s : stub_shards(db)) shards.push_back(std::move(s));
-    } else {
-      shards.push_back(Shard{db, db, "", 0});
-    }
-  }
+  for (const std::string& db : options.dbs) add_shards(db, 0, shards);
   for (const std::string& r : options.remotes) shards.push_back(remote_shard(r, "--remote"));
+  // A shard named twice would be searched twice: every count doubled.
+  std::set<std::string> seen;
+  for (const Shard& s : shards) {
+    std::string key = s.name;
+    if (!s.path.empty()) {
+      boost::system::error_code ec;
+      const auto canonical = boost::filesystem::canonical(s.path, ec);
+      if (!ec) key = canonical.string();
+    } else {
+      key = s.host + ":" + std::to_string(s.port);
+    }
+    if (!seen.insert(key).second) throw UsageError("this shard is named twice", s.name);
+  }
   for (const Shard& s : shards) name_ += (name_.empty() ? "" : ", ") + s.name;
   for (const Shard& s : shards) {
     try {

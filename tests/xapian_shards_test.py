@@ -173,7 +173,7 @@ def main():
         half = len(files) // 2
         os.chdir(work)
         store, whole = "store", "xapian-whole"
-        shards = ["shard1", "shard2"]
+        shards = ["shards/shard1", "shards/shard2"]
         run([INDEX, "-q", "--db", store, "corpus"])
         run([INDEX, "-q", "--layout", "xapian", "--db", whole, "corpus"])
         run([INDEX, "-q", "--layout", "xapian", "--db", shards[0]] + [os.path.relpath(f) for f in files[:half]])
@@ -189,6 +189,11 @@ def main():
         whole_delve = run(["xapian-delve", whole]).stdout
         count_line = [l for l in whole_delve.splitlines() if l.startswith("number of documents")]
         check(count_line and count_line[0] in delve, f"xapian-delve of the stub: {delve!r}")
+        # A stub may name another stub (Xapian's `auto` reads either).
+        with open("inner.stub", "w") as f:
+            f.write(f"auto {shards[0]}\n")
+        with open("outer.stub", "w") as f:
+            f.write(f"auto inner.stub\nauto {os.path.abspath(shards[1])}\n")
         ports = [serve(os.path.abspath(s), procs) for s in shards]
         remotes = [f"127.0.0.1:{p}" for p in ports]
         with open("remote.stub", "w") as f:
@@ -207,6 +212,8 @@ def main():
             backends = [("xapian layout, one database", whole, ())]
             if not dedup:
                 backends += [("two shards, stub of auto lines", "local.stub", ()),
+                             ("a folder of two shards", "shards", ()),
+                             ("two shards, a stub naming a stub", "outer.stub", ()),
                              ("two remote shards, stub of remote lines", "remote.stub", ()),
                              ("two remote shards, --remote", "", remotes)]
             for name, db, remote in backends:
@@ -235,6 +242,10 @@ def main():
         print(f"{len(queries)} queries compared, {nonzero} with matches")
 
         # Not expressible with stock operators: refused in one line, never approximated.
+        # A shard named twice (here by its folder and by itself) would double every count.
+        p = run([SEARCH, "--db", "shards", "--db", shards[0], "--count", "依法"], expect=None)
+        check(p.returncode == 2 and "named twice" in p.stderr and shards[0] in p.stderr,
+              f"a shard named twice: exit {p.returncode}: {p.stderr!r}")
         p = run([SEARCH, "--db", "remote.stub", "依法 NEAR/5 政府"], expect=None)
         check(p.returncode == 2 and "NEAR" in p.stderr and p.stdout == "",
               f"NEAR on shards: exit {p.returncode}, {p.stderr!r}")
