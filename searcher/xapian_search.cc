@@ -438,11 +438,13 @@ void XapianSearcher::for_each_match(const SearchRequest& request,
 
 Xapian::MSet XapianSearcher::in_id_order(const Xapian::Query& query, Xapian::doccount first,
                                          Xapian::doccount count) const {
+  // All matches score alike and come in id order, so the matcher may stop once it has
+  // first + count of them (a batch of records need not count the rest).
   Xapian::Enquire e(db_);
   e.set_query(query);
   e.set_docid_order(Xapian::Enquire::ASCENDING);
   e.set_weighting_scheme(Xapian::BoolWeight());
-  return e.get_mset(first, count, db_.get_doccount());
+  return e.get_mset(first, count);
 }
 
 const ValueColumn& XapianSearcher::value_column(Xapian::valueno slot) {
@@ -458,23 +460,21 @@ const ValueColumn& XapianSearcher::value_column(Xapian::valueno slot) {
 schema::ParagraphRecord XapianSearcher::record(unsigned docid) {
   try {
     // Reading the last for_each_match's matches in order (trends read every paragraph of
-    // the filtered corpus): the next kPrefetch of them in one batch per shard, not a round
-    // trip each.
-    constexpr Xapian::doccount kPrefetch = 2000;
+    // the filtered corpus): the next ones in one batch per shard, not a round trip each.
+    // Each batch is a match from the first (a remote shard sends every item before the
+    // batch too), so batches grow with the position, from 2,000 to 50,000: a few dozen
+    // matches for a million paragraphs, not hundreds.
     if (prefetched_.count(docid) == 0) {
       const auto at = std::lower_bound(last_ids_.begin(), last_ids_.end(), docid);
       if (at != last_ids_.end() && *at == docid) {
-        // From the first match on: Xapian 1.4's MSet::fetch crashed on an MSet of remote
-        // shards that starts further on (measured: 4 shards, from match 2000).
+        // An MSet is indexed from its own first item: batch[0] is match `first`.
         const auto first = static_cast<Xapian::doccount>(at - last_ids_.begin());
-        const Xapian::MSet batch = in_id_order(last_query_, 0, first + kPrefetch);
+        const Xapian::MSet batch =
+            in_id_order(last_query_, first, std::clamp<Xapian::doccount>(first, 2000, 50000));
         prefetched_.clear();
-        if (first < batch.size()) {
-          batch.fetch(batch[first], batch.end());
-          for (Xapian::doccount i = first; i < batch.size(); ++i) {
-            const Xapian::MSetIterator it = batch[i];
-            prefetched_[*it] = it.get_document().get_data();
-          }
+        batch.fetch(batch.begin(), batch.end());
+        for (Xapian::MSetIterator it = batch.begin(); it != batch.end(); ++it) {
+          prefetched_[*it] = it.get_document().get_data();
         }
       }
     }
