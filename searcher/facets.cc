@@ -24,12 +24,31 @@ ValueColumn::ValueColumn(const std::vector<schema::DatabasePart>& parts, Xapian:
   for (const schema::DatabasePart& part : parts) {
     const Xapian::Database& db = *part.db;
     for (auto it = db.valuestream_begin(slot); it != db.valuestream_end(slot); ++it) {
-      std::string value = *it;  // a copy each time it is read
-      auto [at, fresh] = code_of.try_emplace(value, static_cast<uint32_t>(values_.size()));
-      if (fresh) values_.push_back(std::move(value));
-      codes_[part.base + it.get_docid()] = at->second;
+      set(part.base + it.get_docid(), *it, code_of);
     }
   }
+  rank_values();
+}
+
+ValueColumn::ValueColumn(Xapian::docid end,
+                         const std::vector<std::pair<Xapian::docid, std::string>>& values)
+    : values_(1) {
+  codes_.assign(end, 0);
+  std::unordered_map<std::string, uint32_t> code_of;
+  for (const auto& [docid, value] : values) {
+    if (!value.empty() && docid < end) set(docid, value, code_of);
+  }
+  rank_values();
+}
+
+void ValueColumn::set(Xapian::docid docid, std::string value,
+                      std::unordered_map<std::string, uint32_t>& code_of) {
+  auto [at, fresh] = code_of.try_emplace(value, static_cast<uint32_t>(values_.size()));
+  if (fresh) values_.push_back(std::move(value));
+  codes_[docid] = at->second;
+}
+
+void ValueColumn::rank_values() {
   std::vector<uint32_t> by_value(values_.size());
   for (uint32_t code = 0; code < by_value.size(); ++code) by_value[code] = code;
   std::sort(by_value.begin(), by_value.end(),

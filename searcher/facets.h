@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "clusters.h"
@@ -41,6 +42,8 @@ class ValueColumn {
   ValueColumn(const Xapian::Database& db, Xapian::valueno slot);
   /// The slot of several databases searched as one, by the ids of the whole.
   ValueColumn(const std::vector<schema::DatabasePart>& parts, Xapian::valueno slot);
+  /// A column of these documents' values (the others have none), ids below `end`.
+  ValueColumn(Xapian::docid end, const std::vector<std::pair<Xapian::docid, std::string>>& values);
   /// The document's value code: 0 if it has no value.
   uint32_t code(Xapian::docid docid) const { return docid < codes_.size() ? codes_[docid] : 0; }
   /// The value of a code (code 0: empty).
@@ -51,6 +54,11 @@ class ValueColumn {
   uint32_t rank(uint32_t code) const { return ranks_[code]; }
 
  private:
+  ValueColumn() : values_(1) {}
+  void set(Xapian::docid docid, std::string value,
+           std::unordered_map<std::string, uint32_t>& code_of);
+  void rank_values();
+
   std::vector<uint32_t> codes_;      // by document id
   std::vector<std::string> values_;  // by code; values_[0] is empty
   std::vector<uint32_t> ranks_;      // by code

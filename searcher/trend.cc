@@ -132,6 +132,23 @@ TrendResult run_trend_once(S& searcher, const TrendRequest& request) {
   const auto started = std::chrono::steady_clock::now();
   TrendResult result;
   result.fields = request.fields;
+  // The filtered corpus first: on remote shards the value columns are read from its
+  // documents (XapianSearcher::value_column).
+  SearchRequest all;
+  all.query = ParsedQuery{textstore::Query::all(), {}, true, {}};
+  all.filters = request.filters;
+  all.boilerplate = request.boilerplate;
+  std::vector<unsigned> ids;
+  searcher.for_each_match(all, [&](unsigned id) { ids.push_back(id); });
+  // Under --dedup the totals count each cluster of the filtered corpus once (as its earliest
+  // member there); every paragraph is described, as a query's earliest matching member of a
+  // cluster may be another.
+  std::unordered_set<unsigned> counted;
+  if (request.dedup != Dedup::kNone) {
+    SearchRequest d = all;
+    d.dedup = request.dedup;
+    searcher.for_each_match(d, [&](unsigned id) { counted.insert(id); });
+  }
   const size_t nf = request.fields.size();
   std::vector<FieldValues> fields(nf);
   for (size_t f = 0; f < nf; ++f) {
@@ -172,21 +189,6 @@ TrendResult run_trend_once(S& searcher, const TrendRequest& request) {
   std::vector<std::unordered_set<uint32_t>> bucket_speeches;
   std::unordered_set<uint32_t> all_speeches;
 
-  SearchRequest all;
-  all.query = ParsedQuery{textstore::Query::all(), {}, true, {}};
-  all.filters = request.filters;
-  all.boilerplate = request.boilerplate;
-  std::vector<unsigned> ids;
-  searcher.for_each_match(all, [&](unsigned id) { ids.push_back(id); });
-  // Under --dedup the totals count each cluster of the filtered corpus once (as its earliest
-  // member there); every paragraph is described, as a query's earliest matching member of a
-  // cluster may be another.
-  std::unordered_set<unsigned> counted;
-  if (request.dedup != Dedup::kNone) {
-    SearchRequest d = all;
-    d.dedup = request.dedup;
-    searcher.for_each_match(d, [&](unsigned id) { counted.insert(id); });
-  }
   for (unsigned id : ids) {
     const uint32_t c0 = fields[0].column->code(id);
     const uint32_t c1 = nf > 1 ? fields[1].column->code(id) : 0;

@@ -246,7 +246,10 @@ XapianSearcher::XapianSearcher(const ShardOptions& options,
     }
     if (!seen.insert(key).second) throw UsageError("this shard is named twice", s.name);
   }
-  for (const Shard& s : shards) name_ += (name_.empty() ? "" : ", ") + s.name;
+  for (const Shard& s : shards) {
+    name_ += (name_.empty() ? "" : ", ") + s.name;
+    remote_ = remote_ || s.path.empty();
+  }
   for (const Shard& s : shards) {
     try {
       db_.add_database(open_shard(s, options.timeout_ms));
@@ -447,32 +450,59 @@ Xapian::MSet XapianSearcher::in_id_order(const Xapian::Query& query, Xapian::doc
   return e.get_mset(first, count);
 }
 
+Xapian::MSet XapianSearcher::fetch_batch(Xapian::doccount first) const {
+  // Each batch is a match from the first (a remote shard sends every item before the batch
+  // too), so batches grow with the position, from 2,000 to 50,000: a few dozen matches for
+  // a million paragraphs, not hundreds. Xapian 1.4's argumentless MSet::fetch() crashes on
+  // an MSet that starts further on; fetch(begin, end) does not.
+  Xapian::MSet batch =
+      in_id_order(last_query_, first, std::clamp<Xapian::doccount>(first, 2000, 50000));
+  batch.fetch(batch.begin(), batch.end());
+  return batch;
+}
+
 const ValueColumn& XapianSearcher::value_column(Xapian::valueno slot) {
-  std::unique_ptr<ValueColumn>& c = columns_[slot];
   try {
-    if (!c) c = std::make_unique<ValueColumn>(db_, slot);
+    if (!remote_ || last_query_.empty()) {
+      std::unique_ptr<ValueColumn>& c = columns_[slot];
+      if (!c) c = std::make_unique<ValueColumn>(db_, slot);
+      return *c;
+    }
+    if (columns_query_ != last_query_.get_description()) {
+      columns_.clear();
+      columns_query_ = last_query_.get_description();
+    }
+    if (columns_[slot]) return *columns_[slot];
+    // The slot's value of every match as the item's collapse key (a collapse that keeps
+    // every member): one MSet of small items, not a document each.
+    Xapian::Enquire e(db_);
+    e.set_query(last_query_);
+    e.set_docid_order(Xapian::Enquire::ASCENDING);
+    e.set_weighting_scheme(Xapian::BoolWeight());
+    e.set_collapse_key(slot, db_.get_doccount());
+    const Xapian::MSet mset = e.get_mset(0, db_.get_doccount());
+    std::vector<std::pair<Xapian::docid, std::string>> values;
+    values.reserve(mset.size());
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+      values.emplace_back(*it, it.get_collapse_key());
+    }
+    columns_[slot] = std::make_unique<ValueColumn>(db_.get_lastdocid() + 1, values);
+    return *columns_[slot];
   } catch (const Xapian::Error& e) {
     rethrow_search(e, name_);
   }
-  return *c;
 }
 
 schema::ParagraphRecord XapianSearcher::record(unsigned docid) {
   try {
     // Reading the last for_each_match's matches in order (trends read every paragraph of
     // the filtered corpus): the next ones in one batch per shard, not a round trip each.
-    // Each batch is a match from the first (a remote shard sends every item before the
-    // batch too), so batches grow with the position, from 2,000 to 50,000: a few dozen
-    // matches for a million paragraphs, not hundreds.
     if (prefetched_.count(docid) == 0) {
       const auto at = std::lower_bound(last_ids_.begin(), last_ids_.end(), docid);
       if (at != last_ids_.end() && *at == docid) {
-        // An MSet is indexed from its own first item: batch[0] is match `first`.
-        const auto first = static_cast<Xapian::doccount>(at - last_ids_.begin());
         const Xapian::MSet batch =
-            in_id_order(last_query_, first, std::clamp<Xapian::doccount>(first, 2000, 50000));
+            fetch_batch(static_cast<Xapian::doccount>(at - last_ids_.begin()));
         prefetched_.clear();
-        batch.fetch(batch.begin(), batch.end());
         for (Xapian::MSetIterator it = batch.begin(); it != batch.end(); ++it) {
           prefetched_[*it] = it.get_document().get_data();
         }

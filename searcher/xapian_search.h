@@ -62,7 +62,10 @@ class XapianSearcher {
   /// setting (no ranking, page, facets or grouping), for trends. Throws QueryError for
   /// --dedup (a collapse keeps a cluster's best-ranked member, not its earliest).
   void for_each_match(const SearchRequest& request, const std::function<void(unsigned)>& hit);
-  /// A value slot of every document of the shards (read on first use and kept).
+  /// A value slot of every document of the shards (read on first use and kept). With a
+  /// remote shard, the column holds the values of the last for_each_match's matches only
+  /// (what a trend reads): Xapian 1.4 reads a remote value stream one document per round
+  /// trip, so the values come as the matches' collapse keys, one match set per slot.
   const ValueColumn& value_column(Xapian::valueno slot);
   /// The vocabularies of the first shard (every shard is built with the same --data).
   const schema::Gazetteer& gazetteer();
@@ -84,6 +87,10 @@ class XapianSearcher {
   std::optional<schema::Gazetteer> gazetteer_;
   std::optional<schema::Taxonomy> taxonomy_;
   std::map<Xapian::valueno, std::unique_ptr<ValueColumn>> columns_;
+  bool remote_ = false;        ///< a shard is remote
+  std::string columns_query_;  ///< with remote_: the query whose matches columns_ hold
+  // The next batch of the last for_each_match's matches from match `first`, fetched.
+  Xapian::MSet fetch_batch(Xapian::doccount first) const;
   // The last for_each_match: its query and matches, and a batch of their records (record()).
   Xapian::Query last_query_;
   std::vector<unsigned> last_ids_;
