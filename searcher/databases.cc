@@ -83,29 +83,37 @@ void resolve(const std::string& path, int depth, std::vector<std::string>& out) 
 
 namespace {
 
-Layout layout_of_path(const std::string& path, int depth) {
+Layout layout_of_path(const std::string& path, int depth, std::vector<std::string>& notes) {
   if (depth > kMaxStubDepth) throw UsageError("stub files nest too deep (a loop?)", path);
   if (is_index_folder(path)) return Layout::kStore;
   if (is_xapian_layout_folder(path)) return Layout::kXapian;
   if (fs::is_directory(path)) {
     // A folder of index folders, of Xapian-layout shards, or of nothing (resolve says so).
-    bool store = false, xapian = false;
+    // Holding both, it is its index folders (as --help says), and the note names the
+    // shards left out.
+    bool store = false;
+    std::vector<std::string> shards;
     for (const fs::directory_entry& e : fs::directory_iterator(path)) {
       store = store || is_index_folder(e.path().string());
-      xapian = xapian || is_xapian_layout_folder(e.path().string());
+      if (is_xapian_layout_folder(e.path().string())) {
+        shards.push_back(e.path().filename().string());
+      }
     }
-    if (store && xapian) {
-      throw UsageError(
-          "this folder holds both speechdex index folders and Xapian-layout shards; "
-          "they cannot be searched as one",
-          path);
+    if (store && !shards.empty()) {
+      std::sort(shards.begin(), shards.end());
+      std::string names;
+      for (const std::string& n : shards) names += (names.empty() ? "" : ", ") + n;
+      notes.push_back(path + " also holds Xapian-layout shards (" + names +
+                      "), not searched with its index folders; name them with --db to search "
+                      "them");
     }
-    return xapian ? Layout::kXapian : Layout::kStore;
+    return store || shards.empty() ? Layout::kStore : Layout::kXapian;
   }
   if (!fs::is_regular_file(path)) return Layout::kStore;  // nothing: resolve says so
   std::optional<Layout> layout;
   for (const StubLine& l : read_stub_file(path)) {
-    const Layout here = l.kind == "remote" ? Layout::kXapian : layout_of_path(l.path, depth + 1);
+    const Layout here =
+        l.kind == "remote" ? Layout::kXapian : layout_of_path(l.path, depth + 1, notes);
     if (layout && *layout != here) {
       throw UsageError(
           "this stub names both speechdex index folders and Xapian-layout shards; "
@@ -119,11 +127,13 @@ Layout layout_of_path(const std::string& path, int depth) {
 
 }  // namespace
 
-Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes) {
+Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes,
+                 std::vector<std::string>* notes) {
   std::optional<Layout> layout;
+  std::vector<std::string> left_out;
   if (!remotes.empty()) layout = Layout::kXapian;
   for (const std::string& db : dbs) {
-    const Layout here = layout_of_path(db, 0);
+    const Layout here = layout_of_path(db, 0, left_out);
     if (layout && *layout != here) {
       throw UsageError(
           "speechdex index folders and Xapian-layout shards (--remote, --layout "
@@ -132,6 +142,7 @@ Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::str
     }
     layout = here;
   }
+  if (notes) notes->insert(notes->end(), left_out.begin(), left_out.end());
   return layout.value_or(Layout::kStore);
 }
 

@@ -19,9 +19,11 @@ std::vector<std::string> resolve_databases(const std::vector<std::string>& given
 /// folders, folders of them, stubs of `auto` lines naming them) or the Xapian layout's
 /// (XapianSearcher, docs/scaling.md: `--remote`, Xapian-layout databases, stub files with
 /// `remote` lines or lines naming Xapian-layout databases). Throws UsageError naming the
-/// path (or stub line) that mixes the two: they cannot be searched as one.
+/// path (or stub line) that mixes the two: they cannot be searched as one. A folder holding
+/// both is its index folders; `notes` (if given) gets a line naming the shards left out.
 enum class Layout { kStore, kXapian };
-Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes);
+Layout layout_of(const std::vector<std::string>& dbs, const std::vector<std::string>& remotes,
+                 std::vector<std::string>* notes = nullptr);
 
 /// A line of a Xapian stub file: its kind (`auto`, `remote`, ...), the rest of the line
 /// trimmed, that rest as a path resolved from the stub's folder unless absolute, and where

@@ -425,7 +425,7 @@ Config validate(const RawOptions& raw, const std::set<std::string>& given) {
              : raw.format == "csv" ? Format::kCsv
                                    : Format::kTable;
   c.warnings = check_option_uses(given, c.mode, c.format);
-  c.layout = speechdex::searcher::layout_of(raw.db, raw.remotes);
+  c.layout = speechdex::searcher::layout_of(raw.db, raw.remotes, &c.warnings);
   if (c.layout == speechdex::searcher::Layout::kStore) {
     c.databases = speechdex::searcher::resolve_databases(raw.db);
   } else {

@@ -242,6 +242,12 @@ def main():
         print(f"{len(queries)} queries compared, {nonzero} with matches")
 
         # Not expressible with stock operators: refused in one line, never approximated.
+        # A folder holding an index folder and a shard is its index folder, and says so.
+        p = run([SEARCH, "--db", ".", "--count", "依法"])
+        check(p.stdout == run([SEARCH, "--db", store, "--count", "依法"]).stdout,
+              f"--db . is not the store index: {p.stdout!r}")
+        check("also holds Xapian-layout shards (xapian-whole)" in p.stderr,
+              f"--db . does not name the shard it leaves out: {p.stderr!r}")
         # A shard named twice (here by its folder and by itself) would double every count.
         p = run([SEARCH, "--db", "shards", "--db", shards[0], "--count", "依法"], expect=None)
         check(p.returncode == 2 and "named twice" in p.stderr and shards[0] in p.stderr,
