@@ -37,8 +37,6 @@ bool is_index_folder(const std::string& path) {
 
 namespace {
 
-constexpr int kMaxStubDepth = 8;
-
 void resolve(const std::string& path, int depth, std::vector<std::string>& out);
 
 // The `auto PATH` lines of a Xapian stub file.

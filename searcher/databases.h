@@ -35,6 +35,9 @@ struct StubLine {
 /// file cannot be read.
 std::vector<StubLine> read_stub_file(const std::string& stub);
 
+/// How deep stub files may name stub files (deeper is taken for a loop).
+constexpr int kMaxStubDepth = 8;
+
 /// True if `path` is a speechdex index folder (it has its stub, or the layout before
 /// schema 5).
 bool is_index_folder(const std::string& path);

@@ -57,7 +57,7 @@ Shard remote_shard(const std::string& spec, const std::string& where) {
 // order. Anything else is left for open_shard to name.
 void add_shards(const std::string& path, int depth, std::vector<Shard>& out) {
   namespace fs = boost::filesystem;
-  if (depth > 8) throw UsageError("stub files nest too deep (a loop?)", path);
+  if (depth > kMaxStubDepth) throw UsageError("stub files nest too deep (a loop?)", path);
   if (fs::is_regular_file(path)) {
     const size_t before = out.size();
     for (const StubLine& line : read_stub_file(path)) {
@@ -440,13 +440,14 @@ void XapianSearcher::for_each_match(const SearchRequest& request,
 }
 
 Xapian::MSet XapianSearcher::in_id_order(const Xapian::Query& query, Xapian::doccount first,
-                                         Xapian::doccount count) const {
+                                         Xapian::doccount count, Xapian::valueno key_slot) const {
   // All matches score alike and come in id order, so the matcher may stop once it has
   // first + count of them (a batch of records need not count the rest).
   Xapian::Enquire e(db_);
   e.set_query(query);
   e.set_docid_order(Xapian::Enquire::ASCENDING);
   e.set_weighting_scheme(Xapian::BoolWeight());
+  if (key_slot != Xapian::BAD_VALUENO) e.set_collapse_key(key_slot, db_.get_doccount());
   return e.get_mset(first, count);
 }
 
@@ -475,12 +476,7 @@ const ValueColumn& XapianSearcher::value_column(Xapian::valueno slot) {
     if (columns_[slot]) return *columns_[slot];
     // The slot's value of every match as the item's collapse key (a collapse that keeps
     // every member): one MSet of small items, not a document each.
-    Xapian::Enquire e(db_);
-    e.set_query(last_query_);
-    e.set_docid_order(Xapian::Enquire::ASCENDING);
-    e.set_weighting_scheme(Xapian::BoolWeight());
-    e.set_collapse_key(slot, db_.get_doccount());
-    const Xapian::MSet mset = e.get_mset(0, db_.get_doccount());
+    const Xapian::MSet mset = in_id_order(last_query_, 0, db_.get_doccount(), slot);
     std::vector<std::pair<Xapian::docid, std::string>> values;
     values.reserve(mset.size());
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {

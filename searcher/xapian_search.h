@@ -77,9 +77,11 @@ class XapianSearcher {
  private:
   Xapian::Query build(const SearchRequest& request);
   Xapian::Enquire enquire(const SearchRequest& request, const Xapian::Query& query) const;
-  // Matches `first` to `first + count` of `query` in id order, unweighted.
+  // Matches `first` to `first + count` of `query` in id order, unweighted; with `key_slot`,
+  // each item's collapse key is its value there (a collapse that keeps every member).
   Xapian::MSet in_id_order(const Xapian::Query& query, Xapian::doccount first,
-                           Xapian::doccount count) const;
+                           Xapian::doccount count,
+                           Xapian::valueno key_slot = Xapian::BAD_VALUENO) const;
 
   std::string name_;  ///< the shards as the options name them, for messages
   Xapian::Database db_;
