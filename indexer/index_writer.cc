@@ -658,7 +658,7 @@ schema::DuplicateStats compact_into(const std::vector<std::string>& sources,
       compacted.set_metadata(std::string(schema::kMetaBuild), "");
       // The clusters of the compacted ids, committed with them.
       if (m.table && m.table->current(compacted)) {
-        compacted.set_metadata(std::string(schema::kMetaDuplicates), m.table->encode());
+        schema::store_duplicates(compacted, *m.table);
         duplicates = m.stats;
       } else {
         duplicates = schema::write_duplicates(compacted);

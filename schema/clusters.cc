@@ -314,7 +314,7 @@ DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, Duplicate
 DuplicateStats write_duplicates(Xapian::WritableDatabase& db) {
   DuplicateStats stats;
   const DuplicateTable table = find_duplicates(db, &stats);
-  db.set_metadata(std::string(schema::kMetaDuplicates), table.encode());
+  store_duplicates(db, table);
   return stats;
 }
 

@@ -204,4 +204,59 @@ DuplicateTable DuplicateTable::decode(std::string_view bytes, const std::string&
   return t;
 }
 
+namespace {
+
+constexpr std::string_view kChunkedMagic = "speechdex-duplicates-chunks 1\n";
+
+std::string chunk_key(uint32_t i) { return std::string(kMetaDuplicatesChunk) + std::to_string(i); }
+
+}  // namespace
+
+void store_duplicates(Xapian::WritableDatabase& db, const DuplicateTable& table,
+                      size_t chunk_bytes) {
+  const std::string bytes = table.encode();
+  const size_t size = std::max<size_t>(chunk_bytes, 1);
+  const auto chunks = static_cast<uint32_t>((bytes.size() + size - 1) / size);
+  for (uint32_t i = 0; i < chunks; ++i) {
+    db.set_metadata(chunk_key(i), bytes.substr(i * size, size));
+  }
+  // Chunks beyond the new count are a larger table's; an empty value removes a key.
+  std::vector<std::string> stale;
+  for (auto k = db.metadata_keys_begin(std::string(kMetaDuplicatesChunk));
+       k != db.metadata_keys_end(std::string(kMetaDuplicatesChunk)); ++k) {
+    const std::string number = (*k).substr(kMetaDuplicatesChunk.size());
+    if (number.empty() || number.find_first_not_of("0123456789") != std::string::npos ||
+        number.size() > 9 || std::stoul(number) >= chunks) {
+      stale.push_back(*k);
+    }
+  }
+  for (const std::string& k : stale) db.set_metadata(k, "");
+  std::string header(kChunkedMagic);
+  put_u32(header, chunks);
+  db.set_metadata(std::string(kMetaDuplicates), header);
+}
+
+std::optional<DuplicateTable> load_duplicates(const Xapian::Database& db,
+                                              const std::string& where) {
+  const std::string header = db.get_metadata(std::string(kMetaDuplicates));
+  if (header.empty()) return std::nullopt;
+  if (header.substr(0, kChunkedMagic.size()) != kChunkedMagic ||
+      header.size() != kChunkedMagic.size() + 4) {
+    // An index written before the table was chunked holds it in this one value.
+    return DuplicateTable::decode(header, where);
+  }
+  const uint32_t chunks = get_u32(header, kChunkedMagic.size());
+  std::string bytes;
+  for (uint32_t i = 0; i < chunks; ++i) {
+    const std::string chunk = db.get_metadata(chunk_key(i));
+    if (chunk.empty()) {
+      throw IndexError("the duplicate table is damaged (chunk " + std::to_string(i) + " of " +
+                           std::to_string(chunks) + " is missing)",
+                       where);
+    }
+    bytes += chunk;
+  }
+  return DuplicateTable::decode(bytes, where);
+}
+
 }  // namespace speechdex::schema

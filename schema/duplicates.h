@@ -89,7 +89,21 @@ struct DuplicateTable {
   }
 };
 
-/// Metadata key of the encoded DuplicateTable.
+/// Metadata key of the stored DuplicateTable: a header naming how many chunks hold it.
 inline constexpr std::string_view kMetaDuplicates = "speechdex.duplicates";
+/// The chunks' keys are this prefix and their number (0, 1, ...).
+inline constexpr std::string_view kMetaDuplicatesChunk = "speechdex.duplicates.";
+/// The most bytes of encode()'s output one metadata value holds. A glass tag holds at most
+/// about 128 MB (65,535 items of a block's part) and the table is 12 bytes per document id,
+/// so one value would stop a commit above about 10 million paragraphs.
+inline constexpr size_t kDuplicateChunkBytes = size_t{16} << 20;
+
+/// Stores `table` in `db`'s metadata (not committed): encode()'s bytes in chunks of at most
+/// `chunk_bytes`, and the header last; chunks a larger table left are removed.
+void store_duplicates(Xapian::WritableDatabase& db, const DuplicateTable& table,
+                      size_t chunk_bytes = kDuplicateChunkBytes);
+/// The table store_duplicates stored in `db`, or nullopt if it has none; throws IndexError
+/// naming `where` if it is damaged (a chunk missing, of the wrong size, or another version).
+std::optional<DuplicateTable> load_duplicates(const Xapian::Database& db, const std::string& where);
 
 }  // namespace speechdex::schema

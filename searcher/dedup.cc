@@ -24,12 +24,12 @@ const char* dedup_name(Dedup mode) {
 
 DuplicateIndex::DuplicateIndex(const Xapian::Database& db, const std::string& path,
                                const ValueColumn& speeches) {
-  const std::string bytes = db.get_metadata(std::string(schema::kMetaDuplicates));
-  if (bytes.empty()) {
+  std::optional<schema::DuplicateTable> table = schema::load_duplicates(db, path);
+  if (!table) {
     throw IndexError(
         "the index has no duplicate clusters; run speechdex-index on it again to find them", path);
   }
-  table_ = schema::DuplicateTable::decode(bytes, path);
+  table_ = std::move(*table);
   if (!table_.current(db)) {
     throw IndexError(
         "the duplicate clusters are out of date (an indexing run did not finish); run "

@@ -301,10 +301,9 @@ TEST_F(Duplicates, ClustersFollowFilesRemovedAndAdded) {
   // A table that does not describe the index (as after a run cut short) is refused.
   {
     Xapian::WritableDatabase w(db, Xapian::DB_OPEN);
-    schema::DuplicateTable stale =
-        schema::DuplicateTable::decode(w.get_metadata(std::string(schema::kMetaDuplicates)), db);
+    schema::DuplicateTable stale = *schema::load_duplicates(w, db);
     stale.doccount += 1;
-    w.set_metadata(std::string(schema::kMetaDuplicates), stale.encode());
+    schema::store_duplicates(w, stale);
     w.commit();
   }
   searcher::Searcher s(db);
@@ -314,6 +313,54 @@ TEST_F(Duplicates, ClustersFollowFilesRemovedAndAdded) {
   } catch (const speechdex::IndexError& e) {
     EXPECT_NE(std::string(e.what()).find("out of date"), std::string::npos) << e.what();
   }
+}
+
+// The table is stored in chunks (a glass tag holds at most about 128 MB, the table 12 bytes
+// per paragraph): small chunks here cross many boundaries, a smaller table leaves no stale
+// chunk, a missing chunk is an error naming the index, and a table stored as one value (an
+// index written before chunking) still reads.
+TEST_F(Duplicates, TheTableIsStoredInChunks) {
+  TempDir tmp;
+  const std::string db = tmp.path() + "/db";
+  ASSERT_EQ(run_command("cp -r " + shell_quote(db_) + " " + shell_quote(db)).status, 0);
+  auto chunk_keys = [&](const Xapian::Database& d) {
+    size_t n = 0;
+    const std::string prefix(schema::kMetaDuplicatesChunk);
+    for (auto k = d.metadata_keys_begin(prefix); k != d.metadata_keys_end(prefix); ++k) ++n;
+    return n;
+  };
+  uint64_t before = 0;
+  {
+    searcher::Searcher s(db);
+    before = total(s, "发展", Dedup::kParagraph);
+  }
+  Xapian::WritableDatabase w(db, Xapian::DB_OPEN);
+  const schema::DuplicateTable table = *schema::load_duplicates(w, db);
+  const std::string bytes = table.encode();
+  ASSERT_GT(bytes.size(), 1000u);
+  schema::store_duplicates(w, table, 97);
+  w.commit();
+  EXPECT_EQ(chunk_keys(w), (bytes.size() + 96) / 97);
+  EXPECT_EQ(schema::load_duplicates(w, db)->encode(), bytes);
+  {
+    searcher::Searcher s(db);
+    EXPECT_EQ(total(s, "发展", Dedup::kParagraph), before);
+    EXPECT_LT(before, total(s, "发展", Dedup::kNone));
+  }
+  schema::store_duplicates(w, table, 1000);
+  w.commit();
+  EXPECT_EQ(chunk_keys(w), (bytes.size() + 999) / 1000);
+  EXPECT_EQ(schema::load_duplicates(w, db)->encode(), bytes);
+  w.set_metadata(std::string(schema::kMetaDuplicatesChunk) + "1", "");
+  try {
+    schema::load_duplicates(w, db);
+    ADD_FAILURE() << "a table with a chunk missing was read";
+  } catch (const speechdex::IndexError& e) {
+    EXPECT_NE(std::string(e.what()).find("chunk 1 of"), std::string::npos) << e.what();
+    EXPECT_EQ(e.context(), db);
+  }
+  w.set_metadata(std::string(schema::kMetaDuplicates), bytes);
+  EXPECT_EQ(schema::load_duplicates(w, db)->encode(), bytes);
 }
 
 TEST_F(Duplicates, CommandLine) {

@@ -340,9 +340,9 @@ TEST_F(MultiIndexTest, AParallelBuildStoresTheClustersOfItsCompactedIds) {
                   true);
   ASSERT_EQ(built.status, 0) << built.out;
   const Xapian::Database db(merged);
-  const std::string stored = db.get_metadata(std::string(schema::kMetaDuplicates));
-  ASSERT_FALSE(stored.empty());
-  EXPECT_EQ(stored, schema::find_duplicates(db).encode());
+  const std::optional<schema::DuplicateTable> stored = schema::load_duplicates(db, merged);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->encode(), schema::find_duplicates(db).encode());
   Searcher s(merged);
   EXPECT_GT(s.duplicates().clusters(Dedup::kParagraph, s.value_column(schema::kSlotSpeech)).size(),
             0u);
