@@ -37,17 +37,18 @@ uint32_t band_key(const schema::Signature& s, size_t band) {
 
 // What clustering reads of an item (a paragraph, or a speech by its first paragraph).
 struct Items {
-  std::vector<uint32_t> ids;                                 // the items
-  const std::vector<uint32_t>* order;                        // by id: earliest-first place
-  const std::vector<uint64_t>* hash;                         // by id: exact text; or null
-  const std::vector<std::optional<schema::Signature>>* sig;  // by id
-  uint32_t min_shingles;
+  std::vector<uint32_t> ids;                  // the items
+  const std::vector<uint32_t>* order;         // by id: earliest-first place
+  const std::vector<uint64_t>* hash;          // by id: exact text; or null
+  const std::vector<schema::Signature>* sig;  // by id; 0 shingles for none
+  uint32_t min_shingles;                      // at least 1
   double threshold;
 };
 
+static_assert(schema::kParagraphMinShingles > 0 && schema::kSpeechMinShingles > 0,
+              "a signature of 0 shingles stands for none");
 bool comparable(const Items& items, uint32_t id) {
-  const auto& s = (*items.sig)[id];
-  return s && s->shingles >= items.min_shingles;
+  return (*items.sig)[id].shingles >= items.min_shingles;
 }
 
 // Clusters the items: returns by id the cluster's first member in earliest order, 0 for ids
@@ -75,7 +76,7 @@ std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
   for (size_t band = 0; band < kBands; ++band) {
     keyed.clear();
     for (uint32_t id : items.ids) {
-      if (comparable(items, id)) keyed.emplace_back(band_key(*(*items.sig)[id], band), id);
+      if (comparable(items, id)) keyed.emplace_back(band_key((*items.sig)[id], band), id);
     }
     std::sort(keyed.begin(), keyed.end());
     for (size_t begin = 0, end; begin < keyed.size(); begin = end) {
@@ -91,7 +92,7 @@ std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
             break;
           }
           ++compared;
-          if (schema::similarity(*(*items.sig)[h], *(*items.sig)[m]) >= items.threshold) {
+          if (schema::similarity((*items.sig)[h], (*items.sig)[m]) >= items.threshold) {
             components.unite(h, m);
             placed = true;
             break;
@@ -133,13 +134,13 @@ std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
       uint32_t best = 0;
       double best_similarity = 0;
       if (comparable(items, m)) {
-        const schema::Signature& sm = *(*items.sig)[m];
+        const schema::Signature& sm = (*items.sig)[m];
         for (size_t band = 0; band < kBands; ++band) {
           const auto b = buckets.find((uint64_t{band} << 32) | band_key(sm, band));
           if (b == buckets.end()) continue;
           for (uint32_t l : b->second) {
             ++compared;
-            const double s = schema::similarity(*(*items.sig)[l], sm);
+            const double s = schema::similarity((*items.sig)[l], sm);
             if (s >= items.threshold &&
                 (s > best_similarity ||
                  (s == best_similarity && (*items.order)[l] < (*items.order)[best]))) {
@@ -153,7 +154,7 @@ std::vector<uint32_t> cluster(const Items& items, size_t n, size_t& compared) {
         best = m;
         if (comparable(items, m)) {
           for (size_t band = 0; band < kBands; ++band) {
-            auto& list = buckets[(uint64_t{band} << 32) | band_key(*(*items.sig)[m], band)];
+            auto& list = buckets[(uint64_t{band} << 32) | band_key((*items.sig)[m], band)];
             if (list.size() < kLeadersPerBucket) list.push_back(m);
           }
         }
@@ -183,8 +184,9 @@ DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, Duplicate
   // slot from the value streams (no document data).
   std::vector<uint64_t> speech_key(n, 0), text_hash(n, 0);
   std::vector<int> year(n, 0);
-  std::vector<std::optional<schema::Signature>> signature(n);
-  std::vector<std::optional<schema::Signature>> speech_signature(n);
+  std::vector<schema::Signature> signature(n);  // 0 shingles: none
+  // Only a speech's first paragraph carries its speech's signature: (id, signature) by id.
+  std::vector<std::pair<Xapian::docid, schema::Signature>> speech_signature;
   std::vector<Xapian::docid> docs;
   // Calls read(id of the whole, value) for every value of `slot`, part by part.
   auto each_value = [&](Xapian::valueno slot, auto&& read) {
@@ -205,10 +207,10 @@ DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, Duplicate
     year[d] = static_cast<int>(Xapian::sortable_unserialise(v));
   });
   each_value(schema::kSlotSignature, [&](Xapian::docid d, const std::string& v) {
-    signature[d] = schema::decode_signature(v);
+    if (const auto sig = schema::decode_signature(v)) signature[d] = *sig;
   });
   each_value(schema::kSlotSpeechSignature, [&](Xapian::docid d, const std::string& v) {
-    speech_signature[d] = schema::decode_signature(v);
+    if (const auto sig = schema::decode_signature(v)) speech_signature.emplace_back(d, *sig);
   });
 
   // Sources in path order: the file states name each file by its canonical path, and the
@@ -275,11 +277,31 @@ DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, Duplicate
   std::vector<uint32_t> firsts;
   for (const auto& [k, first] : first_of) firsts.push_back(first);
   std::sort(firsts.begin(), firsts.end());
-  // A speech without a signature of its own (nothing but furniture) stays alone.
-  const std::vector<uint32_t> speech_leader =
-      cluster(Items{firsts, &table.order, nullptr, &speech_signature, schema::kSpeechMinShingles,
-                    schema::kSpeechThreshold},
-              n, s.compared);
+  // The speeches are clustered as items 1 to m (the i-th first paragraph in id order), so
+  // that nothing of theirs is held per paragraph. A speech without a signature of its own
+  // (nothing but furniture) stays alone.
+  std::vector<uint32_t> speech_leader(n, 0);
+  {
+    const size_t m = firsts.size();
+    std::vector<uint32_t> items(m), order(m + 1, 0);
+    std::vector<schema::Signature> sig(m + 1);
+    std::sort(speech_signature.begin(), speech_signature.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    auto carried = speech_signature.begin();
+    for (size_t i = 0; i < m; ++i) {
+      items[i] = static_cast<uint32_t>(i + 1);
+      order[i + 1] = table.order[firsts[i]];
+      while (carried != speech_signature.end() && carried->first < firsts[i]) ++carried;
+      if (carried != speech_signature.end() && carried->first == firsts[i]) {
+        sig[i + 1] = carried->second;
+      }
+    }
+    speech_signature = {};
+    const std::vector<uint32_t> leader = cluster(
+        Items{items, &order, nullptr, &sig, schema::kSpeechMinShingles, schema::kSpeechThreshold},
+        m + 1, s.compared);
+    for (size_t i = 0; i < m; ++i) speech_leader[firsts[i]] = firsts[leader[i + 1] - 1];
+  }
   s.speeches = first_of.size();
 
   table.paragraph.assign(n, 0);
