@@ -17,22 +17,45 @@ namespace speechdex::searcher {
 
 namespace fs = boost::filesystem;
 
-bool is_xapian_layout_folder(const std::string& path) {
-  if (!fs::is_directory(path) || fs::exists(schema::stub_path(path))) return false;
+FolderKind folder_kind(const std::string& path) {
+  if (!fs::is_directory(path)) return FolderKind::kNone;
+  if (fs::exists(schema::stub_path(path))) return FolderKind::kIndex;
+  if (!schema::is_old_layout(path)) return FolderKind::kNone;
+  // Glass files at the top: a database of the Xapian layout, or an index of the layout
+  // before schema 5 (the searcher says to rebuild it).
   try {
-    return Xapian::Database(path).get_metadata(std::string(schema::kMetaLayout)) ==
-           schema::kLayoutXapian;
+    if (Xapian::Database(path).get_metadata(std::string(schema::kMetaLayout)) ==
+        schema::kLayoutXapian) {
+      return FolderKind::kShard;
+    }
   } catch (const Xapian::Error&) {
-    return false;
   }
+  return FolderKind::kIndex;
 }
 
-bool is_index_folder(const std::string& path) {
-  if (!fs::is_directory(path)) return false;
-  if (fs::exists(schema::stub_path(path))) return true;
-  // Glass files at the top: an index of the layout before schema 5 (the searcher says to
-  // rebuild it), or a database of the Xapian layout, which is not an index folder.
-  return schema::is_old_layout(path) && !is_xapian_layout_folder(path);
+FolderContents folder_contents(const std::string& folder) {
+  FolderContents out;
+  for (const fs::directory_entry& e : fs::directory_iterator(folder)) {
+    switch (folder_kind(e.path().string())) {
+      case FolderKind::kIndex:
+        out.indexes.push_back(e.path().string());
+        break;
+      case FolderKind::kShard:
+        out.shards.push_back(e.path().string());
+        break;
+      case FolderKind::kNone:
+        break;
+    }
+  }
+  std::sort(out.indexes.begin(), out.indexes.end());
+  std::sort(out.shards.begin(), out.shards.end());
+  return out;
+}
+
+std::string identity_of(const std::string& path) {
+  boost::system::error_code ec;
+  const fs::path canonical = fs::canonical(path, ec);
+  return ec ? path : canonical.string();
 }
 
 namespace {
@@ -61,10 +84,7 @@ void resolve(const std::string& path, int depth, std::vector<std::string>& out) 
   }
   if (fs::is_regular_file(path)) return read_stub(path, depth, out);
   if (!fs::is_directory(path)) throw UsageError("no database at this path", path);
-  std::vector<std::string> inside;
-  for (const fs::directory_entry& e : fs::directory_iterator(path)) {
-    if (is_index_folder(e.path().string())) inside.push_back(e.path().string());
-  }
+  const std::vector<std::string> inside = folder_contents(path).indexes;
   if (inside.empty()) {
     // An index no run has committed to yet has its writer's lock only: the searcher says so.
     if (fs::exists(schema::lock_path(path))) {
@@ -73,7 +93,6 @@ void resolve(const std::string& path, int depth, std::vector<std::string>& out) 
     }
     throw UsageError("no database at this path (not an index, nor a folder of indexes)", path);
   }
-  std::sort(inside.begin(), inside.end());
   out.insert(out.end(), inside.begin(), inside.end());
 }
 
@@ -83,24 +102,21 @@ namespace {
 
 Layout layout_of_path(const std::string& path, int depth, std::vector<std::string>& notes) {
   if (depth > kMaxStubDepth) throw UsageError("stub files nest too deep (a loop?)", path);
-  if (is_index_folder(path)) return Layout::kStore;
-  if (is_xapian_layout_folder(path)) return Layout::kXapian;
+  const FolderKind kind = folder_kind(path);
+  if (kind == FolderKind::kIndex) return Layout::kStore;
+  if (kind == FolderKind::kShard) return Layout::kXapian;
   if (fs::is_directory(path)) {
     // A folder of index folders, of Xapian-layout shards, or of nothing (resolve says so).
     // Holding both, it is its index folders (as --help says), and the note names the
     // shards left out.
-    bool store = false;
-    std::vector<std::string> shards;
-    for (const fs::directory_entry& e : fs::directory_iterator(path)) {
-      store = store || is_index_folder(e.path().string());
-      if (is_xapian_layout_folder(e.path().string())) {
-        shards.push_back(e.path().filename().string());
-      }
-    }
+    const FolderContents inside = folder_contents(path);
+    const bool store = !inside.indexes.empty();
+    const std::vector<std::string>& shards = inside.shards;
     if (store && !shards.empty()) {
-      std::sort(shards.begin(), shards.end());
       std::string names;
-      for (const std::string& n : shards) names += (names.empty() ? "" : ", ") + n;
+      for (const std::string& n : shards) {
+        names += (names.empty() ? "" : ", ") + fs::path(n).filename().string();
+      }
       notes.push_back(path + " also holds Xapian-layout shards (" + names +
                       "), not searched with its index folders; name them with --db to search "
                       "them");
@@ -171,9 +187,7 @@ std::vector<std::string> resolve_databases(const std::vector<std::string>& given
   for (const std::string& g : given) resolve(g, 0, out);
   std::set<std::string> seen;
   for (const std::string& p : out) {
-    boost::system::error_code ec;
-    const fs::path canonical = fs::canonical(p, ec);
-    if (!seen.insert(ec ? p : canonical.string()).second) {
+    if (!seen.insert(identity_of(p)).second) {
       throw UsageError("this index is named twice: its documents would count twice", p);
     }
   }

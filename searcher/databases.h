@@ -38,12 +38,27 @@ std::vector<StubLine> read_stub_file(const std::string& stub);
 /// How deep stub files may name stub files (deeper is taken for a loop).
 constexpr int kMaxStubDepth = 8;
 
-/// True if `path` is a speechdex index folder (it has its stub, or the layout before
-/// schema 5).
-bool is_index_folder(const std::string& path);
+/// What a folder is to `--db`: a speechdex index folder (it has its stub, or glass files of
+/// the layout before schema 5), a plain Xapian database of the Xapian layout (`--layout
+/// xapian`; its metadata says so), or neither. Opens at most one database.
+enum class FolderKind { kNone, kIndex, kShard };
+FolderKind folder_kind(const std::string& path);
+inline bool is_index_folder(const std::string& path) {
+  return folder_kind(path) == FolderKind::kIndex;
+}
+inline bool is_xapian_layout_folder(const std::string& path) {
+  return folder_kind(path) == FolderKind::kShard;
+}
 
-/// True if `path` is a plain Xapian database of the Xapian layout (`--layout xapian`; its
-/// metadata says so).
-bool is_xapian_layout_folder(const std::string& path);
+/// The index folders and the Xapian-layout shards directly inside `folder`, each in path
+/// order; what the two searchers take a folder of them for.
+struct FolderContents {
+  std::vector<std::string> indexes, shards;
+};
+FolderContents folder_contents(const std::string& folder);
+
+/// What identifies a database path when two names are compared ("named twice"): its
+/// canonical path, or the path itself if it has none.
+std::string identity_of(const std::string& path);
 
 }  // namespace speechdex::searcher

@@ -83,11 +83,7 @@ void add_shards(const std::string& path, int depth, std::vector<Shard>& out) {
     return;
   }
   if (fs::is_directory(path) && !is_xapian_layout_folder(path)) {
-    std::vector<std::string> inside;
-    for (const fs::directory_entry& e : fs::directory_iterator(path)) {
-      if (is_xapian_layout_folder(e.path().string())) inside.push_back(e.path().string());
-    }
-    std::sort(inside.begin(), inside.end());
+    const std::vector<std::string> inside = folder_contents(path).shards;
     for (const std::string& p : inside) out.push_back(Shard{p, p, "", 0});
     if (!inside.empty()) return;
   }
@@ -236,14 +232,8 @@ XapianSearcher::XapianSearcher(const ShardOptions& options,
   // A shard named twice would be searched twice: every count doubled.
   std::set<std::string> seen;
   for (const Shard& s : shards) {
-    std::string key = s.name;
-    if (!s.path.empty()) {
-      boost::system::error_code ec;
-      const auto canonical = boost::filesystem::canonical(s.path, ec);
-      if (!ec) key = canonical.string();
-    } else {
-      key = s.host + ":" + std::to_string(s.port);
-    }
+    const std::string key =
+        s.path.empty() ? s.host + ":" + std::to_string(s.port) : identity_of(s.path);
     if (!seen.insert(key).second) throw UsageError("this shard is named twice", s.name);
   }
   for (const Shard& s : shards) {
