@@ -117,16 +117,49 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
   const std::string ext = lower(fs::path(path).extension().string());
   const fs::path base = fs::absolute(fs::path(path)).parent_path();
 
-  // Rows as column -> value, with their line numbers.
-  std::vector<std::pair<size_t, std::map<std::string, std::string>>> rows;
+  // Each row is taken as it is read (a manifest of a million rows held as rows of column
+  // -> value would take gigabytes).
+  Manifest m;
+  m.path_ = path;
+  auto add = [&](size_t line_no, const std::map<std::string, std::string>& row) {
+    const std::string where = path + ":" + std::to_string(line_no);
+    auto get = [&](std::initializer_list<const char*> names) -> std::string {
+      for (const char* n : names) {
+        auto it = row.find(n);
+        if (it != row.end() && !it->second.empty()) return it->second;
+      }
+      return "";
+    };
+    const std::string file = get({"path", "file", "source"});
+    if (file.empty()) {
+      throw InputError("manifest row has no path (columns path, file or source)", where);
+    }
+    fs::path p(file);
+    if (p.is_relative()) p = base / p;
+    boost::system::error_code ec;
+    const fs::path canonical = fs::weakly_canonical(p, ec);
+    int speech = 0;
+    if (const std::string s = get({"speech"}); !s.empty()) {
+      try {
+        speech = std::stoi(s);
+      } catch (const std::exception&) {
+        warn("speech is not a number: " + s, where);
+      }
+    }
+    const auto [it, added] = m.entries_.insert_or_assign(
+        {canonical.string(), speech},
+        manifest_entry(row, gazetteer, "manifest " + where, where, warn));
+    m.rows_.emplace_back(line_no, &it->first.first);
+  };
   std::string line;
   std::vector<std::string> header;
+  std::map<std::string, std::string> row;
   size_t number = 0;
   while (std::getline(in, line)) {
     ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty()) continue;
-    std::map<std::string, std::string> row;
+    row.clear();
     if (ext == ".jsonl" || ext == ".json") {
       try {
         const nlohmann::json object = nlohmann::json::parse(line);
@@ -151,52 +184,18 @@ Manifest Manifest::load(const std::string& path, const schema::Gazetteer& gazett
       for (size_t i = 0; i < fields.size() && i < header.size(); ++i)
         row[header[i]] = trim(fields[i]);
     }
-    rows.emplace_back(number, std::move(row));
-  }
-
-  Manifest m;
-  for (const auto& [line_no, cells] : rows) {
-    const std::string where = path + ":" + std::to_string(line_no);
-    // A reference of its own for the lambda: clang 14 (the fuzz build's) cannot capture a
-    // structured binding.
-    const std::map<std::string, std::string>& row = cells;
-    auto get = [&](std::initializer_list<const char*> names) -> std::string {
-      for (const char* n : names) {
-        auto it = row.find(n);
-        if (it != row.end() && !it->second.empty()) return it->second;
-      }
-      return "";
-    };
-    const std::string file = get({"path", "file", "source"});
-    if (file.empty()) {
-      throw InputError("manifest row has no path (columns path, file or source)", where);
-    }
-    fs::path p(file);
-    if (p.is_relative()) p = base / p;
-    boost::system::error_code ec;
-    const fs::path canonical = fs::weakly_canonical(p, ec);
-    int speech = 0;
-    if (const std::string s = get({"speech"}); !s.empty()) {
-      try {
-        speech = std::stoi(s);
-      } catch (const std::exception&) {
-        warn("speech is not a number: " + s, where);
-      }
-    }
-    m.entries_[{canonical.string(), speech}] =
-        manifest_entry(row, gazetteer, "manifest " + where, where, warn);
-    m.rows_.emplace_back(where, canonical.string());
+    add(number, row);
   }
   return m;
 }
 
 Manifest::Unmatched Manifest::unmatched(const std::set<std::string>& files) const {
   Unmatched u;
-  for (const auto& [where, canonical] : rows_) {
-    if (files.count(canonical)) continue;
+  for (const auto& [line, canonical] : rows_) {
+    if (files.count(*canonical)) continue;
     if (u.rows++ == 0) {
-      u.first_where = where;
-      u.first_path = canonical;
+      u.first_where = path_ + ":" + std::to_string(line);
+      u.first_path = *canonical;
     }
   }
   return u;

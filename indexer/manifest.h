@@ -43,6 +43,13 @@ ManifestEntry manifest_entry(
 
 class Manifest {
  public:
+  Manifest() = default;
+  // Moved, never copied: rows_ points at entries_'s keys.
+  Manifest(Manifest&&) = default;
+  Manifest& operator=(Manifest&&) = default;
+  Manifest(const Manifest&) = delete;
+  Manifest& operator=(const Manifest&) = delete;
+
   /// Reads a manifest; its format follows its extension (.tsv, .csv, .jsonl). Rows with a
   /// value that cannot be used (an unknown county, a year that is not a year) are reported
   /// through `warn` and that value is skipped. Throws InputError if the file cannot be read
@@ -65,8 +72,10 @@ class Manifest {
   Unmatched unmatched(const std::set<std::string>& files) const;
 
  private:
+  std::string path_;
   std::map<std::pair<std::string, int>, ManifestEntry> entries_;
-  std::vector<std::pair<std::string, std::string>> rows_;  // (file:line, canonical path)
+  // (line, canonical path: the key of its entry, which a std::map keeps in place)
+  std::vector<std::pair<size_t, const std::string*>> rows_;
 };
 
 }  // namespace speechdex::indexer

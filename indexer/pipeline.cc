@@ -230,7 +230,7 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
   if (!options.manifest.empty()) manifest = Manifest::load(options.manifest, gazetteer, warn);
 
   IndexStats stats;
-  const WalkResult walk = collect_files(options.paths, options.walk, warn);
+  WalkResult walk = collect_files(options.paths, options.walk, warn);
   const std::vector<SourceFile>& files = walk.files;
   if (manifest.size() > 0) {
     // A row that names no file of the run is metadata that would be dropped without a word
@@ -338,6 +338,10 @@ IndexStats index_corpus(const IndexOptions& options, const Warn& warn_unsafe,
     }
     for (std::thread& t : threads) t.join();
     writers.clear();
+    // What the jobs read of each file is not needed by the merge: its memory is the
+    // clustering's (a million files' manifest rows and paths are hundreds of MB).
+    manifest = Manifest();
+    std::vector<SourceFile>().swap(walk.files);
     for (const std::exception_ptr& e : errors) {
       if (e) std::rethrow_exception(e);
     }
