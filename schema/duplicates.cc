@@ -107,7 +107,7 @@ MinHash minhash(const std::vector<Unit>& units, const Gazetteer* places) {
     // word, or of one character): the longest that starts here.
     size_t matched = 0;
     if (places && u.kind == UnitKind::kChar && i + 1 < units.size() &&
-        units[i + 1].kind == UnitKind::kChar) {
+        units[i + 1].kind == UnitKind::kChar && places->may_start_name(u.text)) {
       std::string name = u.text + units[i + 1].text;
       const size_t longest = places->max_name_chars_from(name);
       std::string candidate = u.text;

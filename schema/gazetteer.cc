@@ -144,9 +144,12 @@ void Gazetteer::add_name(const std::string& name, NameKind kind, uint32_t divisi
   }
   size_t& longest = prefix2_[name.substr(0, cut)];
   longest = std::max(longest, chars);
+  const uint32_t bit = first_char_bit(name);
+  first_chars_[bit / 64] |= uint64_t{1} << (bit % 64);
 }
 
 size_t Gazetteer::max_name_chars_from(std::string_view first_two) const {
+  if (!may_start_name(first_two)) return 0;
   auto it = prefix2_.find(first_two);
   return it == prefix2_.end() ? 0 : it->second;
 }

@@ -59,6 +59,12 @@ class Gazetteer {
   /// Length in characters of the longest name that starts with these two characters
   /// (UTF-8), or 0 if no name does: lets a scan skip most positions with one look-up.
   size_t max_name_chars_from(std::string_view first_two) const;
+  /// False if no name starts with the first character of `text` (UTF-8); true if one may.
+  /// One bit test: a scan calls it at every character, before anything costlier.
+  bool may_start_name(std::string_view text) const {
+    const uint32_t bit = first_char_bit(text);
+    return (first_chars_[bit / 64] >> (bit % 64)) & 1;
+  }
 
   /// Divisions a user means by `text`: a code, a full, former or short name (巴东县, 巴东,
   /// 定陶县, 422823). Empty if none.
@@ -95,6 +101,19 @@ class Gazetteer {
   std::unordered_map<std::string, size_t, Hash, std::equal_to<>>
       prefix2_;  // first two chars -> max
   size_t max_name_chars_ = 0;
+  // A bit for each first character of a name, by its code point's low 16 bits (8 KB).
+  static uint32_t first_char_bit(std::string_view text) {
+    if (text.empty()) return 0;
+    const auto b = [&](size_t i) { return i < text.size() ? uint32_t(uint8_t(text[i])) : 0u; };
+    const uint32_t c = b(0);
+    const uint32_t cp = c < 0x80   ? c
+                        : c < 0xE0 ? ((c & 0x1F) << 6) | (b(1) & 0x3F)
+                        : c < 0xF0 ? ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F)
+                                   : ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) |
+                                         ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+    return cp & 0xFFFF;
+  }
+  std::vector<uint64_t> first_chars_ = std::vector<uint64_t>(1024, 0);
   std::string divisions_text_, aliases_text_, stem_words_text_;
 };
 

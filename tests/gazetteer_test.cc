@@ -10,6 +10,7 @@
 #include "errors.h"
 #include "manifest.h"
 #include "metadata_extractor.h"
+#include "normalizer.h"
 #include "test_support.h"
 
 namespace speechdex {
@@ -47,6 +48,44 @@ TEST(Gazetteer, ResolvesCodesNamesFormerNamesAndStems) {
   EXPECT_TRUE(g.find("会同")->word);
   EXPECT_TRUE(g.find("和县")->one_char);
   EXPECT_FALSE(g.find("巴东")->word);
+}
+
+// Scans skip a position when no name starts with its character (may_start_name, one bit
+// test): a name the filter ruled out would never be found, so every name must pass it, and
+// max_name_chars_from must cover it; most characters of running text must not pass.
+TEST(Gazetteer, TheFirstCharacterFilterPassesEveryName) {
+  const schema::Gazetteer& g = gazetteer();
+  auto first_two = [](const std::string& s) {
+    size_t cut = 0, seen = 0;
+    while (cut < s.size()) {
+      if ((static_cast<unsigned char>(s[cut]) & 0xC0) != 0x80 && ++seen == 3) break;
+      ++cut;
+    }
+    return s.substr(0, cut);
+  };
+  size_t names = 0;
+  for (const schema::Division& d : g.divisions()) {
+    for (const std::string& name : {d.name, d.stem}) {
+      if (name.empty()) continue;
+      ++names;
+      EXPECT_TRUE(g.may_start_name(name)) << name;
+      EXPECT_GE(g.max_name_chars_from(first_two(name)), 2u) << name;
+    }
+  }
+  EXPECT_GT(names, 5000u);
+  EXPECT_TRUE(g.may_start_name("定陶"));  // a former name (定陶县)
+  const std::u32string text = schema::to_utf32(
+      testing::read_bytes(testing::source_path("data/sample/002_7b64626b53d5935b.txt")));
+  size_t cjk = 0, passed = 0;
+  for (char32_t c : text) {
+    if (c < 0x4E00 || c > 0x9FFF) continue;
+    std::string one;
+    schema::append_utf8(c, one);
+    ++cjk;
+    passed += g.may_start_name(one);
+  }
+  EXPECT_GT(cjk, 1000u);
+  EXPECT_LT(passed * 2, cjk) << passed << " of " << cjk;
 }
 
 TEST(Gazetteer, MalformedTablesNameTheLine) {
