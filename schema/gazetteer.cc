@@ -146,10 +146,13 @@ void Gazetteer::add_name(const std::string& name, NameKind kind, uint32_t divisi
   longest = std::max(longest, chars);
   const uint32_t bit = first_char_bit(name);
   first_chars_[bit / 64] |= uint64_t{1} << (bit % 64);
+  const uint32_t pair = first_pair_bit(name);
+  first_pairs_[pair / 64] |= uint64_t{1} << (pair % 64);
 }
 
 size_t Gazetteer::max_name_chars_from(std::string_view first_two) const {
-  if (!may_start_name(first_two)) return 0;
+  const uint32_t pair = first_pair_bit(first_two);
+  if (!((first_pairs_[pair / 64] >> (pair % 64)) & 1)) return 0;
   auto it = prefix2_.find(first_two);
   return it == prefix2_.end() ? 0 : it->second;
 }

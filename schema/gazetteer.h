@@ -101,19 +101,35 @@ class Gazetteer {
   std::unordered_map<std::string, size_t, Hash, std::equal_to<>>
       prefix2_;  // first two chars -> max
   size_t max_name_chars_ = 0;
+  // The code point at `at` of UTF-8 `text` (0 past its end); `at` moves past it.
+  static uint32_t next_code_point(std::string_view text, size_t& at) {
+    const auto b = [&](size_t i) { return i < text.size() ? uint32_t(uint8_t(text[i])) : 0u; };
+    const uint32_t c = b(at);
+    const size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    const uint32_t cp = n == 1   ? c
+                        : n == 2 ? ((c & 0x1F) << 6) | (b(at + 1) & 0x3F)
+                        : n == 3
+                            ? ((c & 0x0F) << 12) | ((b(at + 1) & 0x3F) << 6) | (b(at + 2) & 0x3F)
+                            : ((c & 0x07) << 18) | ((b(at + 1) & 0x3F) << 12) |
+                                  ((b(at + 2) & 0x3F) << 6) | (b(at + 3) & 0x3F);
+    at += n;
+    return cp;
+  }
   // A bit for each first character of a name, by its code point's low 16 bits (8 KB).
   static uint32_t first_char_bit(std::string_view text) {
-    if (text.empty()) return 0;
-    const auto b = [&](size_t i) { return i < text.size() ? uint32_t(uint8_t(text[i])) : 0u; };
-    const uint32_t c = b(0);
-    const uint32_t cp = c < 0x80   ? c
-                        : c < 0xE0 ? ((c & 0x1F) << 6) | (b(1) & 0x3F)
-                        : c < 0xF0 ? ((c & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F)
-                                   : ((c & 0x07) << 18) | ((b(1) & 0x3F) << 12) |
-                                         ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
-    return cp & 0xFFFF;
+    size_t at = 0;
+    return next_code_point(text, at) & 0xFFFF;
+  }
+  // A bit for each first two characters of a name, by a hash of the two (128 KB, about
+  // 9,000 of its million bits set): most pairs that start no name are ruled out here.
+  static uint32_t first_pair_bit(std::string_view text) {
+    size_t at = 0;
+    const uint64_t a = next_code_point(text, at);
+    const uint64_t b = next_code_point(text, at);
+    return static_cast<uint32_t>(((a << 21 | b) * 0x9E3779B97F4A7C15ull) >> 44);
   }
   std::vector<uint64_t> first_chars_ = std::vector<uint64_t>(1024, 0);
+  std::vector<uint64_t> first_pairs_ = std::vector<uint64_t>(size_t{1} << 14, 0);
   std::string divisions_text_, aliases_text_, stem_words_text_;
 };
 
