@@ -144,15 +144,15 @@ void Gazetteer::add_name(const std::string& name, NameKind kind, uint32_t divisi
   }
   size_t& longest = prefix2_[name.substr(0, cut)];
   longest = std::max(longest, chars);
-  const uint32_t bit = first_char_bit(name);
-  first_chars_[bit / 64] |= uint64_t{1} << (bit % 64);
-  const uint32_t pair = first_pair_bit(name);
-  first_pairs_[pair / 64] |= uint64_t{1} << (pair % 64);
+  auto set = [](std::vector<uint64_t>& bits, uint32_t bit) {
+    bits[bit / 64] |= uint64_t{1} << (bit % 64);
+  };
+  set(first_chars_, first_char_bit(name));
+  set(first_pairs_, first_pair_bit(name));
 }
 
 size_t Gazetteer::max_name_chars_from(std::string_view first_two) const {
-  const uint32_t pair = first_pair_bit(first_two);
-  if (!((first_pairs_[pair / 64] >> (pair % 64)) & 1)) return 0;
+  if (!has_bit(first_pairs_, first_pair_bit(first_two))) return 0;
   auto it = prefix2_.find(first_two);
   return it == prefix2_.end() ? 0 : it->second;
 }

@@ -1,6 +1,9 @@
 // The gazetteer of county-level divisions: names, stems, former names, provinces.
 #pragma once
 
+#include <unicode/utf8.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -62,8 +65,7 @@ class Gazetteer {
   /// False if no name starts with the first character of `text` (UTF-8); true if one may.
   /// One bit test: a scan calls it at every character, before anything costlier.
   bool may_start_name(std::string_view text) const {
-    const uint32_t bit = first_char_bit(text);
-    return (first_chars_[bit / 64] >> (bit % 64)) & 1;
+    return has_bit(first_chars_, first_char_bit(text));
   }
 
   /// Divisions a user means by `text`: a code, a full, former or short name (巴东县, 巴东,
@@ -101,32 +103,29 @@ class Gazetteer {
   std::unordered_map<std::string, size_t, Hash, std::equal_to<>>
       prefix2_;  // first two chars -> max
   size_t max_name_chars_ = 0;
-  // The code point at `at` of UTF-8 `text` (0 past its end); `at` moves past it.
-  static uint32_t next_code_point(std::string_view text, size_t& at) {
-    const auto b = [&](size_t i) { return i < text.size() ? uint32_t(uint8_t(text[i])) : 0u; };
-    const uint32_t c = b(at);
-    const size_t n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    const uint32_t cp = n == 1   ? c
-                        : n == 2 ? ((c & 0x1F) << 6) | (b(at + 1) & 0x3F)
-                        : n == 3
-                            ? ((c & 0x0F) << 12) | ((b(at + 1) & 0x3F) << 6) | (b(at + 2) & 0x3F)
-                            : ((c & 0x07) << 18) | ((b(at + 1) & 0x3F) << 12) |
-                                  ((b(at + 2) & 0x3F) << 6) | (b(at + 3) & 0x3F);
-    at += n;
-    return cp;
+  // The code points of the first two characters of UTF-8 `text` (0 for none), decoded as
+  // normalizer.cc decodes (ICU's U8_NEXT_OR_FFFD).
+  static std::pair<uint32_t, uint32_t> first_two_code_points(std::string_view text) {
+    const auto* p = reinterpret_cast<const uint8_t*>(text.data());
+    const auto n = static_cast<int32_t>(std::min<size_t>(text.size(), 8));
+    int32_t i = 0;
+    UChar32 a = 0, b = 0;
+    if (i < n) U8_NEXT_OR_FFFD(p, i, n, a);
+    if (i < n) U8_NEXT_OR_FFFD(p, i, n, b);
+    return {static_cast<uint32_t>(a), static_cast<uint32_t>(b)};
   }
   // A bit for each first character of a name, by its code point's low 16 bits (8 KB).
   static uint32_t first_char_bit(std::string_view text) {
-    size_t at = 0;
-    return next_code_point(text, at) & 0xFFFF;
+    return first_two_code_points(text).first & 0xFFFF;
   }
   // A bit for each first two characters of a name, by a hash of the two (128 KB, about
   // 9,000 of its million bits set): most pairs that start no name are ruled out here.
   static uint32_t first_pair_bit(std::string_view text) {
-    size_t at = 0;
-    const uint64_t a = next_code_point(text, at);
-    const uint64_t b = next_code_point(text, at);
-    return static_cast<uint32_t>(((a << 21 | b) * 0x9E3779B97F4A7C15ull) >> 44);
+    const auto [a, b] = first_two_code_points(text);
+    return static_cast<uint32_t>(((uint64_t{a} << 21 | b) * 0x9E3779B97F4A7C15ull) >> 44);
+  }
+  static bool has_bit(const std::vector<uint64_t>& bits, uint32_t bit) {
+    return (bits[bit / 64] >> (bit % 64)) & 1;
   }
   std::vector<uint64_t> first_chars_ = std::vector<uint64_t>(1024, 0);
   std::vector<uint64_t> first_pairs_ = std::vector<uint64_t>(size_t{1} << 14, 0);
