@@ -31,6 +31,12 @@ constexpr size_t kCommitEvery = 20000;
 // right after its last compaction. Updates to a compacted index touch blocks all over it
 // (docs/index.md).
 constexpr double kRecompactGrowth = 1.25;
+// A writer without a records dictionary trains one once the speeches it has written add up
+// to this many serialized bytes, of at most kDictionaryBytes (zstd's default size). On 100 MB
+// of make-corpus, a dictionary trained on the first 1 MB (0.07 s) halves what the next
+// speeches take; on a small run, the speeches before it are stored without one.
+constexpr size_t kDictionarySampleBytes = size_t{1} << 20;
+constexpr size_t kDictionaryBytes = 112640;
 // Position gap between two strings of one field (a section and its subsection).
 constexpr uint32_t kFieldGap = 100;
 
@@ -319,6 +325,16 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
   }
   started_empty_ =
       db_->get_doccount() == 0 || db_->get_metadata(std::string(schema::kMetaBuild)) == "fresh";
+  // The dictionary new speeches are compressed with, if the index has one.
+  if (const std::string id = db_->get_metadata(std::string(schema::kMetaRecordDictionary));
+      !id.empty()) {
+    std::string bytes = db_->get_metadata(std::string(schema::kMetaRecordDictionaryPrefix) + id);
+    try {
+      if (!bytes.empty()) dictionary_ = schema::RecordDictionary::load(std::move(bytes));
+    } catch (const IndexError&) {
+      // Damaged: new speeches go without it; --check reports the speeches that need it.
+    }
+  }
   if (db_->get_doccount() > 0 && !force) {
     if (db_->get_metadata(std::string(schema::kMetaTopics)) != taxonomy.text()) {
       throw UsageError(
@@ -442,6 +458,23 @@ size_t IndexWriter::forget(const std::string& canonical_path) {
   }
 }
 
+void IndexWriter::sample_for_dictionary(std::string body) {
+  samples_bytes_ += body.size();
+  samples_.push_back(std::move(body));
+  if (samples_bytes_ < kDictionarySampleBytes) return;
+  dictionary_tried_ = true;
+  dictionary_ = schema::RecordDictionary::train(samples_, kDictionaryBytes);
+  samples_.clear();
+  samples_bytes_ = 0;
+  // Stored with the first speeches that use it, in the same commit; a new writer of the
+  // index compresses with it too.
+  if (dictionary_) {
+    db_->set_metadata(schema::record_dictionary_key(dictionary_->id()), dictionary_->bytes());
+    db_->set_metadata(std::string(schema::kMetaRecordDictionary),
+                      schema::hex_key(dictionary_->id()));
+  }
+}
+
 size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>& speeches,
                                const std::vector<SpeechMetadata>& metas) {
   try {
@@ -471,8 +504,10 @@ size_t IndexWriter::write_file(const SourceFile& file, const std::vector<Speech>
       }
       // The speech's records, once for all its paragraphs (docs/index.md).
       if (!records.empty()) {
+        std::string body = schema::SpeechRecords::serialize(records);
         db_->set_metadata(schema::speech_meta_key(source, static_cast<int>(s + 1)),
-                          schema::SpeechRecords::encode(records));
+                          schema::SpeechRecords::compress(body, dictionary_.get()));
+        if (!dictionary_ && !dictionary_tried_) sample_for_dictionary(std::move(body));
       }
       if (!docs.empty() && whole.shingles > 0) {
         docs.front().add_value(schema::kSlotSpeechSignature, schema::encode_signature(whole));

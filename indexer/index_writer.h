@@ -167,10 +167,19 @@ class IndexWriter {
   bool index_metadata_written_ = false;  ///< schema and vocabularies committed by this writer
   bool started_empty_ = false;
   bool fresh_build_ = false;
+  // The records dictionary new speeches are compressed with (none until trained), and the
+  // speeches written so far to train it on.
+  std::shared_ptr<const schema::RecordDictionary> dictionary_;
+  std::vector<std::string> samples_;
+  size_t samples_bytes_ = 0;
+  bool dictionary_tried_ = false;
 
   void begin();
   // Removes a file's paragraphs from the records and their matches from the text store.
   size_t forget(const std::string& canonical_path);
+  // Keeps a speech's serialized records to train the records dictionary on, and trains it
+  // once there are enough.
+  void sample_for_dictionary(std::string body);
   // Sets the schema version, tokenizer and vocabularies (committed with the next commit).
   void write_index_metadata();
 };

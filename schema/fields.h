@@ -42,6 +42,11 @@ inline constexpr std::string_view kMetaBuild = "speechdex.build";
 /// Prefix of the per-speech keys: kMetaSpeechPrefix + hex source key + ":" + speech number
 /// -> the records of the speech's paragraphs (schema::SpeechRecords, docs/index.md).
 inline constexpr std::string_view kMetaSpeechPrefix = "speechdex.speech:";
+/// kMetaRecordDictionaryPrefix + 16 hex digits of its id -> a zstd dictionary some speeches'
+/// records are compressed with (schema::RecordDictionary); kMetaRecordDictionary -> the id
+/// (16 hex digits) of the one a writer compresses new speeches with.
+inline constexpr std::string_view kMetaRecordDictionaryPrefix = "speechdex.records_dictionary:";
+inline constexpr std::string_view kMetaRecordDictionary = "speechdex.records_dictionary";
 /// "xapian" in a database of the Xapian layout (docs/scaling.md): text terms in Xapian and
 /// each paragraph's whole record as its document data, for stock xapian-tcpsrv; absent in
 /// the store layout (docs/index.md).

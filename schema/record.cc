@@ -3,6 +3,7 @@
 #include "record.h"
 
 #include <unicode/utf8.h>
+#include <zdict.h>
 #include <zstd.h>
 
 #include <climits>
@@ -13,6 +14,7 @@
 
 #include "errors.h"
 #include "fields.h"
+#include "segment_format.h"
 #include "varint.h"
 
 namespace speechdex::schema {
@@ -49,6 +51,9 @@ namespace {
 // The first byte of a paragraph reference and of a speech's records: their format.
 constexpr char kRefFormat = 1;
 constexpr char kSpeechFormat = 1;
+// A speech's records compressed with a dictionary: the format byte, the dictionary's id (8
+// bytes big-endian), then as format 1.
+constexpr char kSpeechDictionaryFormat = 2;
 // zstd's level for a speech's records: level 3 (its default) compresses 20 MB of speeches in
 // 0.13 s to 10.7 MB; level 9 takes five times as long for 3% less (docs/index.md).
 constexpr int kZstdLevel = 3;
@@ -180,6 +185,10 @@ std::string speech_meta_key(uint64_t source_key, int speech) {
 }
 
 std::string SpeechRecords::encode(std::span<const ParagraphRecord> paragraphs) {
+  return compress(serialize(paragraphs), nullptr);
+}
+
+std::string SpeechRecords::serialize(std::span<const ParagraphRecord> paragraphs) {
   std::string body;
   // The how entries every paragraph has alike are the speech's; the others each paragraph's.
   std::map<std::string, std::string> shared;
@@ -217,7 +226,12 @@ std::string SpeechRecords::encode(std::span<const ParagraphRecord> paragraphs) {
     put_map(body, own);
     put_string(body, r.text);
   }
-  std::string out(1, kSpeechFormat);
+  return body;
+}
+
+std::string SpeechRecords::compress(std::string_view body, const RecordDictionary* dictionary) {
+  std::string out(1, dictionary ? kSpeechDictionaryFormat : kSpeechFormat);
+  if (dictionary) out += encode_key(dictionary->id());
   textstore::put_varint(out, body.size());
   const size_t head = out.size();
   out.resize(head + ZSTD_compressBound(body.size()));
@@ -228,6 +242,7 @@ std::string SpeechRecords::encode(std::span<const ParagraphRecord> paragraphs) {
     ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 1);
     return c;
   }();
+  ZSTD_CCtx_refCDict(cctx.get(), dictionary ? dictionary->cdict_ : nullptr);
   const size_t n =
       ZSTD_compress2(cctx.get(), out.data() + head, out.size() - head, body.data(), body.size());
   if (ZSTD_isError(n)) {
@@ -238,16 +253,37 @@ std::string SpeechRecords::encode(std::span<const ParagraphRecord> paragraphs) {
   return out;
 }
 
-SpeechRecords SpeechRecords::decode(std::string_view value) {
-  if (value.empty() || value[0] != kSpeechFormat) {
+uint64_t SpeechRecords::dictionary_of(std::string_view value) {
+  if (!value.empty() && value[0] == kSpeechFormat) return 0;
+  if (value.empty() || value[0] != kSpeechDictionaryFormat) {
     damaged("its speech's records are not of this format");
   }
   Reader head(value.substr(1));
+  const uint64_t id = head.fixed64();
+  if (id == 0) damaged("its speech's records name no dictionary");
+  return id;
+}
+
+SpeechRecords SpeechRecords::decode(std::string_view value, const RecordDictionary* dictionary) {
+  const uint64_t id = dictionary_of(value);
+  if (id != 0 && (dictionary == nullptr || dictionary->id() != id)) {
+    damaged("its speech's records need the dictionary " + hex_key(id) +
+            ", which the index does not hold");
+  }
+  const size_t start = id == 0 ? 1 : 9;
+  Reader head(value.substr(start));
   const uint64_t size = head.varint();
   if (size > kMaxSpeechBytes) damaged("its speech's records claim an impossible size");
   std::string body(size, '\0');
-  const std::string_view frame = value.substr(1 + head.pos());
-  const size_t n = ZSTD_decompress(body.data(), body.size(), frame.data(), frame.size());
+  const std::string_view frame = value.substr(start + head.pos());
+  // One context a thread, reused (as compress() reuses its own).
+  thread_local const std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
+                                                                             ZSTD_freeDCtx);
+  const size_t n =
+      id == 0
+          ? ZSTD_decompressDCtx(dctx.get(), body.data(), body.size(), frame.data(), frame.size())
+          : ZSTD_decompress_usingDDict(dctx.get(), body.data(), body.size(), frame.data(),
+                                       frame.size(), dictionary->ddict_);
   if (ZSTD_isError(n) || n != size) damaged("its speech's records do not decompress");
   Reader in(body);
   SpeechRecords s;
@@ -318,10 +354,71 @@ ParagraphRecord RecordReader::read_data(std::string_view data) {
     if (value.empty()) damaged("its speech's records are missing (" + key + ")");
     // Kept while few: a page of hits, or paragraphs read in document order, reuse them.
     if (cache_.size() >= kCachedSpeeches) cache_.clear();
-    it = cache_.emplace(key, std::make_shared<const SpeechRecords>(SpeechRecords::decode(value)))
+    it = cache_
+             .emplace(key, std::make_shared<const SpeechRecords>(
+                               SpeechRecords::decode(value, dictionary(value))))
              .first;
   }
   return it->second->paragraph(ref.paragraph);
+}
+
+const RecordDictionary* RecordReader::dictionary(std::string_view value) {
+  const uint64_t id = SpeechRecords::dictionary_of(value);
+  if (id == 0) return nullptr;
+  auto it = dictionaries_.find(id);
+  if (it == dictionaries_.end()) {
+    std::string bytes = db_.get_metadata(record_dictionary_key(id));
+    // Missing: decode() says which dictionary the speech needs.
+    if (bytes.empty()) return nullptr;
+    std::shared_ptr<const RecordDictionary> d = RecordDictionary::load(std::move(bytes));
+    if (d->id() != id) damaged("the records dictionary " + hex_key(id) + " is damaged");
+    it = dictionaries_.emplace(id, std::move(d)).first;
+  }
+  return it->second.get();
+}
+
+RecordDictionary::RecordDictionary(std::string bytes)
+    : bytes_(std::move(bytes)), id_(textstore::page_hash(bytes_.data(), bytes_.size())) {
+  // zstd would take any bytes as raw content; a trained dictionary starts with its magic.
+  if (ZSTD_getDictID_fromDict(bytes_.data(), bytes_.size()) == 0) {
+    damaged("a records dictionary is not a zstd dictionary");
+  }
+  cdict_ = ZSTD_createCDict(bytes_.data(), bytes_.size(), kZstdLevel);
+  ddict_ = ZSTD_createDDict(bytes_.data(), bytes_.size());
+  if (cdict_ == nullptr || ddict_ == nullptr) {
+    ZSTD_freeCDict(cdict_);
+    ZSTD_freeDDict(ddict_);
+    damaged("a records dictionary cannot be loaded");
+  }
+}
+
+RecordDictionary::~RecordDictionary() {
+  ZSTD_freeCDict(cdict_);
+  ZSTD_freeDDict(ddict_);
+}
+
+std::shared_ptr<const RecordDictionary> RecordDictionary::load(std::string bytes) {
+  return std::shared_ptr<const RecordDictionary>(new RecordDictionary(std::move(bytes)));
+}
+
+std::shared_ptr<const RecordDictionary> RecordDictionary::train(
+    const std::vector<std::string>& samples, size_t capacity) {
+  std::string all;
+  std::vector<size_t> sizes;
+  for (const std::string& s : samples) {
+    all += s;
+    sizes.push_back(s.size());
+  }
+  std::string bytes(capacity, '\0');
+  const size_t n = ZDICT_trainFromBuffer(bytes.data(), bytes.size(), all.data(), sizes.data(),
+                                         static_cast<unsigned>(sizes.size()));
+  if (ZDICT_isError(n)) return nullptr;
+  bytes.resize(n);
+  return load(std::move(bytes));
+}
+
+std::string record_dictionary_key(uint64_t id) {
+  return std::string(kMetaRecordDictionaryPrefix) + hex_key(id);
 }
 
 std::string printable_path(std::string_view path) {

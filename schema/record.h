@@ -12,6 +12,10 @@
 #include <unordered_map>
 #include <vector>
 
+// zstd's dictionary types (zstd.h), which only record.cc needs whole.
+struct ZSTD_CDict_s;
+struct ZSTD_DDict_s;
+
 namespace speechdex::schema {
 
 /// What a paragraph is within its speech.
@@ -76,6 +80,39 @@ std::string speech_meta_key(uint64_t source_key, int speech);
 /// The prefix of every speech key of one file (to remove them all with the file).
 std::string speech_meta_prefix(uint64_t source_key);
 
+/// A zstd dictionary for speeches' records (docs/index.md, Records): trained by each writer
+/// on the first speeches it writes, stored in the index under record_dictionary_key(id()),
+/// and named by every speech compressed with it. A speech is a few kilobytes: alone, a zstd
+/// frame starts with nothing learned; with the dictionary it starts from the words and
+/// phrases the corpus's speeches share.
+class RecordDictionary {
+ public:
+  /// Trains a dictionary of at most `capacity` bytes on `samples` (speech bodies:
+  /// SpeechRecords::serialize); nullptr if zstd cannot (too few or too small samples).
+  static std::shared_ptr<const RecordDictionary> train(const std::vector<std::string>& samples,
+                                                       size_t capacity);
+  /// A dictionary as stored (bytes()); throws IndexError if zstd cannot load it.
+  static std::shared_ptr<const RecordDictionary> load(std::string bytes);
+  ~RecordDictionary();
+  RecordDictionary(const RecordDictionary&) = delete;
+  RecordDictionary& operator=(const RecordDictionary&) = delete;
+
+  /// XXH3-64 of the bytes: what a speech's records compressed with it name.
+  uint64_t id() const { return id_; }
+  const std::string& bytes() const { return bytes_; }
+
+ private:
+  friend class SpeechRecords;
+  explicit RecordDictionary(std::string bytes);
+  std::string bytes_;
+  uint64_t id_ = 0;
+  ::ZSTD_CDict_s* cdict_ = nullptr;
+  ::ZSTD_DDict_s* ddict_ = nullptr;
+};
+
+/// The metadata key of a record dictionary: kMetaRecordDictionaryPrefix + 16 hex digits.
+std::string record_dictionary_key(uint64_t id);
+
 /// The records of one speech, decoded: what the speech has once and what each paragraph
 /// has apart from it.
 class SpeechRecords {
@@ -85,8 +122,17 @@ class SpeechRecords {
   /// a zstd frame of the speech's fields once, then each paragraph's own (number, kind,
   /// headings, topics, how entries the speech does not share, text).
   static std::string encode(std::span<const ParagraphRecord> paragraphs);
-  /// Decodes what encode() wrote; throws IndexError if it is damaged.
-  static SpeechRecords decode(std::string_view value);
+  /// encode() in two steps: the speech's fields and paragraphs serialized (what a dictionary
+  /// is trained on), then compressed, with `dictionary` if given (format 2: the value names
+  /// the dictionary's id) or without (format 1).
+  static std::string serialize(std::span<const ParagraphRecord> paragraphs);
+  static std::string compress(std::string_view body, const RecordDictionary* dictionary);
+  /// The id of the dictionary a value was compressed with, 0 if none; throws IndexError if
+  /// it is not a speech's records.
+  static uint64_t dictionary_of(std::string_view value);
+  /// Decodes what encode() or compress() wrote, given the dictionary dictionary_of() names;
+  /// throws IndexError if it is damaged or that dictionary is not given.
+  static SpeechRecords decode(std::string_view value, const RecordDictionary* dictionary = nullptr);
 
   /// Paragraph `paragraph` (its number); throws IndexError if the speech has none such.
   ParagraphRecord paragraph(int paragraph) const;
@@ -120,6 +166,10 @@ class RecordReader {
  private:
   const Xapian::Database& db_;
   std::unordered_map<std::string, std::shared_ptr<const SpeechRecords>> cache_;
+  std::unordered_map<uint64_t, std::shared_ptr<const RecordDictionary>> dictionaries_;
+  // The dictionary a speech's records name, loaded once; nullptr if they name none or the
+  // index does not hold it (decode() then says so).
+  const RecordDictionary* dictionary(std::string_view value);
 };
 
 /// A file path as records and messages show it: valid UTF-8 as it is, every byte of an

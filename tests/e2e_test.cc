@@ -6,10 +6,12 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "fields.h"
 #include "oracle.h"
+#include "record.h"
 #include "test_support.h"
 
 namespace speechdex::testing {
@@ -566,6 +568,103 @@ TEST(EndToEndIndexer, CheckFindsDamageAndRepairRebuildsTheTextStoreFromTheRecord
   EXPECT_NE(writer.out.find("inconsistent"), std::string::npos) << writer.out;
   EXPECT_EQ(run_command(kIndex + " --check --repair --db " + shell_quote(db)).status, 0);
   EXPECT_EQ(answers(), before);
+}
+
+// Every speech's records value and the dictionaries stored: {dictionary id -> speeches
+// compressed with it}, 0 for those without one.
+std::map<uint64_t, size_t> speeches_by_dictionary(const std::string& db,
+                                                  std::set<uint64_t>* stored = nullptr) {
+  Xapian::Database x(db);
+  std::map<uint64_t, size_t> out;
+  const std::string speeches(schema::kMetaSpeechPrefix);
+  for (auto it = x.metadata_keys_begin(speeches); it != x.metadata_keys_end(speeches); ++it) {
+    ++out[schema::SpeechRecords::dictionary_of(x.get_metadata(*it))];
+  }
+  const std::string dicts(schema::kMetaRecordDictionaryPrefix);
+  for (auto it = x.metadata_keys_begin(dicts); stored && it != x.metadata_keys_end(dicts); ++it) {
+    stored->insert(schema::RecordDictionary::load(x.get_metadata(*it))->id());
+  }
+  return out;
+}
+
+// Speeches' records are compressed with a dictionary each writer trains on its first
+// megabyte of speeches: a parallel build's shards store one each and the merged index keeps
+// both, an update compresses with the index's, every record reads back as a one-job build
+// stores it, and --check names a dictionary the index has lost.
+TEST(EndToEndIndexer, RecordsDictionariesAreTrainedStoredAndReused) {
+  const std::string generator = std::string(SPEECHDEX_SHARED_DIR) + "/bench/make-corpus";
+  if (!boost::filesystem::exists(generator)) GTEST_SKIP() << generator << " is not there";
+  TempDir dir;
+  const std::string corpus = dir.path() + "/c";
+  ASSERT_EQ(run_command(generator + " --size-mb 4 --seed 37 --out " + shell_quote(corpus)).status,
+            0);
+  const std::string one = dir.path() + "/one", two = dir.path() + "/two";
+  ASSERT_EQ(
+      run_command(kIndex + " --quiet --db " + shell_quote(one) + " " + shell_quote(corpus)).status,
+      0);
+  const CommandResult built = run_command(kIndex + " --quiet --jobs 2 --db " + shell_quote(two) +
+                                          " " + shell_quote(corpus));
+  ASSERT_EQ(built.status, 0) << built.out;
+
+  std::set<uint64_t> stored;
+  const std::map<uint64_t, size_t> by = speeches_by_dictionary(two, &stored);
+  ASSERT_EQ(stored.size(), 2u) << "one dictionary per shard";
+  size_t total = 0;
+  for (const auto& [id, n] : by) {
+    total += n;
+    if (id != 0) {
+      EXPECT_TRUE(stored.contains(id)) << schema::hex_key(id) << " is not stored";
+    }
+  }
+  for (uint64_t id : stored) EXPECT_GT(by.count(id) ? by.at(id) : 0, total / 8) << "used";
+  EXPECT_EQ(run_command(kIndex + " --check --db " + shell_quote(two)).status, 0);
+
+  // The records read back alike, whatever compressed them.
+  std::multiset<std::string> a, b;
+  for (const StoredParagraph& p : read_all(one)) a.insert(p.record.to_json());
+  for (const StoredParagraph& p : read_all(two)) b.insert(p.record.to_json());
+  EXPECT_EQ(a.size(), b.size());
+  EXPECT_TRUE(a == b) << "a parallel build's records differ from one job's";
+
+  // An update compresses its speeches with the index's dictionary, and trains no other.
+  std::set<uint64_t> before;
+  const std::map<uint64_t, size_t> by_before = speeches_by_dictionary(one, &before);
+  ASSERT_EQ(before.size(), 1u);
+  const uint64_t id = *before.begin();
+  const std::string current =
+      Xapian::Database(one).get_metadata(std::string(schema::kMetaRecordDictionary));
+  EXPECT_EQ(current, schema::hex_key(id));
+  boost::filesystem::create_directories(dir.path() + "/more");
+  for (const auto& e : boost::filesystem::recursive_directory_iterator(corpus)) {
+    if (e.path().extension() != ".txt") continue;
+    std::string text = read_bytes(e.path().string());
+    write_bytes(dir.path() + "/more/" + e.path().filename().string(), "新增。\n" + text);
+    if (boost::filesystem::file_size(e.path()) > 0 &&
+        std::distance(boost::filesystem::directory_iterator(dir.path() + "/more"),
+                      boost::filesystem::directory_iterator()) >= 20) {
+      break;
+    }
+  }
+  ASSERT_EQ(run_command(kIndex + " --quiet --db " + shell_quote(one) + " " +
+                        shell_quote(dir.path() + "/more"))
+                .status,
+            0);
+  std::set<uint64_t> after;
+  const std::map<uint64_t, size_t> by_after = speeches_by_dictionary(one, &after);
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(by_after.at(id), by_before.at(id) + 20) << "the 20 new speeches use it";
+  EXPECT_EQ(run_command(kIndex + " --check --db " + shell_quote(one)).status, 0);
+
+  // A lost dictionary: --check names it.
+  {
+    Xapian::WritableDatabase w(one, Xapian::DB_OPEN);
+    w.set_metadata(schema::record_dictionary_key(id), "");
+    w.commit();
+  }
+  const CommandResult lost = run_command(kIndex + " --check --db " + shell_quote(one));
+  EXPECT_EQ(lost.status, 1);
+  EXPECT_NE(lost.out.find("need the dictionary " + schema::hex_key(id)), std::string::npos)
+      << lost.out.substr(0, 600);
 }
 
 // A second writer is told who holds the index; --wait waits for it; --rebuild starts over.

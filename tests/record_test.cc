@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "errors.h"
+#include "fields.h"
+#include "test_support.h"
 
 namespace speechdex::schema {
 namespace {
@@ -103,6 +106,138 @@ TEST(Record, DamagedDataIsAOneLineIndexError) {
   EXPECT_THROW((void)SpeechRecords::decode(""), IndexError);
   EXPECT_THROW((void)SpeechRecords::decode(value.substr(0, value.size() / 2)), IndexError);
   EXPECT_THROW((void)ParagraphRef::from_data(ref + "x"), IndexError);
+}
+
+// Speeches of one genre: phrases drawn from a shared stock, in random orders and numbers,
+// as a corpus's speeches share their vocabulary but not their texts.
+std::vector<std::vector<ParagraphRecord>> genre(int speeches, unsigned seed) {
+  const std::vector<std::string> stock = {"要坚持以人民为中心的发展思想",
+                                          "深入推进依法行政",
+                                          "加快建设法治政府",
+                                          "全面推进乡村振兴",
+                                          "持续优化营商环境",
+                                          "扎实做好招商引资工作",
+                                          "切实抓好安全生产",
+                                          "不断增强群众的获得感",
+                                          "各级各部门要高度重视",
+                                          "认真贯彻落实上级决策部署",
+                                          "确保各项任务落到实处",
+                                          "同志们"};
+  std::mt19937 rng(seed);
+  std::vector<std::vector<ParagraphRecord>> out;
+  for (int s = 1; s <= speeches; ++s) {
+    std::vector<ParagraphRecord>& speech = out.emplace_back();
+    for (int p = 1; p <= 6; ++p) {
+      ParagraphRecord r = example(p);
+      r.speech = s;
+      r.text.clear();
+      for (int k = 0; k < 8; ++k) r.text += stock[rng() % stock.size()] + "，";
+      r.text += std::to_string(rng() % 100000) + "。";
+      speech.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+// A dictionary trained on some speeches of a genre compresses the others to less, and
+// every speech round-trips through it; a value names its dictionary, and without it (or
+// with another) decoding is a one-line error naming the one it needs.
+TEST(RecordDictionary, TrainedOnSomeSpeechesCompressesTheRest) {
+  const auto speeches = genre(400, 7);
+  std::vector<std::string> samples;
+  for (size_t i = 0; i < 200; ++i) samples.push_back(SpeechRecords::serialize(speeches[i]));
+  const auto dictionary = RecordDictionary::train(samples, 16384);
+  ASSERT_TRUE(dictionary);
+  EXPECT_LE(dictionary->bytes().size(), 16384u);
+  EXPECT_EQ(RecordDictionary::load(dictionary->bytes())->id(), dictionary->id());
+  size_t plain = 0, with = 0;
+  for (size_t i = 200; i < speeches.size(); ++i) {
+    const std::string body = SpeechRecords::serialize(speeches[i]);
+    const std::string a = SpeechRecords::compress(body, nullptr);
+    const std::string b = SpeechRecords::compress(body, dictionary.get());
+    EXPECT_EQ(a, SpeechRecords::encode(speeches[i]));
+    EXPECT_EQ(SpeechRecords::dictionary_of(a), 0u);
+    ASSERT_EQ(SpeechRecords::dictionary_of(b), dictionary->id());
+    const SpeechRecords back = SpeechRecords::decode(b, dictionary.get());
+    ASSERT_EQ(back.paragraphs().size(), speeches[i].size());
+    for (const ParagraphRecord& r : speeches[i]) {
+      EXPECT_EQ(back.paragraph(r.paragraph).to_json(), r.to_json());
+    }
+    plain += a.size();
+    with += b.size();
+  }
+  EXPECT_LT(with * 2, plain) << "with the dictionary " << with << " bytes, without " << plain;
+
+  const std::string value =
+      SpeechRecords::compress(SpeechRecords::serialize(speeches[0]), dictionary.get());
+  std::vector<std::string> other_samples;
+  for (size_t i = 0; i < 200; ++i)
+    other_samples.push_back(SpeechRecords::serialize(genre(1, static_cast<unsigned>(100 + i))[0]));
+  const auto other = RecordDictionary::train(other_samples, 8192);
+  ASSERT_TRUE(other);
+  ASSERT_NE(other->id(), dictionary->id());
+  for (const RecordDictionary* d : {static_cast<const RecordDictionary*>(nullptr), other.get()}) {
+    try {
+      (void)SpeechRecords::decode(value, d);
+      ADD_FAILURE() << "decoded without its dictionary";
+    } catch (const IndexError& e) {
+      EXPECT_NE(std::string(e.what()).find(hex_key(dictionary->id())), std::string::npos)
+          << e.what();
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+    }
+  }
+  // Damaged bytes anywhere are an error, never other records.
+  for (size_t i = 1; i < value.size(); i += 5) {
+    std::string damaged = value;
+    damaged[i] = static_cast<char>(damaged[i] ^ 0x21);
+    EXPECT_THROW((void)SpeechRecords::decode(damaged, dictionary.get()), IndexError) << i;
+  }
+}
+
+TEST(RecordDictionary, TooFewSamplesTrainNone) {
+  EXPECT_EQ(RecordDictionary::train({}, 16384), nullptr);
+  EXPECT_EQ(RecordDictionary::train({"短", "样本"}, 16384), nullptr);
+  EXPECT_THROW((void)RecordDictionary::load(""), IndexError);
+}
+
+// RecordReader finds the dictionary a speech names in the index's metadata, and says which
+// one is missing when it is not there.
+TEST(RecordDictionary, ReaderLoadsItFromTheIndex) {
+  const auto speeches = genre(120, 3);
+  std::vector<std::string> samples;
+  for (const auto& s : speeches) samples.push_back(SpeechRecords::serialize(s));
+  const auto dictionary = RecordDictionary::train(samples, 8192);
+  ASSERT_TRUE(dictionary);
+  testing::TempDir dir;
+  Xapian::WritableDatabase db(dir.path() + "/db", Xapian::DB_CREATE);
+  const uint64_t source = 0x1234;
+  for (const auto& s : speeches) {
+    db.set_metadata(speech_meta_key(source, s[0].speech),
+                    SpeechRecords::compress(SpeechRecords::serialize(s), dictionary.get()));
+    for (const ParagraphRecord& r : s) {
+      Xapian::Document doc;
+      doc.set_data(ParagraphRef{source, r.speech, r.paragraph}.to_data());
+      db.add_document(doc);
+    }
+  }
+  db.set_metadata(record_dictionary_key(dictionary->id()), dictionary->bytes());
+  db.commit();
+  {
+    RecordReader reader(db);
+    Xapian::docid id = 0;
+    for (const auto& s : speeches) {
+      for (const ParagraphRecord& r : s) EXPECT_EQ(reader.read(++id).to_json(), r.to_json());
+    }
+  }
+  db.set_metadata(record_dictionary_key(dictionary->id()), "");
+  db.commit();
+  RecordReader reader(db);
+  try {
+    (void)reader.read(1);
+    ADD_FAILURE() << "read without the dictionary";
+  } catch (const IndexError& e) {
+    EXPECT_NE(std::string(e.what()).find(hex_key(dictionary->id())), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
