@@ -68,7 +68,7 @@ void SegmentWriter::add_document(uint32_t docid) {
   length_from_terms_ = true;
 }
 
-SegmentWriter::Entry& SegmentWriter::entry(std::string_view term, bool positional) {
+SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, bool positional) {
   if (docids_.empty()) throw std::invalid_argument("segment: a term before any document");
   if (term.empty()) throw std::invalid_argument("segment: an empty term");
   const bool packed = term.size() <= kMaxPackedBytes;
@@ -85,55 +85,79 @@ SegmentWriter::Entry& SegmentWriter::entry(std::string_view term, bool positiona
       i = (i + 1) & mask;
     }
   }
-  uint32_t index = slots[i].entry;
-  if (index == UINT32_MAX) {
-    index = static_cast<uint32_t>(entries_.size());
-    slots[i] = {h, index};
-    entries_.push_back({std::string(term), key, PostingListBuilder(positional), 0, 0, {}});
+  if (slots[i].entry == UINT32_MAX) {
+    const auto index = static_cast<uint32_t>(entries_.size());
+    slots[i] = {h, index, 0, 0, positional};
+    entries_.push_back({std::string(term), key, PostingListBuilder(positional)});
     const size_t in_table = packed ? entries_.size() - long_terms_ : ++long_terms_;
-    if (in_table * 2 > slots.size()) grow(slots);
+    if (in_table * 2 > slots.size()) {
+      grow(slots);
+      return slot(term, positional);  // found at its new place
+    }
   }
-  Entry& e = entries_[index];
-  if (e.list.positional() != positional) {
+  if (slots[i].positional != positional) {
     throw std::invalid_argument("segment: term added with and without positions: " +
                                 std::string(term));
   }
-  if (e.doc != docids_.back()) {
-    e.doc = docids_.back();
-    e.wdf = 0;
-    e.positions.clear();
-    touched_.push_back(index);
+  return slots[i];
+}
+
+uint32_t SegmentWriter::local(std::string_view term, bool positional) {
+  Slot& s = slot(term, positional);
+  const auto document = static_cast<uint32_t>(docids_.size());
+  if (s.document != document) {
+    s.document = document;
+    s.local = static_cast<uint32_t>(locals_.size());
+    locals_.push_back({s.entry, 0});
   }
-  return e;
+  return s.local;
 }
 
 void SegmentWriter::finish_document() {
-  uint64_t length = 0;
-  for (uint32_t index : touched_) {
-    Entry& e = entries_[index];
-    e.list.add(e.doc, e.wdf, e.positions);
-    length += e.wdf;
+  if (locals_.empty()) {
+    if (length_from_terms_ && !lengths_.empty()) lengths_.back() = 0;
+    length_from_terms_ = false;
+    return;
   }
-  touched_.clear();
+  // Occurrences grouped by term, each term's in the order added (a counting sort).
+  starts_.assign(locals_.size() + 1, 0);
+  for (uint64_t o : occurrences_) ++starts_[(o >> 32) + 1];
+  for (size_t l = 1; l < starts_.size(); ++l) starts_[l] += starts_[l - 1];
+  grouped_.resize(occurrences_.size());
+  for (uint64_t o : occurrences_) grouped_[starts_[o >> 32]++] = static_cast<uint32_t>(o);
+  // starts_[l] is now where term l's occurrences end, and starts_[l - 1] where they begin.
+  uint64_t length = 0;
+  const uint32_t doc = docids_.back();
+  for (size_t l = 0; l < locals_.size(); ++l) {
+    const uint32_t begin = l == 0 ? 0 : starts_[l - 1];
+    const std::span<const uint32_t> positions(grouped_.data() + begin, starts_[l] - begin);
+    const Local& t = locals_[l];
+    entries_[t.entry].list.add(doc, t.wdf, positions);
+    length += t.wdf;
+  }
+  locals_.clear();
+  occurrences_.clear();
   if (length_from_terms_ && !lengths_.empty()) lengths_.back() = static_cast<uint32_t>(length);
   length_from_terms_ = false;
 }
 
-void SegmentWriter::add_term(std::string_view name, uint32_t wdf) { entry(name, false).wdf += wdf; }
+void SegmentWriter::add_term(std::string_view name, uint32_t wdf) {
+  locals_[local(name, false)].wdf += wdf;
+}
 
 void SegmentWriter::add_positional_term(std::string_view name,
                                         std::span<const uint32_t> positions) {
   if (positions.empty())
     throw std::invalid_argument("segment: no positions for " + std::string(name));
-  Entry& e = entry(name, true);
-  e.positions.insert(e.positions.end(), positions.begin(), positions.end());
-  e.wdf += static_cast<uint32_t>(positions.size());
+  const uint64_t l = local(name, true);
+  for (uint32_t p : positions) occurrences_.push_back(l << 32 | p);
+  locals_[l].wdf += static_cast<uint32_t>(positions.size());
 }
 
 void SegmentWriter::add_occurrence(std::string_view name, uint32_t position) {
-  Entry& e = entry(name, true);
-  e.positions.push_back(position);
-  ++e.wdf;
+  const uint64_t l = local(name, true);
+  occurrences_.push_back(l << 32 | position);
+  ++locals_[l].wdf;
 }
 
 uint64_t SegmentWriter::write(const std::string& path) {

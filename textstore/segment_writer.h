@@ -51,27 +51,41 @@ class SegmentWriter {
     std::string name;
     uint64_t key;  // the name packed (pack_term) if it is short, else 0
     PostingListBuilder list;
-    uint32_t doc = 0;  // the document `wdf` and `positions` belong to
-    uint32_t wdf = 0;
-    std::vector<uint32_t> positions;
   };
-  Entry& entry(std::string_view term, bool positional);
-  void finish_document();
-
   // Terms by hash, open addressing with linear probing. A term of up to 7 bytes (every
   // body unigram and bigram of two CJK characters, a title bigram) is its own 64-bit key
   // and is found by comparing keys alone; a longer one compares full terms only when
   // their 64-bit hashes agree (std::unordered_map spent most of a build in memcmp).
+  // A slot also holds what the term has in the current document: an occurrence touches its
+  // slot and the document's own small arrays, not the term's entry, which
+  // finish_document() reaches once per term and document.
   struct Slot {
     uint64_t hash = 0;
     uint32_t entry = UINT32_MAX;  // index into entries_, UINT32_MAX if free
+    uint32_t document = 0;        // the documents_ count when the term was last seen
+    uint32_t local = 0;           // its index in locals_ in that document
+    bool positional = false;
   };
+  // A term of the current document: its entry, wdf and (positional) occurrences.
+  struct Local {
+    uint32_t entry;
+    uint32_t wdf;
+  };
+  Slot& slot(std::string_view term, bool positional);
+  // The term's index in locals_, added on its first occurrence in the document.
+  uint32_t local(std::string_view term, bool positional);
+  void finish_document();
+
   static void grow(std::vector<Slot>& slots);
   std::vector<Slot> short_slots_ = std::vector<Slot>(1024);  // hash: mix(key), exact
   std::vector<Slot> slots_ = std::vector<Slot>(1024);
   std::vector<Entry> entries_;
-  size_t long_terms_ = 0;          // entries in slots_
-  std::vector<uint32_t> touched_;  // entries of the current document
+  size_t long_terms_ = 0;  // entries in slots_
+  std::vector<Local> locals_;
+  // The current document's positional occurrences: (local << 32 | position), in the order
+  // added; finish_document() groups them by term with a counting sort.
+  std::vector<uint64_t> occurrences_;
+  std::vector<uint32_t> starts_, grouped_;
   std::vector<uint32_t> docids_, lengths_;
   bool length_from_terms_ = false;  // the current document's length is the sum of wdfs
 };
