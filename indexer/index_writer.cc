@@ -571,13 +571,20 @@ schema::TextStoreState merge_text_stores(const std::vector<std::string>& sources
   if (segments.empty()) return out;
   const textstore::Renumber base = textstore::compactor_renumbering(ranges);
   out.segments.push_back(segment_name);
+  // Nothing deleted (a fresh build's shards): each source's documents move by one offset,
+  // and posting lists are copied block by block rather than decoded.
+  std::vector<uint32_t> offsets;
+  if (std::all_of(deleted.begin(), deleted.end(), [](const auto& d) { return d.empty(); })) {
+    const std::vector<uint32_t> by_source = textstore::compactor_offsets(ranges);
+    for (size_t k : owner) offsets.push_back(by_source[k]);
+  }
   textstore::merge_segments(
       segments,
       [&](size_t k, uint32_t d) -> uint32_t {
         const std::vector<uint32_t>& dead = deleted[owner[k]];
         return std::binary_search(dead.begin(), dead.end(), d) ? 0 : base(owner[k], d);
       },
-      segment_path);
+      segment_path, offsets.empty() ? nullptr : &offsets);
   return out;
 }
 

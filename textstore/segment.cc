@@ -212,27 +212,36 @@ std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {
   return {p, static_cast<size_t>(n)};
 }
 
-PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
-    : path_(&segment.path()), positional_(term.positional) {
-  const std::span<const uint8_t> list = segment.posting_list(term);
+PostingBlocks Segment::blocks(const TermInfo& term) const {
+  const std::span<const uint8_t> list = posting_list(term);
   const uint8_t* p = list.data();
   const uint64_t nblocks = get_varint(p);
-  if (nblocks > list.size()) throw corrupt(segment.path(), "skips");
-  blocks_.resize(nblocks);
+  if (nblocks > list.size()) throw corrupt(path_, "skips");
+  PostingBlocks out;
+  out.blocks.resize(nblocks);
   uint64_t doc = 0, docs_end = 0, positions_end = 0;
-  for (Block& b : blocks_) {
+  for (PostingBlocks::Block& b : out.blocks) {
     doc += get_varint(p);
     docs_end += get_varint(p);
-    if (positional_) positions_end += get_varint(p);
+    if (term.positional) positions_end += get_varint(p);
     b = {static_cast<uint32_t>(doc), static_cast<uint32_t>(docs_end),
          static_cast<uint32_t>(positions_end)};
   }
   // The ends only grow, so the last ones bound them all.
   const auto room = static_cast<uint64_t>(list.data() + list.size() - p);
   if (p > list.data() + list.size() || docs_end + positions_end != room || doc > UINT32_MAX - 1)
-    throw corrupt(segment.path(), "skips");
-  data_ = p;
-  positions_data_ = p + docs_end;
+    throw corrupt(path_, "skips");
+  out.docs = p;
+  out.positions = p + docs_end;
+  return out;
+}
+
+PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
+    : path_(&segment.path()), positional_(term.positional) {
+  PostingBlocks list = segment.blocks(term);
+  blocks_ = std::move(list.blocks);
+  data_ = list.docs;
+  positions_data_ = list.positions;
   enter(0);
 }
 

@@ -23,6 +23,19 @@ struct TermInfo {
   uint64_t offset = 0;      ///< of its posting list in the postings section
 };
 
+/// A term's posting list as its segment stores it: per block, its last document and where
+/// its documents and its positions end (from `docs` and `positions`), then the bytes.
+struct PostingBlocks {
+  struct Block {
+    uint32_t last = 0;           // its last document
+    uint32_t docs_end = 0;       // offset of its documents' end from docs
+    uint32_t positions_end = 0;  // offset of its positions' end from positions
+  };
+  std::vector<Block> blocks;
+  const uint8_t* docs = nullptr;       // the first block's documents
+  const uint8_t* positions = nullptr;  // the first block's positions (after every document)
+};
+
 class Segment {
  public:
   /// Maps the segment file at `path`; throws std::runtime_error naming the path if it cannot
@@ -51,6 +64,9 @@ class Segment {
   /// The bytes of a term's posting list (skip table and blocks), checked to lie inside the
   /// postings section; throws std::runtime_error if they do not.
   std::span<const uint8_t> posting_list(const TermInfo& t) const;
+  /// The list's skip table read and checked against its bytes; throws std::runtime_error
+  /// naming the segment if they disagree.
+  PostingBlocks blocks(const TermInfo& t) const;
 
   /// Checks the checksums of the pages holding bytes [begin, end) of the file the first
   /// time any of them is read in this process; throws std::runtime_error naming the file
@@ -155,11 +171,7 @@ class PostingCursor {
   void seek(uint32_t target);
 
  private:
-  struct Block {
-    uint32_t last = 0;           // its last document
-    uint32_t docs_end = 0;       // offset of its documents' end from data_
-    uint32_t positions_end = 0;  // offset of its positions' end from positions_data_
-  };
+  using Block = PostingBlocks::Block;
   void enter(size_t block);
   // Moves pos_ over the pending_ positions before the current document's unread ones.
   void skip_pending();

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "segment.h"
 #include "segment_format.h"
 #include "segment_writer.h"
 #include "varint.h"
@@ -41,15 +42,57 @@ void PostingListBuilder::add(uint32_t doc, uint32_t wdf, std::span<const uint32_
     prev = positions[i];
   }
   last_doc_ = doc;
-  if (++df_ % kBlockDocuments == 0) {
+  ++df_;
+  if (++open_ == kBlockDocuments) {
     full_.push_back(
         {doc, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
+    open_ = 0;
   }
+}
+
+void PostingListBuilder::append(const PostingBlocks& list, uint32_t df, uint32_t offset,
+                                const std::string& path) {
+  if (list.blocks.empty() || df == 0) return;
+  if (open_ > 0) {
+    full_.push_back(
+        {last_doc_, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
+    open_ = 0;
+  }
+  // The first document's delta was from 0; the others are from documents of the same list,
+  // which the offset moves alike.
+  const uint8_t* p = list.docs;
+  const uint8_t* first_end = list.docs + list.blocks.front().docs_end;
+  const uint64_t v = get_varint(p);
+  if (p > first_end || (v >> 1) == 0 || (v >> 1) > UINT32_MAX - uint64_t{offset}) {
+    throw std::runtime_error(path + ": corrupt text segment (block)");
+  }
+  const auto first = static_cast<uint32_t>((v >> 1) + offset);
+  if (df_ > 0 && first <= last_doc_) {
+    throw std::invalid_argument("segment: document ids of a term must increase (got " +
+                                std::to_string(first) + ")");
+  }
+  const auto docs_base = static_cast<uint32_t>(docs_.size());
+  const auto positions_base = static_cast<uint32_t>(positions_.size());
+  put_varint(docs_, (static_cast<uint64_t>(first - last_doc_) << 1) | (v & 1));
+  // The rest of the documents, then the positions, as they are; block ends move by the
+  // first delta's change of size.
+  const auto old_first = static_cast<uint32_t>(p - list.docs);
+  const auto new_first = static_cast<uint32_t>(docs_.size()) - docs_base;
+  const uint8_t* docs_end = list.docs + list.blocks.back().docs_end;
+  docs_.append(reinterpret_cast<const char*>(p), static_cast<size_t>(docs_end - p));
+  positions_.append(reinterpret_cast<const char*>(list.positions),
+                    list.blocks.back().positions_end);
+  for (const PostingBlocks::Block& b : list.blocks) {
+    full_.push_back({b.last + offset, docs_base + new_first + (b.docs_end - old_first),
+                     positions_base + b.positions_end});
+  }
+  last_doc_ = list.blocks.back().last + offset;
+  df_ += df;
 }
 
 std::string PostingListBuilder::head() const {
   std::string skip;
-  const bool partial = df_ % kBlockDocuments != 0;
+  const bool partial = open_ > 0;
   put_varint(skip, full_.size() + (partial ? 1 : 0));
   Block prev;
   auto put_block = [&](const Block& b) {

@@ -10,6 +10,8 @@
 
 namespace speechdex::textstore {
 
+struct PostingBlocks;
+
 /// One term's posting list, documents added in increasing order, in blocks of
 /// kBlockDocuments. The list is its skip table (per block: last document, end of its
 /// documents and, for a positional term, end of its positions), then every block's
@@ -22,6 +24,13 @@ class PostingListBuilder {
   /// Throws std::invalid_argument if `doc` does not increase, `wdf` is 0 for a
   /// positional term, or positions do not match the term's kind and wdf or do not increase.
   void add(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions);
+  /// Appends a whole list of another segment as it is stored, every document id raised by
+  /// `offset`: its blocks' bytes are copied, but for its first document's delta, and its
+  /// blocks stay blocks (the last may hold fewer than kBlockDocuments documents, as the open
+  /// one here is closed first). `df` is the list's document count. Throws
+  /// std::invalid_argument if its first document does not come after this list's last, and
+  /// std::runtime_error naming `path` if its first block is damaged.
+  void append(const PostingBlocks& list, uint32_t df, uint32_t offset, const std::string& path);
   uint32_t df() const { return df_; }
   uint32_t last_doc() const { return last_doc_; }
   bool positional() const { return positional_; }
@@ -36,8 +45,9 @@ class PostingListBuilder {
     uint32_t last = 0, docs_end = 0, positions_end = 0;
   };
   std::string docs_, positions_;
-  std::vector<Block> full_;
+  std::vector<Block> full_;  // closed blocks
   uint32_t df_ = 0, last_doc_ = 0;
+  uint32_t open_ = 0;  // documents in the open block (after the closed ones)
   bool positional_;
 };
 

@@ -10,7 +10,11 @@
 namespace speechdex::textstore {
 
 uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sources,
-                        const Renumber& renumber, const std::string& path) {
+                        const Renumber& renumber, const std::string& path,
+                        const std::vector<uint32_t>* offsets) {
+  if (offsets && offsets->size() != sources.size()) {
+    throw std::invalid_argument("merge: one offset per source");
+  }
   std::vector<Segment::TermIterator> terms;
   terms.reserve(sources.size());
   for (const auto& s : sources) terms.emplace_back(*s);
@@ -31,9 +35,13 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
       if (list->positional() != t.info().positional) {
         throw std::invalid_argument("merge: term positional in one segment only: " + name);
       }
-      for (PostingCursor c(*sources[k], t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
-        const uint32_t doc = renumber(k, c.doc());
-        if (doc != 0) list->add(doc, c.wdf(), c.positions());
+      if (offsets) {
+        list->append(sources[k]->blocks(t.info()), t.info().df, (*offsets)[k], sources[k]->path());
+      } else {
+        for (PostingCursor c(*sources[k], t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
+          const uint32_t doc = renumber(k, c.doc());
+          if (doc != 0) list->add(doc, c.wdf(), c.positions());
+        }
       }
       // Lists are read in file order: what lies before this one's end is done with.
       const std::span<const uint8_t> bytes = sources[k]->posting_list(t.info());
@@ -48,6 +56,9 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
   for (size_t k = 0; k < sources.size(); ++k) {
     for (uint32_t d : sources[k]->docids()) {
       const uint32_t doc = renumber(k, d);
+      if (offsets && doc != d + (*offsets)[k]) {
+        throw std::invalid_argument("merge: the renumbering is not the offsets given");
+      }
       if (doc == 0) continue;
       docids.push_back(doc);
       lengths.push_back(sources[k]->length(d));
@@ -56,7 +67,7 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
   return file.finish(docids, lengths);
 }
 
-Renumber compactor_renumbering(const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
+std::vector<uint32_t> compactor_offsets(const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
   // offset[k] is added to a document of source k; unsigned wrap-around as in Xapian.
   std::vector<uint32_t> offset;
   uint32_t total = 0;
@@ -65,6 +76,11 @@ Renumber compactor_renumbering(const std::vector<std::pair<uint32_t, uint32_t>>&
     offset.push_back(total);
     total += last;
   }
+  return offset;
+}
+
+Renumber compactor_renumbering(const std::vector<std::pair<uint32_t, uint32_t>>& ranges) {
+  std::vector<uint32_t> offset = compactor_offsets(ranges);
   return
       [offset = std::move(offset)](size_t k, uint32_t d) -> uint32_t { return d + offset.at(k); };
 }
