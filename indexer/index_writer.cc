@@ -42,11 +42,19 @@ constexpr uint32_t kFieldGap = 100;
 
 // Adds a text field's terms: every unit's unigram (wdf only) and every adjacent pair's
 // bigram at the first unit's position. Returns the next free position.
+// The title and headings repeat on consecutive paragraphs, the text does not.
 uint32_t add_text_terms(TermSink& terms, const schema::Field& f,
                         const std::vector<schema::Unit>& units, uint32_t base) {
+  const bool repeats = &f != &schema::field("text");
   return schema::for_each_text_term(
-             f.prefix, units, base, [&](const std::string& t) { terms.add_term(t, 1); },
-             [&](const std::string& t, uint32_t position) { terms.add_occurrence(t, position); }) +
+             f.prefix, units, base,
+             [&](const std::string& t) {
+               repeats ? terms.add_repeated_term(t, 1) : terms.add_term(t, 1);
+             },
+             [&](const std::string& t, uint32_t position) {
+               repeats ? terms.add_repeated_occurrence(t, position)
+                       : terms.add_occurrence(t, position);
+             }) +
          kFieldGap;
 }
 
@@ -57,6 +65,12 @@ class SegmentSink : public TermSink {
   void add_term(std::string_view term, uint32_t wdf) override { w_.add_term(term, wdf); }
   void add_occurrence(std::string_view term, uint32_t position) override {
     w_.add_occurrence(term, position);
+  }
+  void add_repeated_term(std::string_view term, uint32_t wdf) override {
+    w_.add_repeated_term(term, wdf);
+  }
+  void add_repeated_occurrence(std::string_view term, uint32_t position) override {
+    w_.add_repeated_occurrence(term, position);
   }
 
  private:

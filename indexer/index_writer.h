@@ -38,6 +38,13 @@ class TermSink {
   virtual void add_term(std::string_view term, uint32_t wdf) = 0;
   /// One occurrence of a term at `position`.
   virtual void add_occurrence(std::string_view term, uint32_t position) = 0;
+  /// The same two for a term of a field that repeats alike on consecutive paragraphs (a
+  /// speech's title, a section's headings), which a sink may store once per run of them
+  /// (textstore::SegmentWriter::add_repeated_term); by default, as any other.
+  virtual void add_repeated_term(std::string_view term, uint32_t wdf) { add_term(term, wdf); }
+  virtual void add_repeated_occurrence(std::string_view term, uint32_t position) {
+    add_occurrence(term, position);
+  }
 };
 
 /// Builds paragraph `paragraph_index` (0-based) of a speech: its text and filter terms go

@@ -151,7 +151,9 @@ TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string&
   p += n;
   TermInfo t;
   t.df = static_cast<uint32_t>(get_varint(p));
-  t.positional = *p++ != 0;
+  if (*p > 3) throw corrupt(path_, "dictionary");
+  t.positional = (*p & 1) != 0;
+  t.runs = (*p++ & 2) != 0;
   t.offset = get_varint(p);
   return t;
 }
@@ -237,7 +239,7 @@ PostingBlocks Segment::blocks(const TermInfo& term) const {
 }
 
 PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
-    : path_(&segment.path()), positional_(term.positional) {
+    : path_(&segment.path()), positional_(term.positional), runs_(term.runs) {
   PostingBlocks list = segment.blocks(term);
   blocks_ = std::move(list.blocks);
   data_ = list.docs;
@@ -271,8 +273,20 @@ std::span<const uint32_t> PostingCursor::positions() {
   return {decoded_positions_.data(), wdf_};
 }
 
+void PostingCursor::restart_run() {
+  pos_ = run_pos_;
+  pending_ = 0;
+  left_ = wdf_;
+}
+
 void PostingCursor::next() {
   if (doc_ == kEnd) return;
+  if (run_left_ > 0) {
+    --run_left_;
+    ++doc_;
+    restart_run();
+    return;
+  }
   pending_ += left_;
   if (p_ >= block_end_) {
     enter(block_ + 1);
@@ -281,19 +295,45 @@ void PostingCursor::next() {
   }
 }
 
-void PostingCursor::seek(uint32_t target) {
-  if (doc_ >= target) return;
-  if (blocks_[block_].last < target) {
-    const auto it =
-        std::lower_bound(blocks_.begin() + static_cast<std::ptrdiff_t>(block_) + 1, blocks_.end(),
-                         target, [](const Block& b, uint32_t d) { return b.last < d; });
-    if (it == blocks_.end()) {
-      doc_ = kEnd;
+bool PostingCursor::to_block_of(uint32_t target) {
+  if (blocks_[block_].last >= target) return true;
+  const auto it =
+      std::lower_bound(blocks_.begin() + static_cast<std::ptrdiff_t>(block_) + 1, blocks_.end(),
+                       target, [](const Block& b, uint32_t d) { return b.last < d; });
+  if (it == blocks_.end()) {
+    doc_ = kEnd;
+    return false;
+  }
+  enter(static_cast<size_t>(it - blocks_.begin()));
+  return true;
+}
+
+void PostingCursor::seek_runs(uint32_t target) {
+  if (!to_block_of(target)) return;
+  // The target is in this block: run by run to the one that holds it or comes after it.
+  while (doc_ < target) {
+    if (target - doc_ <= run_left_) {
+      run_left_ -= target - doc_;
+      doc_ = target;
+      restart_run();
       return;
     }
-    enter(static_cast<size_t>(it - blocks_.begin()));
-    if (doc_ >= target) return;
+    // The next run's first document is a delta from this run's last.
+    pending_ += left_;
+    doc_ += run_left_;
+    run_left_ = 0;
+    if (p_ >= block_end_) throw corrupt(*path_, "block");
+    read(p_);
   }
+}
+
+void PostingCursor::seek(uint32_t target) {
+  if (doc_ >= target) return;
+  if (runs_) {
+    seek_runs(target);
+    return;
+  }
+  if (!to_block_of(target) || doc_ >= target) return;
   // The target is in this block (its last document is >= target): walk it with the state in
   // locals, which the compiler keeps in registers (stores through the members would have to be
   // redone after every byte read, as a byte may alias them).
@@ -323,6 +363,7 @@ void PostingCursor::enter(size_t block) {
   pos_ = positions_data_ + before.positions_end;
   pos_end_ = positions_data_ + blocks_[block].positions_end;
   pending_ = 0;
+  run_left_ = 0;
   doc_ = before.last;
   read(data_ + before.docs_end);
 }
@@ -330,7 +371,18 @@ void PostingCursor::enter(size_t block) {
 void PostingCursor::read(const uint8_t* p) {
   const uint64_t v = get_varint(p);
   const uint32_t wdf = (v & 1) != 0 ? 1 : static_cast<uint32_t>(get_varint(p));
-  set(p, doc_ + static_cast<uint32_t>(v >> 1), wdf);
+  if (!runs_) {
+    set(p, doc_ + static_cast<uint32_t>(v >> 1), wdf);
+    return;
+  }
+  const uint64_t extra = get_varint(p);
+  const uint64_t first = uint64_t{doc_} + (v >> 1);
+  if (first + extra >= kEnd) throw corrupt(*path_, "block");
+  set(p, static_cast<uint32_t>(first), wdf);
+  run_left_ = static_cast<uint32_t>(extra);
+  // Documents after this one read the run's positions again: find where they start.
+  if (run_left_ > 0 && positional_) skip_pending();
+  run_pos_ = pos_;
 }
 
 void PostingCursor::set(const uint8_t* next, uint32_t doc, uint32_t wdf) {

@@ -20,6 +20,7 @@ namespace speechdex::textstore {
 struct TermInfo {
   uint32_t df = 0;          ///< documents of this segment holding the term
   bool positional = false;  ///< its postings carry positions
+  bool runs = false;        ///< its postings are runs of documents (PostingListBuilder)
   uint64_t offset = 0;      ///< of its posting list in the postings section
 };
 
@@ -171,6 +172,12 @@ class PostingCursor {
   void seek(uint32_t target);
 
  private:
+  // The current document's positions read again from its run's first (a list of runs).
+  void restart_run();
+  void seek_runs(uint32_t target);
+  // Enters the first block whose last document is >= target, unless this one is; false (and
+  // doc() kEnd) if there is none.
+  bool to_block_of(uint32_t target);
   using Block = PostingBlocks::Block;
   void enter(size_t block);
   // Moves pos_ over the pending_ positions before the current document's unread ones.
@@ -199,6 +206,12 @@ class PostingCursor {
   uint32_t position_ = 0;  // the last read (of this document once one is: left_ < wdf_)
   uint32_t doc_ = kEnd, wdf_ = 0;
   bool positional_ = false;
+  // A list of runs: the current document is one of a run of documents with the same wdf and
+  // positions, run_left_ more after it, whose positions start at run_pos_ (found once the
+  // run is entered).
+  bool runs_ = false;
+  uint32_t run_left_ = 0;
+  const uint8_t* run_pos_ = nullptr;
   uint32_t decoded_doc_ = kEnd;              // the document decoded_positions_ holds
   std::vector<uint32_t> decoded_positions_;  // its positions: the first wdf_
 };

@@ -28,24 +28,55 @@ void PostingListBuilder::add(uint32_t doc, uint32_t wdf, std::span<const uint32_
   if (!positional_ && !positions.empty()) {
     throw std::invalid_argument("segment: positions for a term without positions");
   }
-  // A block's first document is a delta from the last document of the block before. Its
-  // low bit says the wdf is 1, the common case, which then takes no byte of its own (as
-  // Lucene's postings do).
-  put_varint(docs_, (static_cast<uint64_t>(doc - last_doc_) << 1) | (wdf == 1 ? 1 : 0));
-  if (wdf != 1) put_varint(docs_, wdf);
-  uint32_t prev = 0;
-  for (size_t i = 0; i < positions.size(); ++i) {
-    if (i > 0 && positions[i] <= prev) {
+  for (size_t i = 1; i < positions.size(); ++i) {
+    if (positions[i] <= positions[i - 1]) {
       throw std::invalid_argument("segment: positions must increase");
     }
-    put_varint(positions_, positions[i] - prev);
-    prev = positions[i];
+  }
+  if (runs_) {
+    // The next document of the run, alike: only the run grows.
+    if (run_length_ > 0 && doc == last_doc_ + 1 && wdf == run_wdf_ &&
+        std::equal(positions.begin(), positions.end(), run_positions_.begin(),
+                   run_positions_.end())) {
+      ++run_length_;
+    } else {
+      finish();
+      run_first_ = doc;
+      run_length_ = 1;
+      run_wdf_ = wdf;
+      run_positions_.assign(positions.begin(), positions.end());
+    }
+  } else {
+    put(doc, wdf, positions, doc, nullptr);
   }
   last_doc_ = doc;
   ++df_;
+}
+
+void PostingListBuilder::finish() {
+  if (!runs_ || run_length_ == 0) return;
+  const uint32_t extra = run_length_ - 1;
+  put(run_first_, run_wdf_, run_positions_, run_first_ + extra, &extra);
+  run_length_ = 0;
+}
+
+void PostingListBuilder::put(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions,
+                             uint32_t last, const uint32_t* run_length) {
+  // A block's first document is a delta from the last document of the block before. Its
+  // low bit says the wdf is 1, the common case, which then takes no byte of its own (as
+  // Lucene's postings do).
+  put_varint(docs_, (static_cast<uint64_t>(doc - written_last_) << 1) | (wdf == 1 ? 1 : 0));
+  if (wdf != 1) put_varint(docs_, wdf);
+  if (run_length) put_varint(docs_, *run_length);
+  uint32_t prev = 0;
+  for (uint32_t position : positions) {
+    put_varint(positions_, position - prev);
+    prev = position;
+  }
+  written_last_ = last;
   if (++open_ == kBlockDocuments) {
     full_.push_back(
-        {doc, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
+        {last, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
     open_ = 0;
   }
 }
@@ -53,6 +84,7 @@ void PostingListBuilder::add(uint32_t doc, uint32_t wdf, std::span<const uint32_
 void PostingListBuilder::append(const PostingBlocks& list, uint32_t df, uint32_t offset,
                                 const std::string& path) {
   if (list.blocks.empty() || df == 0) return;
+  finish();
   if (open_ > 0) {
     full_.push_back(
         {last_doc_, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
@@ -73,7 +105,7 @@ void PostingListBuilder::append(const PostingBlocks& list, uint32_t df, uint32_t
   }
   const auto docs_base = static_cast<uint32_t>(docs_.size());
   const auto positions_base = static_cast<uint32_t>(positions_.size());
-  put_varint(docs_, (static_cast<uint64_t>(first - last_doc_) << 1) | (v & 1));
+  put_varint(docs_, (static_cast<uint64_t>(first - written_last_) << 1) | (v & 1));
   // The rest of the documents, then the positions, as they are; block ends move by the
   // first delta's change of size.
   const auto old_first = static_cast<uint32_t>(p - list.docs);
@@ -86,11 +118,12 @@ void PostingListBuilder::append(const PostingBlocks& list, uint32_t df, uint32_t
     full_.push_back({b.last + offset, docs_base + new_first + (b.docs_end - old_first),
                      positions_base + b.positions_end});
   }
-  last_doc_ = list.blocks.back().last + offset;
+  last_doc_ = written_last_ = list.blocks.back().last + offset;
   df_ += df;
 }
 
 std::string PostingListBuilder::head() const {
+  if (run_length_ > 0) throw std::logic_error("segment: a list of runs read before finish()");
   std::string skip;
   const bool partial = open_ > 0;
   put_varint(skip, full_.size() + (partial ? 1 : 0));
@@ -103,8 +136,8 @@ std::string PostingListBuilder::head() const {
   };
   for (const Block& b : full_) put_block(b);
   if (partial) {
-    put_block(
-        {last_doc_, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
+    put_block({written_last_, static_cast<uint32_t>(docs_.size()),
+               static_cast<uint32_t>(positions_.size())});
   }
   std::string head;
   put_varint(head, skip.size() + docs_.size() + positions_.size());
@@ -173,7 +206,8 @@ void SegmentFile::add_term(std::string_view name, const PostingListBuilder& list
   put_varint(dictionary_, name.size() - shared);
   dictionary_.append(name.substr(shared));
   put_varint(dictionary_, list.df());
-  dictionary_.push_back(list.positional() ? 1 : 0);
+  // Bit 0: positions; bit 1: runs.
+  dictionary_.push_back(static_cast<char>((list.positional() ? 1 : 0) | (list.runs() ? 2 : 0)));
   put_varint(dictionary_, postings_size_);
   prev_term_ = name;
   ++terms_;

@@ -18,9 +18,16 @@ struct PostingBlocks;
 /// documents, then every block's positions (as Lucene keeps .doc and .pos apart, so seeking
 /// reads no positions). Per document: a varint of (docid delta << 1 | wdf == 1), the wdf if
 /// it is not 1; per occurrence of a positional term, a varint position delta.
+///
+/// A list of runs (a title's or a heading's terms, the same on consecutive documents) holds
+/// a run of consecutive documents with the same wdf and positions once: per run, the varint
+/// of its first document's delta and wdf as above, then a varint of the run's length − 1;
+/// its positions once. Its blocks close after kBlockDocuments runs; a block's last document
+/// is its last run's last.
 class PostingListBuilder {
  public:
-  explicit PostingListBuilder(bool positional) : positional_(positional) {}
+  explicit PostingListBuilder(bool positional, bool runs = false)
+      : positional_(positional), runs_(runs) {}
   /// Throws std::invalid_argument if `doc` does not increase, `wdf` is 0 for a
   /// positional term, or positions do not match the term's kind and wdf or do not increase.
   void add(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions);
@@ -31,9 +38,12 @@ class PostingListBuilder {
   /// std::invalid_argument if its first document does not come after this list's last, and
   /// std::runtime_error naming `path` if its first block is damaged.
   void append(const PostingBlocks& list, uint32_t df, uint32_t offset, const std::string& path);
+  /// Writes the run being collected (a list of runs): call before reading the list.
+  void finish();
   uint32_t df() const { return df_; }
   uint32_t last_doc() const { return last_doc_; }
   bool positional() const { return positional_; }
+  bool runs() const { return runs_; }
   /// The list as the postings section holds it: its size and skip table, then docs(), then
   /// positions().
   std::string head() const;
@@ -47,8 +57,16 @@ class PostingListBuilder {
   std::string docs_, positions_;
   std::vector<Block> full_;  // closed blocks
   uint32_t df_ = 0, last_doc_ = 0;
-  uint32_t open_ = 0;  // documents in the open block (after the closed ones)
+  uint32_t open_ = 0;  // documents (runs) in the open block (after the closed ones)
   bool positional_;
+  bool runs_;
+  // The run being collected: its first document, length, wdf and positions (not yet in
+  // docs_), and the last document written before it.
+  uint32_t run_first_ = 0, run_length_ = 0, run_wdf_ = 0, written_last_ = 0;
+  std::vector<uint32_t> run_positions_;
+  // Appends one document's or run's entry whose first document is `doc`.
+  void put(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions, uint32_t last,
+           const uint32_t* run_length);
 };
 
 /// A segment file being written: posting lists in term order go straight to a temporary

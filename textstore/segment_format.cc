@@ -57,7 +57,8 @@ SegmentFooter decode_frame(const uint8_t* data, uint64_t size, const std::string
       std::memcmp(data, kMagic.data(), kMagic.size() - 2) != 0) {
     throw fail("not a speechdex text segment");
   }
-  if (std::memcmp(data, kMagic.data(), kMagic.size()) != 0) {
+  if (std::memcmp(data, kMagic.data(), kMagic.size()) != 0 &&
+      std::memcmp(data, kMagicWithoutRuns.data(), kMagicWithoutRuns.size()) != 0) {
     throw fail("text segment of another format version; rebuild the index");
   }
   const uint64_t footer = get_fixed64(data + 8);

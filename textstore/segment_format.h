@@ -15,7 +15,9 @@
 
 namespace speechdex::textstore {
 
-inline constexpr std::string_view kMagic = "SDXSEG04";
+inline constexpr std::string_view kMagic = "SDXSEG05";
+/// The format before runs (docs/index.md): still read, as it has no list of runs.
+inline constexpr std::string_view kMagicWithoutRuns = "SDXSEG04";
 inline constexpr uint64_t kHeaderBytes = 16;
 inline constexpr uint64_t kPaddingBytes = 16;
 /// Bytes a page checksum covers. A reader verifies a page the first time it reads from it,

@@ -31,11 +31,12 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
     for (size_t k = 0; k < sources.size(); ++k) {
       Segment::TermIterator& t = terms[k];
       if (!t.valid() || t.name() != name) continue;
-      if (!list) list.emplace(t.info().positional);
+      if (!list) list.emplace(t.info().positional, t.info().runs);
       if (list->positional() != t.info().positional) {
         throw std::invalid_argument("merge: term positional in one segment only: " + name);
       }
-      if (offsets) {
+      // Copied as stored when stored alike (a list of runs and one without differ).
+      if (offsets && list->runs() == t.info().runs) {
         list->append(sources[k]->blocks(t.info()), t.info().df, (*offsets)[k], sources[k]->path());
       } else {
         for (PostingCursor c(*sources[k], t.info()); c.doc() != PostingCursor::kEnd; c.next()) {
@@ -50,6 +51,7 @@ uint64_t merge_segments(const std::vector<std::shared_ptr<const Segment>>& sourc
       released[k] = end;
       t.next();
     }
+    list->finish();
     if (list->df() > 0) file.add_term(name, *list);
   }
   std::vector<uint32_t> docids, lengths;

@@ -68,7 +68,7 @@ void SegmentWriter::add_document(uint32_t docid) {
   length_from_terms_ = true;
 }
 
-SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, bool positional) {
+SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint8_t kind) {
   if (docids_.empty()) throw std::invalid_argument("segment: a term before any document");
   if (term.empty()) throw std::invalid_argument("segment: an empty term");
   const bool packed = term.size() <= kMaxPackedBytes;
@@ -87,23 +87,27 @@ SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, bool positional)
   }
   if (slots[i].entry == UINT32_MAX) {
     const auto index = static_cast<uint32_t>(entries_.size());
-    slots[i] = {h, index, 0, 0, positional};
-    entries_.push_back({std::string(term), key, PostingListBuilder(positional)});
+    slots[i] = {h, index, 0, 0, kind};
+    entries_.push_back({std::string(term), key,
+                        PostingListBuilder((kind & kPositional) != 0, (kind & kRuns) != 0)});
     const size_t in_table = packed ? entries_.size() - long_terms_ : ++long_terms_;
     if (in_table * 2 > slots.size()) {
       grow(slots);
-      return slot(term, positional);  // found at its new place
+      return slot(term, kind);  // found at its new place
     }
   }
-  if (slots[i].positional != positional) {
-    throw std::invalid_argument("segment: term added with and without positions: " +
+  if (slots[i].kind != kind) {
+    throw std::invalid_argument(std::string("segment: term added ") +
+                                (((slots[i].kind ^ kind) & kPositional) != 0
+                                     ? "with and without positions: "
+                                     : "repeated and not: ") +
                                 std::string(term));
   }
   return slots[i];
 }
 
-uint32_t SegmentWriter::local(std::string_view term, bool positional) {
-  Slot& s = slot(term, positional);
+uint32_t SegmentWriter::local(std::string_view term, uint8_t kind) {
+  Slot& s = slot(term, kind);
   const auto document = static_cast<uint32_t>(docids_.size());
   if (s.document != document) {
     s.document = document;
@@ -142,22 +146,32 @@ void SegmentWriter::finish_document() {
 }
 
 void SegmentWriter::add_term(std::string_view name, uint32_t wdf) {
-  locals_[local(name, false)].wdf += wdf;
+  locals_[local(name, 0)].wdf += wdf;
 }
 
 void SegmentWriter::add_positional_term(std::string_view name,
                                         std::span<const uint32_t> positions) {
   if (positions.empty())
     throw std::invalid_argument("segment: no positions for " + std::string(name));
-  const uint64_t l = local(name, true);
+  const uint64_t l = local(name, kPositional);
   for (uint32_t p : positions) occurrences_.push_back(l << 32 | p);
   locals_[l].wdf += static_cast<uint32_t>(positions.size());
 }
 
 void SegmentWriter::add_occurrence(std::string_view name, uint32_t position) {
-  const uint64_t l = local(name, true);
+  const uint64_t l = local(name, kPositional);
   occurrences_.push_back(l << 32 | position);
   ++locals_[l].wdf;
+}
+
+void SegmentWriter::add_repeated_occurrence(std::string_view name, uint32_t position) {
+  const uint64_t l = local(name, kPositional | kRuns);
+  occurrences_.push_back(l << 32 | position);
+  ++locals_[l].wdf;
+}
+
+void SegmentWriter::add_repeated_term(std::string_view name, uint32_t wdf) {
+  locals_[local(name, kRuns)].wdf += wdf;
 }
 
 uint64_t SegmentWriter::write(const std::string& path) {
@@ -169,6 +183,7 @@ uint64_t SegmentWriter::write(const std::string& path) {
   std::sort(sorted.begin(), sorted.end(), [](const Entry* a, const Entry* b) {
     return a->key != 0 && b->key != 0 ? a->key < b->key : a->name < b->name;
   });
+  for (Entry& e : entries_) e.list.finish();
   SegmentFile file(path);
   for (const Entry* e : sorted) file.add_term(e->name, e->list);
   return file.finish(docids_, lengths_);

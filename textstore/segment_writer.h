@@ -35,7 +35,13 @@ class SegmentWriter {
   void add_positional_term(std::string_view term, std::span<const uint32_t> positions);
   /// One occurrence of a term at `position`.
   void add_occurrence(std::string_view term, uint32_t position);
-  // A term is always added with positions or always without (std::invalid_argument).
+  /// The same two, for a term that repeats alike on runs of consecutive documents (a
+  /// speech's title on each of its paragraphs): its list holds each run of documents with
+  /// the same wdf and positions once (PostingListBuilder), and reads as if each held it.
+  void add_repeated_term(std::string_view term, uint32_t wdf);
+  void add_repeated_occurrence(std::string_view term, uint32_t position);
+  // A term is always added with positions or always without, and always repeated or never
+  // (std::invalid_argument).
 
   size_t documents() const { return docids_.size(); }
   size_t terms() const { return entries_.size(); }
@@ -64,16 +70,17 @@ class SegmentWriter {
     uint32_t entry = UINT32_MAX;  // index into entries_, UINT32_MAX if free
     uint32_t document = 0;        // the documents_ count when the term was last seen
     uint32_t local = 0;           // its index in locals_ in that document
-    bool positional = false;
+    uint8_t kind = 0;             // kPositional | kRuns, or 0
   };
+  static constexpr uint8_t kPositional = 1, kRuns = 2;
   // A term of the current document: its entry, wdf and (positional) occurrences.
   struct Local {
     uint32_t entry;
     uint32_t wdf;
   };
-  Slot& slot(std::string_view term, bool positional);
+  Slot& slot(std::string_view term, uint8_t kind);
   // The term's index in locals_, added on its first occurrence in the document.
-  uint32_t local(std::string_view term, bool positional);
+  uint32_t local(std::string_view term, uint8_t kind);
   void finish_document();
 
   static void grow(std::vector<Slot>& slots);
