@@ -74,22 +74,14 @@ void PostingListBuilder::put(uint32_t doc, uint32_t wdf, std::span<const uint32_
     prev = position;
   }
   written_last_ = last;
-  if (++open_ == kBlockDocuments) {
-    full_.push_back(
-        {last, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
-    open_ = 0;
-  }
+  if (++open_ == kBlockDocuments) close_block();
 }
 
 void PostingListBuilder::append(const PostingBlocks& list, uint32_t df, uint32_t offset,
                                 const std::string& path) {
   if (list.blocks.empty() || df == 0) return;
   finish();
-  if (open_ > 0) {
-    full_.push_back(
-        {last_doc_, static_cast<uint32_t>(docs_.size()), static_cast<uint32_t>(positions_.size())});
-    open_ = 0;
-  }
+  if (open_ > 0) close_block();
   // The first document's delta was from 0; the others are from documents of the same list,
   // which the offset moves alike.
   const uint8_t* p = list.docs;
@@ -135,10 +127,7 @@ std::string PostingListBuilder::head() const {
     prev = b;
   };
   for (const Block& b : full_) put_block(b);
-  if (partial) {
-    put_block({written_last_, static_cast<uint32_t>(docs_.size()),
-               static_cast<uint32_t>(positions_.size())});
-  }
+  if (partial) put_block(open_block());
   std::string head;
   put_varint(head, skip.size() + docs_.size() + positions_.size());
   return head + skip;

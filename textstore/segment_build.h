@@ -64,6 +64,15 @@ class PostingListBuilder {
   // docs_), and the last document written before it.
   uint32_t run_first_ = 0, run_length_ = 0, run_wdf_ = 0, written_last_ = 0;
   std::vector<uint32_t> run_positions_;
+  // The open block as it stands: it ends at the last document written.
+  Block open_block() const {
+    return {written_last_, static_cast<uint32_t>(docs_.size()),
+            static_cast<uint32_t>(positions_.size())};
+  }
+  void close_block() {
+    full_.push_back(open_block());
+    open_ = 0;
+  }
   // Appends one document's or run's entry whose first document is `doc`.
   void put(uint32_t doc, uint32_t wdf, std::span<const uint32_t> positions, uint32_t last,
            const uint32_t* run_length);

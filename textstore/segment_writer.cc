@@ -118,11 +118,7 @@ uint32_t SegmentWriter::local(std::string_view term, uint8_t kind) {
 }
 
 void SegmentWriter::finish_document() {
-  if (locals_.empty()) {
-    if (length_from_terms_ && !lengths_.empty()) lengths_.back() = 0;
-    length_from_terms_ = false;
-    return;
-  }
+  if (docids_.empty()) return;  // the first document is starting
   // Occurrences grouped by term, each term's in the order added (a counting sort).
   starts_.assign(locals_.size() + 1, 0);
   for (uint64_t o : occurrences_) ++starts_[(o >> 32) + 1];
@@ -145,9 +141,17 @@ void SegmentWriter::finish_document() {
   length_from_terms_ = false;
 }
 
-void SegmentWriter::add_term(std::string_view name, uint32_t wdf) {
-  locals_[local(name, 0)].wdf += wdf;
+void SegmentWriter::count(std::string_view name, uint32_t wdf, uint8_t kind) {
+  locals_[local(name, kind)].wdf += wdf;
 }
+
+void SegmentWriter::occur(std::string_view name, uint32_t position, uint8_t kind) {
+  const uint64_t l = local(name, kind);
+  occurrences_.push_back(l << 32 | position);
+  ++locals_[l].wdf;
+}
+
+void SegmentWriter::add_term(std::string_view name, uint32_t wdf) { count(name, wdf, 0); }
 
 void SegmentWriter::add_positional_term(std::string_view name,
                                         std::span<const uint32_t> positions) {
@@ -159,19 +163,15 @@ void SegmentWriter::add_positional_term(std::string_view name,
 }
 
 void SegmentWriter::add_occurrence(std::string_view name, uint32_t position) {
-  const uint64_t l = local(name, kPositional);
-  occurrences_.push_back(l << 32 | position);
-  ++locals_[l].wdf;
+  occur(name, position, kPositional);
 }
 
 void SegmentWriter::add_repeated_occurrence(std::string_view name, uint32_t position) {
-  const uint64_t l = local(name, kPositional | kRuns);
-  occurrences_.push_back(l << 32 | position);
-  ++locals_[l].wdf;
+  occur(name, position, kPositional | kRuns);
 }
 
 void SegmentWriter::add_repeated_term(std::string_view name, uint32_t wdf) {
-  locals_[local(name, kRuns)].wdf += wdf;
+  count(name, wdf, kRuns);
 }
 
 uint64_t SegmentWriter::write(const std::string& path) {

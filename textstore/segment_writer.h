@@ -68,7 +68,7 @@ class SegmentWriter {
   struct Slot {
     uint64_t hash = 0;
     uint32_t entry = UINT32_MAX;  // index into entries_, UINT32_MAX if free
-    uint32_t document = 0;        // the documents_ count when the term was last seen
+    uint32_t document = 0;        // docids_.size() when the term was last seen
     uint32_t local = 0;           // its index in locals_ in that document
     uint8_t kind = 0;             // kPositional | kRuns, or 0
   };
@@ -81,6 +81,9 @@ class SegmentWriter {
   Slot& slot(std::string_view term, uint8_t kind);
   // The term's index in locals_, added on its first occurrence in the document.
   uint32_t local(std::string_view term, uint8_t kind);
+  // `wdf` more occurrences of a term of this kind without positions; one at `position`.
+  void count(std::string_view term, uint32_t wdf, uint8_t kind);
+  void occur(std::string_view term, uint32_t position, uint8_t kind);
   void finish_document();
 
   static void grow(std::vector<Slot>& slots);
