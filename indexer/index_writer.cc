@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/filesystem.hpp>
+#include <charconv>
 #include <cstdlib>
 #include <future>
 #include <optional>
@@ -339,14 +340,15 @@ IndexWriter::IndexWriter(const std::string& path, const schema::Gazetteer& gazet
   }
   started_empty_ =
       db_->get_doccount() == 0 || db_->get_metadata(std::string(schema::kMetaBuild)) == "fresh";
-  // The dictionary new speeches are compressed with, if the index has one.
-  if (const std::string id = db_->get_metadata(std::string(schema::kMetaRecordDictionary));
-      !id.empty()) {
-    std::string bytes = db_->get_metadata(std::string(schema::kMetaRecordDictionaryPrefix) + id);
+  // The dictionary new speeches are compressed with, if the index has one. Damaged (or its
+  // id unreadable), new speeches go without it; --check reports the speeches that need it.
+  const std::string id = db_->get_metadata(std::string(schema::kMetaRecordDictionary));
+  uint64_t dictionary_id = 0;
+  if (std::from_chars(id.data(), id.data() + id.size(), dictionary_id, 16).ptr ==
+      id.data() + id.size()) {
     try {
-      if (!bytes.empty()) dictionary_ = schema::RecordDictionary::load(std::move(bytes));
+      dictionary_ = schema::stored_record_dictionary(*db_, dictionary_id);
     } catch (const IndexError&) {
-      // Damaged: new speeches go without it; --check reports the speeches that need it.
     }
   }
   if (db_->get_doccount() > 0 && !force) {

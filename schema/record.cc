@@ -367,14 +367,21 @@ const RecordDictionary* RecordReader::dictionary(std::string_view value) {
   if (id == 0) return nullptr;
   auto it = dictionaries_.find(id);
   if (it == dictionaries_.end()) {
-    std::string bytes = db_.get_metadata(record_dictionary_key(id));
+    std::shared_ptr<const RecordDictionary> d = stored_record_dictionary(db_, id);
     // Missing: decode() says which dictionary the speech needs.
-    if (bytes.empty()) return nullptr;
-    std::shared_ptr<const RecordDictionary> d = RecordDictionary::load(std::move(bytes));
-    if (d->id() != id) damaged("the records dictionary " + hex_key(id) + " is damaged");
+    if (!d) return nullptr;
     it = dictionaries_.emplace(id, std::move(d)).first;
   }
   return it->second.get();
+}
+
+std::shared_ptr<const RecordDictionary> stored_record_dictionary(const Xapian::Database& db,
+                                                                 uint64_t id) {
+  std::string bytes = db.get_metadata(record_dictionary_key(id));
+  if (bytes.empty()) return nullptr;
+  std::shared_ptr<const RecordDictionary> d = RecordDictionary::load(std::move(bytes));
+  if (d->id() != id) damaged("the records dictionary " + hex_key(id) + " is damaged");
+  return d;
 }
 
 RecordDictionary::RecordDictionary(std::string bytes)

@@ -112,6 +112,10 @@ class RecordDictionary {
 
 /// The metadata key of a record dictionary: kMetaRecordDictionaryPrefix + 16 hex digits.
 std::string record_dictionary_key(uint64_t id);
+/// The dictionary `db` stores under record_dictionary_key(id); nullptr if none. Throws
+/// IndexError if it is damaged (not a zstd dictionary, or its bytes do not hash to `id`).
+std::shared_ptr<const RecordDictionary> stored_record_dictionary(const Xapian::Database& db,
+                                                                 uint64_t id);
 
 /// The records of one speech, decoded: what the speech has once and what each paragraph
 /// has apart from it.

@@ -655,6 +655,46 @@ TEST(EndToEndIndexer, RecordsDictionariesAreTrainedStoredAndReused) {
   EXPECT_EQ(by_after.at(id), by_before.at(id) + 20) << "the 20 new speeches use it";
   EXPECT_EQ(run_command(kIndex + " --check --db " + shell_quote(one)).status, 0);
 
+  // A damaged dictionary (other bytes under its key, here another index's dictionary): a
+  // writer compresses new speeches without it, which read back, and --check says so.
+  {
+    Xapian::WritableDatabase w(one, Xapian::DB_OPEN);
+    w.set_metadata(
+        schema::record_dictionary_key(id),
+        schema::RecordDictionary::load(
+            Xapian::Database(two).get_metadata(schema::record_dictionary_key(*stored.begin())))
+            ->bytes());
+    w.commit();
+  }
+  boost::filesystem::create_directories(dir.path() + "/later");
+  for (const auto& e : boost::filesystem::directory_iterator(dir.path() + "/more")) {
+    write_bytes(dir.path() + "/later/" + e.path().filename().string(),
+                "再增。\n" + read_bytes(e.path().string()));
+  }
+  ASSERT_EQ(run_command(kIndex + " --quiet --db " + shell_quote(one) + " " +
+                        shell_quote(dir.path() + "/later"))
+                .status,
+            0);
+  EXPECT_EQ(speeches_by_dictionary(one).at(0), by_after.at(0) + 20)
+      << "the new speeches are stored without the damaged dictionary";
+  const CommandResult damaged = run_command(kIndex + " --check --db " + shell_quote(one));
+  EXPECT_EQ(damaged.status, 1);
+  EXPECT_NE(damaged.out.find("the records dictionary " + schema::hex_key(id) + " is damaged"),
+            std::string::npos)
+      << damaged.out.substr(0, 600);
+  // Their records print (the older speeches' need the damaged dictionary).
+  const CommandResult later = run_command(kSearch + " --db " + shell_quote(one) +
+                                          " --boilerplate include -f json -n 100 再增");
+  EXPECT_EQ(later.status, 0) << later.out.substr(0, 600);
+  const std::vector<nlohmann::json> rows = json_lines(later.out);
+  size_t hits = 0;
+  for (const nlohmann::json& row : rows) {
+    if (!row.contains("source")) continue;
+    ++hits;
+    EXPECT_NE(row["source"].get<std::string>().find("/later/"), std::string::npos) << row;
+  }
+  EXPECT_EQ(hits, 20u) << later.out.substr(0, 600);
+
   // A lost dictionary: --check names it.
   {
     Xapian::WritableDatabase w(one, Xapian::DB_OPEN);
