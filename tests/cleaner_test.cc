@@ -54,5 +54,32 @@ TEST(Cleaner, AdvertWordsInALongParagraphStayContent) {
   EXPECT_EQ(clean(para)[0].cls, LineClass::kContent);
 }
 
+TEST(Cleaner, AdvertWeightCountsEachWordOnceWhereverItStands) {
+  // One pass over the line finds what a search for each word finds: a word counts once
+  // however often it occurs, at the start, the end or inside another, and weak words
+  // alone weigh nothing.
+  EXPECT_EQ(advert_weight("小编"), 2);
+  EXPECT_EQ(advert_weight("小编小编小编"), 2);
+  EXPECT_EQ(advert_weight("xx小编整理的资料"), 4);  // 2 + 1 + 1
+  EXPECT_EQ(advert_weight("整理资料平台"), 0);      // weak words only
+  EXPECT_EQ(advert_weight("加qq群免费下载docx"), 2 + 1 + 1 + 1);
+  EXPECT_EQ(advert_weight("word"), 0);
+  EXPECT_EQ(advert_weight("版权所有本站"), 4);
+  EXPECT_EQ(advert_weight("小"), 0);  // shorter than any word
+  EXPECT_EQ(advert_weight(""), 0);
+  // A word cut in half by the line's end does not count.
+  EXPECT_EQ(advert_weight(std::string("公众号").substr(0, 7)), 0);
+}
+
+TEST(Cleaner, TrimDropsOuterSpacesAndMarksBytesThatAreNotUtf8) {
+  EXPECT_EQ(trim("\u3000 \t县委\u00a0会议\u200b\ufeff "), "县委\u00a0会议");
+  EXPECT_EQ(trim(" \u3000 "), "");
+  EXPECT_EQ(trim(""), "");
+  // A byte that is not UTF-8 becomes U+FFFD, inside or at either end.
+  EXPECT_EQ(trim(" a\xff b "), "a\ufffd b");
+  EXPECT_EQ(trim("\xe5\x8e b"), "\ufffd b");
+  EXPECT_EQ(trim("b \xe5\x8e"), "b \ufffd");
+}
+
 }  // namespace
 }  // namespace speechdex::indexer
