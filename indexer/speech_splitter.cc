@@ -143,7 +143,7 @@ bool can_continue(const Block& b, const LineInfo& next, int next_level) {
   if (next.marker || next.salutation || next.parenthetical || next_level > 0) return false;
   // A complete title on its own line starts a paragraph (a fragment such as 会议上的讲话
   // is shorter than any real title).
-  if (next.norm.size() >= kMinTitleChars && is_title_like(schema::to_utf8(next.norm))) return false;
+  if (next.norm.size() >= kMinTitleChars && is_title_like(next.norm)) return false;
   if (next.en.kind != EnumKind::kNone && next.en.kind != EnumKind::kCnComma &&
       next.en.kind != EnumKind::kCnParen) {
     return false;  // an enumerated item (一是, 第一，, 1.) starts a paragraph
@@ -154,8 +154,8 @@ bool can_continue(const Block& b, const LineInfo& next, int next_level) {
   // A heading alone on its line is complete; a heading followed by its paragraph on
   // the same line is a paragraph like any other.
   if (b.heading_level > 0 && heading_text(b.text) == b.text) return false;
-  if (ends_sentence(schema::to_utf8(b.norm))) return false;
-  if (is_title_like(schema::to_utf8(b.norm))) return false;
+  if (ends_sentence(b.norm)) return false;
+  if (is_title_like(b.norm)) return false;
   return true;
 }
 
@@ -184,8 +184,7 @@ void cut_long_paragraphs(std::vector<Paragraph>& paragraphs) {
 
 }  // namespace
 
-Enumerator parse_enumerator(std::string_view norm_utf8) {
-  const std::u32string s = to_utf32(norm_utf8);
+Enumerator parse_enumerator(std::u32string_view s) {
   size_t len = 0;
   if (!s.empty() && s[0] == U'(') {
     const std::u32string_view rest = std::u32string_view(s).substr(1);
@@ -220,26 +219,24 @@ Enumerator parse_enumerator(std::string_view norm_utf8) {
   return {};
 }
 
-bool ends_sentence(std::string_view norm_utf8) {
-  std::u32string s = to_utf32(norm_utf8);
+bool ends_sentence(std::u32string_view s) {
   while (!s.empty() && is_closing(s.back())) {
     if (s.back() == U')' && s.size() >= 2 && !is_sentence_end(s[s.size() - 2])) {
       return false;  // 发展(摘要) ends a title, not a sentence
     }
-    s.pop_back();
+    s.remove_suffix(1);
   }
   return !s.empty() && is_sentence_end(s.back());
 }
 
-bool is_title_like(std::string_view norm_utf8) {
-  std::u32string s = to_utf32(norm_utf8);
+bool is_title_like(std::u32string_view s) {
   if (s.size() < 4 || s.size() > 80) return false;
   // Drop a short addition in brackets: (摘要), (节选), (2019年3月5日).
   if (!s.empty() && s.back() == U')') {
     const size_t open = s.rfind(U'(');
-    if (open != std::u32string::npos && s.size() - open <= 14) s.resize(open);
+    if (open != std::u32string::npos && s.size() - open <= 14) s = s.substr(0, open);
   }
-  while (!s.empty() && (s.back() == U'"' || s.back() == U'”')) s.pop_back();
+  while (!s.empty() && (s.back() == U'"' || s.back() == U'”')) s.remove_suffix(1);
   static constexpr std::array<std::u32string_view, 8> kEndings = {
       U"讲话", U"致辞", U"发言", U"讲稿", U"报告", U"主持词", U"讲话提纲", U"汇报"};
   for (std::u32string_view e : kEndings) {
@@ -248,8 +245,7 @@ bool is_title_like(std::string_view norm_utf8) {
   return false;
 }
 
-bool is_salutation(std::string_view norm_utf8) {
-  const std::u32string s = to_utf32(norm_utf8);
+bool is_salutation(std::u32string_view s) {
   if (s.size() < 3 || s.size() > 30) return false;
   if (s.back() != U':' && s.back() != U',' && s.back() != U'!') return false;
   for (std::u32string_view w : {U"同志们", U"代表", U"委员", U"朋友们", U"来宾", U"领导"}) {
@@ -258,9 +254,9 @@ bool is_salutation(std::string_view norm_utf8) {
   return false;
 }
 
-bool is_speech_marker(std::string_view norm_utf8) {
+bool is_speech_marker(std::u32string_view norm) {
   std::u32string s;
-  for (char32_t c : to_utf32(norm_utf8)) {
+  for (char32_t c : norm) {
     if (c != U' ' && c != U'\t') s.push_back(c);
   }
   while (!s.empty() && (s.front() == U'>' || s.front() == U'【' || s.front() == U'[')) {
@@ -278,6 +274,32 @@ bool is_speech_marker(std::string_view norm_utf8) {
   }
   return false;
 }
+
+// The same five of UTF-8 text. Each reads the code points it needs: a line's length in
+// bytes bounds its length in code points (1 to 4 bytes each).
+Enumerator parse_enumerator(std::string_view norm) {
+  // An enumerator is read from the first few code points, and the one after them.
+  size_t end = 0;
+  for (int n = 0; n < 16 && end < norm.size(); ++n) {
+    ++end;
+    while (end < norm.size() && (static_cast<uint8_t>(norm[end]) & 0xC0) == 0x80) ++end;
+  }
+  return parse_enumerator(to_utf32(norm.substr(0, end)));
+}
+
+bool ends_sentence(std::string_view norm) { return ends_sentence(to_utf32(norm)); }
+
+bool is_title_like(std::string_view norm) {
+  if (norm.size() < 4 || norm.size() > 80 * 4) return false;
+  return is_title_like(to_utf32(norm));
+}
+
+bool is_salutation(std::string_view norm) {
+  if (norm.size() < 3 || norm.size() > 30 * 4) return false;
+  return is_salutation(to_utf32(norm));
+}
+
+bool is_speech_marker(std::string_view norm) { return is_speech_marker(to_utf32(norm)); }
 
 SplitResult split_lines(std::string_view text) {
   SplitResult result;
@@ -320,12 +342,10 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
       open = false;
       continue;
     }
-    LineInfo info{&line,
-                  to_utf32(line.norm),
-                  parse_enumerator(line.norm),
-                  is_speech_marker(line.norm),
-                  is_salutation(line.norm),
-                  false};
+    LineInfo info{&line, to_utf32(line.norm), {}, false, false, false};
+    info.en = parse_enumerator(info.norm);
+    info.marker = is_speech_marker(info.norm);
+    info.salutation = is_salutation(info.norm);
     info.parenthetical = is_parenthetical(info.norm);
     if (info.marker || info.salutation) counters = HeadingCounters{};
     const int level = counters.level_of(info.en);
@@ -365,7 +385,7 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
     for (size_t j = k + 1; j < blocks.size() && j <= k + 4; ++j) {
       if (blocks[j].salutation) return true;
       if (blocks[j].marker || blocks[j].heading_level > 0 || blocks[j].norm.size() > 40 ||
-          ends_sentence(schema::to_utf8(blocks[j].norm))) {
+          ends_sentence(blocks[j].norm)) {
         return false;
       }
     }
@@ -413,8 +433,7 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
     started = false;
   };
   auto opening_line = [&](const Block& b) {
-    return b.norm.size() <= 40 && b.heading_level == 0 && !b.salutation &&
-           !ends_sentence(schema::to_utf8(b.norm));
+    return b.norm.size() <= 40 && b.heading_level == 0 && !b.salutation && !ends_sentence(b.norm);
   };
   std::string section, subsection;
   for (size_t k = first; k < blocks.size(); ++k) {
@@ -425,7 +444,7 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
       subsection.clear();
       continue;
     }
-    const bool titled = is_title_like(schema::to_utf8(b.norm));
+    const bool titled = is_title_like(b.norm);
     const bool untitled_head =
         !titled && title_at(k) && (cur == nullptr || (!own_title && !started));
     if (titled || untitled_head) {

@@ -79,19 +79,24 @@ struct Enumerator {
   int value = 0;
 };
 Enumerator parse_enumerator(std::string_view norm);
+Enumerator parse_enumerator(std::u32string_view norm);
 
 /// True if normalized text ends a sentence (。!?;: or an ellipsis, possibly inside
 /// closing quotes or brackets).
 bool ends_sentence(std::string_view norm);
+bool ends_sentence(std::u32string_view norm);
 
 /// True if normalized text looks like a speech title: short, not a sentence, ending in
 /// 讲话 / 致辞 / 发言 / 讲稿 / 报告 / 主持词 (an addition such as (摘要) may follow).
 bool is_title_like(std::string_view norm);
+bool is_title_like(std::u32string_view norm);
 
 /// True if normalized text is a salutation line (同志们：, 各位代表、同志们：).
 bool is_salutation(std::string_view norm);
+bool is_salutation(std::u32string_view norm);
 
 /// True if normalized text is a speech marker line (> 篇一, 篇二, 第三篇, 【篇四】).
 bool is_speech_marker(std::string_view norm);
+bool is_speech_marker(std::u32string_view norm);
 
 }  // namespace speechdex::indexer
