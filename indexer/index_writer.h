@@ -14,6 +14,7 @@
 #include "index_meta.h"
 #include "metadata_extractor.h"
 #include "record.h"
+#include "segment_writer.h"
 #include "speech_splitter.h"
 #include "taxonomy.h"
 #include "tokenizer.h"
@@ -23,10 +24,6 @@ class Database;
 class Document;
 class WritableDatabase;
 }  // namespace Xapian
-
-namespace speechdex::textstore {
-class SegmentWriter;
-}  // namespace speechdex::textstore
 
 namespace speechdex::indexer {
 
@@ -45,6 +42,10 @@ class TermSink {
   virtual void add_repeated_occurrence(std::string_view term, uint32_t position) {
     add_occurrence(term, position);
   }
+  using Addition = textstore::SegmentWriter::Addition;
+  /// Many of the four calls above, in order (a paragraph's terms of one field); by default,
+  /// one by one.
+  virtual void add(std::span<const Addition> additions);
 };
 
 /// Builds paragraph `paragraph_index` (0-based) of a speech: its text and filter terms go

@@ -666,6 +666,71 @@ TEST(TextStore, ShortAndLongTermsSortAndLookUpTogether) {
   }
 }
 
+TEST(TextStore, AddingManyAtOnceWritesWhatOneByOneWrites) {
+  // SegmentWriter::add (a batch, its look-ups fetched ahead) against the four calls one by
+  // one: the same segment, byte for byte, over a random mix of short and long terms of
+  // every kind, across enough terms that the table grows under a batch.
+  using Addition = SegmentWriter::Addition;
+  std::mt19937 rng(7);
+  std::vector<std::string> names;
+  for (int k = 0; k < 3000; ++k) {
+    std::string t = std::to_string(k);
+    if (k % 5 == 0) t += "-a-longer-term";  // past the 7 bytes a key holds
+    names.push_back(t);
+  }
+  // Each term keeps one kind; positions increase within a document.
+  const auto how_of = [](size_t k) { return static_cast<Addition::How>(k % 4); };
+  TempDir dir;
+  SegmentWriter one, many;
+  for (uint32_t doc = 1; doc <= 40; ++doc) {
+    one.add_document(doc);
+    many.add_document(doc);
+    std::vector<Addition> batch;
+    std::vector<std::string> kept;
+    kept.reserve(400);
+    uint32_t position = 1;
+    for (int i = 0; i < 400; ++i) {
+      const size_t k = rng() % (doc < 20 ? 300 : names.size());
+      const Addition::How how = how_of(k);
+      const bool positional = how == Addition::kOccurrence || how == Addition::kRepeatedOccurrence;
+      const uint32_t value = positional ? position++ : static_cast<uint32_t>(rng() % 3);
+      kept.push_back(names[k]);
+      batch.push_back({kept.back(), value, how});
+      switch (how) {
+        case Addition::kTerm:
+          one.add_term(names[k], value);
+          break;
+        case Addition::kOccurrence:
+          one.add_occurrence(names[k], value);
+          break;
+        case Addition::kRepeatedTerm:
+          one.add_repeated_term(names[k], value);
+          break;
+        case Addition::kRepeatedOccurrence:
+          one.add_repeated_occurrence(names[k], value);
+          break;
+      }
+    }
+    // In a few pieces, as a paragraph's fields come.
+    const std::span<const Addition> all(batch);
+    many.add(all.subspan(0, 7));
+    many.add(all.subspan(7, 0));
+    many.add(all.subspan(7));
+  }
+  one.write(dir.path() + "/one");
+  many.write(dir.path() + "/many");
+  EXPECT_EQ(read_bytes(dir.path() + "/one"), read_bytes(dir.path() + "/many"));
+
+  // A term of another kind is refused in a batch as in a call.
+  SegmentWriter w;
+  w.add_document(1);
+  w.add_occurrence("T", 1);
+  const std::vector<Addition> wrong = {{"U", 1, Addition::kTerm}, {"T", 2, Addition::kTerm}};
+  EXPECT_THROW(w.add(wrong), std::invalid_argument);
+  const std::vector<Addition> empty = {{"", 1, Addition::kOccurrence}};
+  EXPECT_THROW(w.add(empty), std::invalid_argument);
+}
+
 TEST(TextStore, Bm25IsXapiansDefault) {
   // Two documents; the weight of term t in document 1 by Xapian's BM25Weight formula.
   TempDir dir;

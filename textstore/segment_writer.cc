@@ -68,12 +68,28 @@ void SegmentWriter::add_document(uint32_t docid) {
   length_from_terms_ = true;
 }
 
+uint64_t SegmentWriter::hash_of(std::string_view term, uint64_t& key) {
+  const bool packed = !term.empty() && term.size() <= kMaxPackedBytes;
+  key = packed ? pack_term(term) : 0;
+  return packed ? mix(key) : hash_term(term);
+}
+
+const SegmentWriter::Slot* SegmentWriter::first_slot(std::string_view term, uint64_t h) const {
+  const std::vector<Slot>& slots = term.size() <= kMaxPackedBytes ? short_slots_ : slots_;
+  return &slots[h & (slots.size() - 1)];
+}
+
 SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint8_t kind) {
+  uint64_t key = 0;
+  const uint64_t h = hash_of(term, key);
+  return slot(term, h, key, kind);
+}
+
+SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint64_t h, uint64_t key,
+                                         uint8_t kind) {
   if (docids_.empty()) throw std::invalid_argument("segment: a term before any document");
   if (term.empty()) throw std::invalid_argument("segment: an empty term");
   const bool packed = term.size() <= kMaxPackedBytes;
-  const uint64_t key = packed ? pack_term(term) : 0;
-  const uint64_t h = packed ? mix(key) : hash_term(term);
   std::vector<Slot>& slots = packed ? short_slots_ : slots_;
   const size_t mask = slots.size() - 1;
   size_t i = h & mask;
@@ -88,12 +104,12 @@ SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint8_t kind) {
   if (slots[i].entry == UINT32_MAX) {
     const auto index = static_cast<uint32_t>(entries_.size());
     slots[i] = {h, index, 0, 0, kind};
-    entries_.push_back({std::string(term), key,
-                        PostingListBuilder((kind & kPositional) != 0, (kind & kRuns) != 0)});
+    entries_.push_back({PostingListBuilder((kind & kPositional) != 0, (kind & kRuns) != 0),
+                        std::string(term), key});
     const size_t in_table = packed ? entries_.size() - long_terms_ : ++long_terms_;
     if (in_table * 2 > slots.size()) {
       grow(slots);
-      return slot(term, kind);  // found at its new place
+      return slot(term, h, key, kind);  // found at its new place
     }
   }
   if (slots[i].kind != kind) {
@@ -107,7 +123,10 @@ SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint8_t kind) {
 }
 
 uint32_t SegmentWriter::local(std::string_view term, uint8_t kind) {
-  Slot& s = slot(term, kind);
+  return local(slot(term, kind));
+}
+
+uint32_t SegmentWriter::local(Slot& s) {
   const auto document = static_cast<uint32_t>(docids_.size());
   if (s.document != document) {
     s.document = document;
@@ -115,6 +134,32 @@ uint32_t SegmentWriter::local(std::string_view term, uint8_t kind) {
     locals_.push_back({s.entry, 0});
   }
   return s.local;
+}
+
+void SegmentWriter::add(std::span<const Addition> additions) {
+  static constexpr uint8_t kKinds[] = {0, kPositional, kRuns, kPositional | kRuns};
+  const size_t n = additions.size();
+  batch_hashes_.resize(n);
+  batch_keys_.resize(n);
+  for (size_t a = 0; a < n; ++a) batch_hashes_[a] = hash_of(additions[a].term, batch_keys_[a]);
+  constexpr size_t kAhead = 8;
+  for (size_t a = 0; a < std::min(n, kAhead); ++a) {
+    __builtin_prefetch(first_slot(additions[a].term, batch_hashes_[a]));
+  }
+  for (size_t a = 0; a < n; ++a) {
+    if (a + kAhead < n) {
+      __builtin_prefetch(first_slot(additions[a + kAhead].term, batch_hashes_[a + kAhead]));
+    }
+    const Addition& x = additions[a];
+    const uint8_t kind = kKinds[x.how];
+    const uint64_t l = local(slot(x.term, batch_hashes_[a], batch_keys_[a], kind));
+    if ((kind & kPositional) != 0) {
+      occurrences_.push_back(l << 32 | x.value);
+      ++locals_[l].wdf;
+    } else {
+      locals_[l].wdf += x.value;
+    }
+  }
 }
 
 void SegmentWriter::finish_document() {
@@ -128,7 +173,19 @@ void SegmentWriter::finish_document() {
   // starts_[l] is now where term l's occurrences end, and starts_[l - 1] where they begin.
   uint64_t length = 0;
   const uint32_t doc = docids_.back();
-  for (size_t l = 0; l < locals_.size(); ++l) {
+  // Each term's entry and the ends of its lists are far apart in memory, and each is
+  // reached once here: their cache lines are asked for a few terms ahead.
+  constexpr size_t kEntryAhead = 12, kListAhead = 4;
+  const size_t n = locals_.size();
+  const auto prefetch_entry = [this](uint32_t e) {
+    const char* p = reinterpret_cast<const char*>(&entries_[e]);
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);  // the list's counts, which add() reads too
+  };
+  for (size_t l = 0; l < std::min(n, kEntryAhead); ++l) prefetch_entry(locals_[l].entry);
+  for (size_t l = 0; l < n; ++l) {
+    if (l + kEntryAhead < n) prefetch_entry(locals_[l + kEntryAhead].entry);
+    if (l + kListAhead < n) entries_[locals_[l + kListAhead].entry].list.prefetch();
     const uint32_t begin = l == 0 ? 0 : starts_[l - 1];
     const std::span<const uint32_t> positions(grouped_.data() + begin, starts_[l] - begin);
     const Local& t = locals_[l];
