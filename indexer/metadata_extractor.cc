@@ -641,12 +641,12 @@ std::vector<int> MetadataExtractor::topics_of(const std::u32string& norm, std::s
   return out;
 }
 
-SpeechMetadata MetadataExtractor::extract(const Speech& speech) const {
+SpeechMetadata MetadataExtractor::extract(const Speech& speech, Given given) const {
   SpeechMetadata m;
   const SpeechText text = read_speech(speech);
-  m.county = county_of(text);
-  m.year = year_of(text);
-  m.role = role_of(text);
+  if (!given.county) m.county = county_of(text);
+  if (!given.year) m.year = year_of(text);
+  if (!given.role) m.role = role_of(text);
   // Topics from the text read_speech normalized: the title paragraph is the title.
   std::string title_how;
   const std::vector<int> title_topics = topics_of(text.title, &title_how);

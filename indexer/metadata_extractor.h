@@ -59,7 +59,12 @@ class MetadataExtractor {
  public:
   MetadataExtractor(const schema::Gazetteer& gazetteer, const schema::Taxonomy& taxonomy);
 
-  SpeechMetadata extract(const Speech& speech) const;
+  /// Fields a caller already has (from a manifest) and that extract() need not look for:
+  /// they stay unknown in what it returns.
+  struct Given {
+    bool county, year, role;
+  };
+  SpeechMetadata extract(const Speech& speech, Given given = {false, false, false}) const;
 
   Found<const schema::Division*> find_county(const Speech& speech) const;
   Found<int> find_year(const Speech& speech) const;

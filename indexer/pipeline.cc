@@ -80,8 +80,21 @@ void read_part(const DocumentPart& part, const SourceFile& file, const MetadataE
     given = manifest_entry(part.metadata, gazetteer, "jsonl " + part.origin, part.origin, warn);
   }
   for (Speech& speech : split.speeches) {
+    const int speech_number = static_cast<int>(speeches.size()) + 1;
+    const ManifestEntry* listed = manifest.find(file.canonical_path, speech_number);
+    // What a manifest or the JSONL record gives replaces what the text would say, so the
+    // text is not searched for it.
+    MetadataExtractor::Given known{false, false, false};
+    const ManifestEntry* from_record = given ? &*given : nullptr;
+    for (const ManifestEntry* e : {from_record, listed}) {
+      if (e == nullptr) continue;
+      known.county = known.county || e->county != nullptr;
+      known.year = known.year || e->year.has_value();
+      known.role = known.role || e->role.has_value();
+    }
     // Furniture alone says nothing about the speech: no metadata is read from it.
-    SpeechMetadata meta = split.only_set_aside ? SpeechMetadata{} : extractor.extract(speech);
+    SpeechMetadata meta =
+        split.only_set_aside ? SpeechMetadata{} : extractor.extract(speech, known);
     if (given) apply_manifest(*given, meta);
     if (const auto id = part.metadata.find("id"); id != part.metadata.end()) {
       meta.id = split.speeches.size() == 1
@@ -90,10 +103,7 @@ void read_part(const DocumentPart& part, const SourceFile& file, const MetadataE
     }
     meta.fields = part.fields;
     meta.decoding = doc.replaced.empty() ? "" : doc.encoding + ", --lossy: " + doc.replaced;
-    const int speech_number = static_cast<int>(speeches.size()) + 1;
-    if (const ManifestEntry* e = manifest.find(file.canonical_path, speech_number)) {
-      apply_manifest(*e, meta);
-    }
+    if (listed != nullptr) apply_manifest(*listed, meta);
     speeches.push_back(std::move(speech));
     metas.push_back(std::move(meta));
   }
