@@ -66,7 +66,7 @@ SpeechText read_speech(const Speech& speech) {
   for (const Paragraph& p : speech.paragraphs) {
     if (p.kind == schema::kKindTitle) continue;
     std::u32string s = squeeze(p.text);
-    if (before_salutation && is_salutation(to_utf8(s))) before_salutation = false;
+    if (before_salutation && is_salutation(s)) before_salutation = false;
     if (before_salutation && t.opening.size() < 3 && s.size() <= 40) t.opening.push_back(s);
     t.paragraphs.push_back(std::move(s));
   }

@@ -84,7 +84,7 @@ bool is_valid_utf8(std::string_view s) {
   return true;
 }
 
-Normalizer::Normalizer() : bmp_(0x10000, 0) {
+Normalizer::Normalizer() : bmp_(0x10000, 0), bmp_boundary_(0x10000, 0) {
   UErrorCode status = U_ZERO_ERROR;
   nfkc_cf_ = icu::Normalizer2::getNFKCCasefoldInstance(status);
   if (U_FAILURE(status)) throw std::runtime_error("ICU NFKC_Casefold is unavailable");
@@ -143,6 +143,13 @@ void Normalizer::append_char(char32_t c, std::u32string& out) {
   out += it->second;
 }
 
+bool Normalizer::boundary_before(UChar32 c) {
+  if (c < 0 || c >= 0x10000) return nfkc_cf_->hasBoundaryBefore(c);
+  uint8_t& known = bmp_boundary_[static_cast<size_t>(c)];
+  if (known == 0) known = nfkc_cf_->hasBoundaryBefore(c) ? 2 : 1;
+  return known == 2;
+}
+
 void Normalizer::append_segment(std::u32string_view segment, std::u32string& out) {
   UErrorCode status = U_ZERO_ERROR;
   icu::UnicodeString s = nfkc_cf_->normalize(to_unicode_string(segment), status);
@@ -193,7 +200,7 @@ void Normalizer::normalize(std::string_view utf8, std::u32string& out,
     const int32_t start = i;
     UChar32 c;
     U8_NEXT_OR_FFFD(p, i, n, c);
-    if (!segment.empty() && nfkc_cf_->hasBoundaryBefore(c)) flush();
+    if (!segment.empty() && boundary_before(c)) flush();
     if (segment.empty()) segment_start = start;
     segment.push_back(static_cast<char32_t>(c));
   }

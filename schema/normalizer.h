@@ -59,6 +59,9 @@ class Normalizer {
   // Cache for the Basic Multilingual Plane: 0 = not computed yet; high bit set = index
   // into multi_ (a mapping to zero or several code points); otherwise code point + 1.
   std::vector<uint32_t> bmp_;
+  // ICU's hasBoundaryBefore for the same plane: 0 = not asked yet, 1 = no, 2 = yes.
+  std::vector<uint8_t> bmp_boundary_;
+  bool boundary_before(UChar32 c);
   std::vector<std::u32string> multi_;
   std::unordered_map<char32_t, std::u32string> astral_;
 };

@@ -72,6 +72,25 @@ bool is_punctuation(UChar32 c) {
   }
 }
 
+// The four tests above, as bits, for the code points of the Basic Multilingual Plane a
+// thread has met (64 KB a thread, filled as characters come): a unit's characters are
+// looked up here, not asked of ICU up to five times each.
+enum : uint8_t { kSeparator = 1, kWordChar = 2, kDigit = 4, kPunctuation = 8, kKnown = 128 };
+
+uint8_t classes_by_icu(UChar32 c) {
+  return static_cast<uint8_t>((is_separator(c) ? kSeparator : 0) |
+                              (is_word_char(c) ? kWordChar : 0) | (is_digit(c) ? kDigit : 0) |
+                              (is_punctuation(c) ? kPunctuation : 0));
+}
+
+uint8_t classes(char32_t c) {
+  if (c >= 0x10000) return classes_by_icu(static_cast<UChar32>(c));
+  thread_local std::vector<uint8_t> bmp(0x10000, 0);
+  uint8_t& known = bmp[c];
+  if (known == 0) known = classes_by_icu(static_cast<UChar32>(c)) | kKnown;
+  return known;
+}
+
 }  // namespace
 
 std::vector<Unit> tokenize(std::string_view utf8) {
@@ -92,20 +111,20 @@ std::vector<Unit> tokenize(std::string_view utf8) {
   size_t i = 0;
   while (i < norm.size()) {
     const char32_t c = norm[i];
-    if (is_separator(static_cast<UChar32>(c))) {
+    if ((classes(c) & kSeparator) != 0) {
       ++i;
       continue;
     }
-    if (is_word_char(static_cast<UChar32>(c))) {
+    if ((classes(c) & kWordChar) != 0) {
       Unit u{{}, UnitKind::kWord, false, offsets[i], 0};
       size_t j = i;
       while (j < norm.size()) {
-        const auto d = static_cast<UChar32>(norm[j]);
-        if (is_word_char(d)) {
+        const char32_t d = norm[j];
+        if ((classes(d) & kWordChar) != 0) {
           append_utf8(norm[j], u.text);
           ++j;
         } else if (d == '.' && j > i && j + 1 < norm.size() &&
-                   is_digit(static_cast<UChar32>(norm[j + 1]))) {
+                   (classes(norm[j + 1]) & kDigit) != 0) {
           u.text.push_back('.');
           ++j;
         } else {
@@ -123,7 +142,7 @@ std::vector<Unit> tokenize(std::string_view utf8) {
       i = j;
       continue;
     }
-    Unit u{{}, UnitKind::kChar, is_punctuation(static_cast<UChar32>(c)), offsets[i], 0};
+    Unit u{{}, UnitKind::kChar, (classes(c) & kPunctuation) != 0, offsets[i], 0};
     append_utf8(c, u.text);
     u.end = source_end(i + 1);
     units.push_back(std::move(u));
