@@ -56,18 +56,15 @@ uint32_t add_text_terms(TermSink& terms, const schema::Field& f,
   bytes.clear();
   additions.clear();
   ends.clear();
-  const auto keep = [&](const std::string& t, uint32_t value, Addition::How how) {
-    bytes += t;
+  const auto keep = [&](uint32_t value, Addition::How how) {
     ends.push_back(static_cast<uint32_t>(bytes.size()));
     additions.push_back({{}, value, how});
   };
-  const uint32_t end = schema::for_each_text_term(
-      f.prefix, units, base,
-      [&](const std::string& t) {
-        keep(t, 1, repeats ? Addition::kRepeatedTerm : Addition::kTerm);
-      },
-      [&](const std::string& t, uint32_t position) {
-        keep(t, position, repeats ? Addition::kRepeatedOccurrence : Addition::kOccurrence);
+  const uint32_t end = schema::append_text_terms(
+      f.prefix, units, base, bytes,
+      [&] { keep(1, repeats ? Addition::kRepeatedTerm : Addition::kTerm); },
+      [&](uint32_t position) {
+        keep(position, repeats ? Addition::kRepeatedOccurrence : Addition::kOccurrence);
       });
   for (size_t a = 0; a < additions.size(); ++a) {
     const uint32_t begin = a == 0 ? 0 : ends[a - 1];

@@ -152,8 +152,8 @@ std::vector<Unit> tokenize(std::string_view utf8) {
 }
 
 void unigram_term(std::string_view prefix, const Unit& u, std::string& out) {
-  out.assign(prefix);
-  out.append(u.text);
+  out.clear();
+  append_unigram_term(prefix, u, out);
 }
 
 std::string unigram_term(std::string_view prefix, const Unit& u) {
@@ -163,10 +163,8 @@ std::string unigram_term(std::string_view prefix, const Unit& u) {
 }
 
 void bigram_term(std::string_view prefix, const Unit& a, const Unit& b, std::string& out) {
-  out.assign(prefix);
-  out.append(a.text);
-  if (a.kind == UnitKind::kWord || b.kind == UnitKind::kWord) out.push_back(' ');
-  out.append(b.text);
+  out.clear();
+  append_bigram_term(prefix, a, b, out);
 }
 
 std::string bigram_term(std::string_view prefix, const Unit& a, const Unit& b) {

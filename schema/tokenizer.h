@@ -49,23 +49,53 @@ void bigram_term(std::string_view prefix, const Unit& a, const Unit& b, std::str
 /// Positions: the bigram starting at unit i (0-based) has position i + kFirstPosition.
 inline constexpr uint32_t kFirstPosition = 1;
 
+/// The two terms above, appended to `out`.
+inline void append_unigram_term(std::string_view prefix, const Unit& u, std::string& out) {
+  out.append(prefix);
+  out.append(u.text);
+}
+inline void append_bigram_term(std::string_view prefix, const Unit& a, const Unit& b,
+                               std::string& out) {
+  out.append(prefix);
+  out.append(a.text);
+  if (a.kind == UnitKind::kWord || b.kind == UnitKind::kWord) out.push_back(' ');
+  out.append(b.text);
+}
+
 /// The text terms of a unit sequence, in order, the one definition index and tests share:
-/// `unigram(term)` for every unit, `bigram(term, position)` for every adjacent pair, the
-/// pair starting at unit i at position base + i. Returns base + units.size(), the first
-/// position after them.
+/// a unigram for every unit, a bigram for every adjacent pair, the pair starting at unit i
+/// at position base + i. Each term is appended to `bytes`, then `unigram()` or
+/// `bigram(position)` is called (the term ends at bytes.size()). Returns base +
+/// units.size(), the first position after them.
+template <typename Unigram, typename Bigram>
+uint32_t append_text_terms(std::string_view prefix, const std::vector<Unit>& units, uint32_t base,
+                           std::string& bytes, Unigram&& unigram, Bigram&& bigram) {
+  for (size_t i = 0; i < units.size(); ++i) {
+    append_unigram_term(prefix, units[i], bytes);
+    unigram();
+    if (i + 1 < units.size()) {
+      append_bigram_term(prefix, units[i], units[i + 1], bytes);
+      bigram(base + static_cast<uint32_t>(i));
+    }
+  }
+  return base + static_cast<uint32_t>(units.size());
+}
+
+/// The same terms, each given whole: `unigram(term)`, `bigram(term, position)`.
 template <typename Unigram, typename Bigram>
 uint32_t for_each_text_term(std::string_view prefix, const std::vector<Unit>& units, uint32_t base,
                             Unigram&& unigram, Bigram&& bigram) {
   std::string term;  // one buffer for every term
-  for (size_t i = 0; i < units.size(); ++i) {
-    unigram_term(prefix, units[i], term);
-    unigram(std::as_const(term));
-    if (i + 1 < units.size()) {
-      bigram_term(prefix, units[i], units[i + 1], term);
-      bigram(std::as_const(term), base + static_cast<uint32_t>(i));
-    }
-  }
-  return base + static_cast<uint32_t>(units.size());
+  return append_text_terms(
+      prefix, units, base, term,
+      [&] {
+        unigram(std::as_const(term));
+        term.clear();
+      },
+      [&](uint32_t position) {
+        bigram(std::as_const(term), position);
+        term.clear();
+      });
 }
 
 /// Describes the terms of `utf8` as one compact string, for tests and debugging:
