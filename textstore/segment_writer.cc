@@ -85,8 +85,23 @@ SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint8_t kind) {
   return slot(term, h, key, kind);
 }
 
-SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint64_t h, uint64_t key,
-                                         uint8_t kind) {
+inline SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint64_t h, uint64_t key,
+                                                uint8_t kind) {
+  // The common case inline: a short term already in the table, of the same kind, in a
+  // document. Anything else takes the whole look-up below.
+  if (!term.empty() && term.size() <= kMaxPackedBytes && !docids_.empty()) {
+    const size_t mask = short_slots_.size() - 1;
+    size_t i = h & mask;
+    while (short_slots_[i].entry != UINT32_MAX && short_slots_[i].hash != h) i = (i + 1) & mask;
+    if (short_slots_[i].entry != UINT32_MAX && short_slots_[i].kind == kind) {
+      return short_slots_[i];
+    }
+  }
+  return find_or_add(term, h, key, kind);
+}
+
+SegmentWriter::Slot& SegmentWriter::find_or_add(std::string_view term, uint64_t h, uint64_t key,
+                                                uint8_t kind) {
   if (docids_.empty()) throw std::invalid_argument("segment: a term before any document");
   if (term.empty()) throw std::invalid_argument("segment: an empty term");
   const bool packed = term.size() <= kMaxPackedBytes;
@@ -109,7 +124,7 @@ SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint64_t h, uint
     const size_t in_table = packed ? entries_.size() - long_terms_ : ++long_terms_;
     if (in_table * 2 > slots.size()) {
       grow(slots);
-      return slot(term, h, key, kind);  // found at its new place
+      return find_or_add(term, h, key, kind);  // found at its new place
     }
   }
   if (slots[i].kind != kind) {

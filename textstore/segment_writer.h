@@ -94,6 +94,7 @@ class SegmentWriter {
   Slot& slot(std::string_view term, uint8_t kind);
   // The same, with the term's hash and key (hash_of) known.
   Slot& slot(std::string_view term, uint64_t h, uint64_t key, uint8_t kind);
+  Slot& find_or_add(std::string_view term, uint64_t h, uint64_t key, uint8_t kind);
   // A term's hash, and its key if it is short enough to be packed (else 0).
   static uint64_t hash_of(std::string_view term, uint64_t& key);
   // Where the look-up of a term with this hash starts.
