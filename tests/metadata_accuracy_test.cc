@@ -94,6 +94,36 @@ void expect_all_right(const std::string& set, size_t at_least) {
   EXPECT_EQ(s.role, s.total);
 }
 
+// What a manifest gives is not searched for: extract() with county, year and role given
+// leaves those unknown and finds every topic as it does without them.
+TEST(MetadataAccuracy, GivenFieldsAreLeftOutAndTopicsStayTheSame) {
+  const schema::Gazetteer g = schema::Gazetteer::load(source_path("data"));
+  const schema::Taxonomy t = schema::Taxonomy::load(source_path("data/topics.tsv"));
+  indexer::MetadataExtractor x(g, t);
+  size_t found = 0;
+  for (const Label& l : read_truth(source_path("tests/data/facets/truth.tsv"))) {
+    indexer::SourceFile f{source_path("tests/data/facets") + "/" + l.file, "", 0, 0};
+    for (const indexer::Speech& sp :
+         indexer::split_speeches(indexer::clean(indexer::read_text(f).utf8)).speeches) {
+      const indexer::SpeechMetadata all = x.extract(sp);
+      const indexer::SpeechMetadata some = x.extract(sp, {true, true, true});
+      found += all.county.value != nullptr && all.year.value > 0;
+      EXPECT_EQ(some.county.value, nullptr) << l.file;
+      EXPECT_EQ(some.county.how, "") << l.file;
+      EXPECT_EQ(some.year.value, 0) << l.file;
+      EXPECT_EQ(some.role.value, "") << l.file;
+      EXPECT_EQ(some.topics, all.topics) << l.file;
+      EXPECT_EQ(some.topics_how, all.topics_how) << l.file;
+      EXPECT_EQ(some.speech_topics, all.speech_topics) << l.file;
+      const indexer::SpeechMetadata county_only = x.extract(sp, {true, false, false});
+      EXPECT_EQ(county_only.county.value, nullptr) << l.file;
+      EXPECT_EQ(county_only.year.value, all.year.value) << l.file;
+      EXPECT_EQ(county_only.role.value, all.role.value) << l.file;
+    }
+  }
+  EXPECT_GT(found, 20u);  // the set has counties and years to leave out
+}
+
 TEST(MetadataAccuracy, LabelledTrapSpeeches) { expect_all_right("tests/data/facets", 30); }
 
 // Written apart from the first set and the rules; its first blind run scored county 26/26,
