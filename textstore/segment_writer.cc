@@ -2,8 +2,6 @@
 #include "segment_writer.h"
 
 #include <algorithm>
-#include <bit>
-#include <cstring>
 #include <stdexcept>
 
 namespace speechdex::textstore {
@@ -24,9 +22,9 @@ constexpr size_t kMaxPackedBytes = 7;
 // order as the terms do bytewise (a shorter term that is a prefix of a longer one has a 0
 // where the longer one has its next byte, or, when that byte is 0 too, the smaller length).
 uint64_t pack_term(std::string_view s) {
+  // Byte by byte, highest first: a memcpy of a size not known at compile time is a call.
   uint64_t x = 0;
-  std::memcpy(&x, s.data(), s.size());
-  if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+  for (size_t i = 0; i < s.size(); ++i) x |= uint64_t{static_cast<uint8_t>(s[i])} << (56 - 8 * i);
   return x | s.size();
 }
 
