@@ -390,8 +390,7 @@ MetadataExtractor::MetadataExtractor(const schema::Gazetteer& gazetteer,
       // A keyword that is empty or not UTF-8 never matched normalized text.
       if (keywords[k].first.empty() || !schema::is_valid_utf8(keywords[k].first)) continue;
       const std::u32string text = schema::to_utf32(keywords[k].first);
-      const size_t bit = pair_bit(text[0], text.size() > 1 ? text[1] : kAnyNext);
-      keyword_pairs_[bit / 64] |= uint64_t{1} << (bit % 64);
+      keyword_pairs_.add(text[0], text.size() > 1 ? text[1] : schema::PairFilter::kNone);
       keywords_by_first_[text[0]].push_back(static_cast<uint32_t>(keywords_.size()));
       keywords_.push_back({t, k, text});
     }
@@ -585,13 +584,9 @@ std::vector<int> MetadataExtractor::topics_of(const std::u32string& norm, std::s
     size_t at;
   };
   std::vector<Hit> hits;
-  const auto may_start = [&](char32_t first, char32_t next) {
-    const size_t bit = pair_bit(first, next);
-    return (keyword_pairs_[bit / 64] >> (bit % 64) & 1) != 0;
-  };
   for (size_t at = 0; at < norm.size(); ++at) {
-    if (!(at + 1 < norm.size() && may_start(norm[at], norm[at + 1])) &&
-        !may_start(norm[at], kAnyNext)) {
+    if (!(at + 1 < norm.size() && keyword_pairs_.may_hold(norm[at], norm[at + 1])) &&
+        !keyword_pairs_.may_hold(norm[at], schema::PairFilter::kNone)) {
       continue;
     }
     const auto it = keywords_by_first_.find(norm[at]);

@@ -1,13 +1,13 @@
 // Metadata found in a speech's own text: county, year, speaker role, topics.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "gazetteer.h"
+#include "pair_filter.h"
 #include "speech_splitter.h"
 #include "taxonomy.h"
 
@@ -90,15 +90,10 @@ class MetadataExtractor {
   };
   std::vector<Keyword> keywords_;
   std::unordered_map<char32_t, std::vector<uint32_t>> keywords_by_first_;
-  // A filter before that map: a bit for each keyword's first two characters (its first and
-  // kAnyNext for a keyword of one), by a hash. Most characters of a paragraph start no
-  // keyword, and the bits say so without a look-up in the map.
-  static constexpr char32_t kAnyNext = 0xFFFFFFFF;
-  static size_t pair_bit(char32_t first, char32_t next) {
-    return ((uint64_t{first} * 0x9E3779B97F4A7C15ull) ^ (uint64_t{next} * 0xC2B2AE3D27D4EB4Full)) >>
-           48;
-  }
-  std::vector<uint64_t> keyword_pairs_ = std::vector<uint64_t>(65536 / 64);
+  // A filter before that map: each keyword's first two characters (its first and
+  // PairFilter::kNone for a keyword of one). Most characters of a paragraph start no
+  // keyword, and the filter says so without a look-up in the map.
+  schema::PairFilter keyword_pairs_{16};
 };
 
 }  // namespace speechdex::indexer

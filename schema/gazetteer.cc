@@ -148,11 +148,13 @@ void Gazetteer::add_name(const std::string& name, NameKind kind, uint32_t divisi
     bits[bit / 64] |= uint64_t{1} << (bit % 64);
   };
   set(first_chars_, first_char_bit(name));
-  set(first_pairs_, first_pair_bit(name));
+  const auto [first, second] = first_two_code_points(name);
+  first_pairs_.add(first, second);
 }
 
 size_t Gazetteer::max_name_chars_from(std::string_view first_two) const {
-  if (!has_bit(first_pairs_, first_pair_bit(first_two))) return 0;
+  const auto [first, second] = first_two_code_points(first_two);
+  if (!first_pairs_.may_hold(first, second)) return 0;
   auto it = prefix2_.find(first_two);
   return it == prefix2_.end() ? 0 : it->second;
 }

@@ -10,6 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "pair_filter.h"
+
 namespace speechdex::schema {
 
 /// One county-level division.
@@ -118,17 +120,13 @@ class Gazetteer {
   static uint32_t first_char_bit(std::string_view text) {
     return first_two_code_points(text).first & 0xFFFF;
   }
-  // A bit for each first two characters of a name, by a hash of the two (128 KB, about
-  // 9,000 of its million bits set): most pairs that start no name are ruled out here.
-  static uint32_t first_pair_bit(std::string_view text) {
-    const auto [a, b] = first_two_code_points(text);
-    return static_cast<uint32_t>(((uint64_t{a} << 21 | b) * 0x9E3779B97F4A7C15ull) >> 44);
-  }
   static bool has_bit(const std::vector<uint64_t>& bits, uint32_t bit) {
     return (bits[bit / 64] >> (bit % 64)) & 1;
   }
   std::vector<uint64_t> first_chars_ = std::vector<uint64_t>(1024, 0);
-  std::vector<uint64_t> first_pairs_ = std::vector<uint64_t>(size_t{1} << 14, 0);
+  // The first two characters of each name (a million bits, 128 KB, about 9,000 set): most
+  // pairs that start no name are ruled out here.
+  PairFilter first_pairs_{20};
   std::string divisions_text_, aliases_text_, stem_words_text_;
 };
 
