@@ -77,12 +77,6 @@ const SegmentWriter::Slot* SegmentWriter::first_slot(std::string_view term, uint
   return &slots[h & (slots.size() - 1)];
 }
 
-SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint8_t kind) {
-  uint64_t key = 0;
-  const uint64_t h = hash_of(term, key);
-  return slot(term, h, key, kind);
-}
-
 inline SegmentWriter::Slot& SegmentWriter::slot(std::string_view term, uint64_t h, uint64_t key,
                                                 uint8_t kind) {
   // The common case inline: a short term already in the table, of the same kind, in a
@@ -133,10 +127,6 @@ SegmentWriter::Slot& SegmentWriter::find_or_add(std::string_view term, uint64_t 
                                 std::string(term));
   }
   return slots[i];
-}
-
-uint32_t SegmentWriter::local(std::string_view term, uint8_t kind) {
-  return local(slot(term, kind));
 }
 
 uint32_t SegmentWriter::local(Slot& s) {
@@ -211,37 +201,27 @@ void SegmentWriter::finish_document() {
   length_from_terms_ = false;
 }
 
-void SegmentWriter::count(std::string_view name, uint32_t wdf, uint8_t kind) {
-  locals_[local(name, kind)].wdf += wdf;
+void SegmentWriter::add_term(std::string_view name, uint32_t wdf) {
+  add_one({name, wdf, Addition::kTerm});
 }
-
-void SegmentWriter::occur(std::string_view name, uint32_t position, uint8_t kind) {
-  const uint64_t l = local(name, kind);
-  occurrences_.push_back(l << 32 | position);
-  ++locals_[l].wdf;
-}
-
-void SegmentWriter::add_term(std::string_view name, uint32_t wdf) { count(name, wdf, 0); }
 
 void SegmentWriter::add_positional_term(std::string_view name,
                                         std::span<const uint32_t> positions) {
   if (positions.empty())
     throw std::invalid_argument("segment: no positions for " + std::string(name));
-  const uint64_t l = local(name, kPositional);
-  for (uint32_t p : positions) occurrences_.push_back(l << 32 | p);
-  locals_[l].wdf += static_cast<uint32_t>(positions.size());
+  for (uint32_t p : positions) add_occurrence(name, p);
 }
 
 void SegmentWriter::add_occurrence(std::string_view name, uint32_t position) {
-  occur(name, position, kPositional);
+  add_one({name, position, Addition::kOccurrence});
 }
 
 void SegmentWriter::add_repeated_occurrence(std::string_view name, uint32_t position) {
-  occur(name, position, kPositional | kRuns);
+  add_one({name, position, Addition::kRepeatedOccurrence});
 }
 
 void SegmentWriter::add_repeated_term(std::string_view name, uint32_t wdf) {
-  count(name, wdf, kRuns);
+  add_one({name, wdf, Addition::kRepeatedTerm});
 }
 
 uint64_t SegmentWriter::write(const std::string& path) {

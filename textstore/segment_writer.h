@@ -91,8 +91,7 @@ class SegmentWriter {
     uint32_t entry;
     uint32_t wdf;
   };
-  Slot& slot(std::string_view term, uint8_t kind);
-  // The same, with the term's hash and key (hash_of) known.
+  // A term's slot, with its hash and key (hash_of) known.
   Slot& slot(std::string_view term, uint64_t h, uint64_t key, uint8_t kind);
   Slot& find_or_add(std::string_view term, uint64_t h, uint64_t key, uint8_t kind);
   // A term's hash, and its key if it is short enough to be packed (else 0).
@@ -101,11 +100,8 @@ class SegmentWriter {
   const Slot* first_slot(std::string_view term, uint64_t h) const;
   // The term's index in locals_ from its slot, added on its first occurrence in the document.
   uint32_t local(Slot& s);
-  // The term's index in locals_, added on its first occurrence in the document.
-  uint32_t local(std::string_view term, uint8_t kind);
-  // `wdf` more occurrences of a term of this kind without positions; one at `position`.
-  void count(std::string_view term, uint32_t wdf, uint8_t kind);
-  void occur(std::string_view term, uint32_t position, uint8_t kind);
+  // One call of the four public ones: add() of one addition.
+  void add_one(const Addition& a) { add(std::span<const Addition>(&a, 1)); }
   void finish_document();
 
   static void grow(std::vector<Slot>& slots);
