@@ -275,30 +275,11 @@ bool is_speech_marker(std::u32string_view norm) {
   return false;
 }
 
-// The same five of UTF-8 text. Each reads the code points it needs: a line's length in
-// bytes bounds its length in code points (1 to 4 bytes each).
-Enumerator parse_enumerator(std::string_view norm) {
-  // An enumerator is read from the first few code points, and the one after them.
-  size_t end = 0;
-  for (int n = 0; n < 16 && end < norm.size(); ++n) {
-    ++end;
-    while (end < norm.size() && (static_cast<uint8_t>(norm[end]) & 0xC0) == 0x80) ++end;
-  }
-  return parse_enumerator(to_utf32(norm.substr(0, end)));
-}
-
+// The same five of UTF-8 text.
+Enumerator parse_enumerator(std::string_view norm) { return parse_enumerator(to_utf32(norm)); }
 bool ends_sentence(std::string_view norm) { return ends_sentence(to_utf32(norm)); }
-
-bool is_title_like(std::string_view norm) {
-  if (norm.size() < 4 || norm.size() > 80 * 4) return false;
-  return is_title_like(to_utf32(norm));
-}
-
-bool is_salutation(std::string_view norm) {
-  if (norm.size() < 3 || norm.size() > 30 * 4) return false;
-  return is_salutation(to_utf32(norm));
-}
-
+bool is_title_like(std::string_view norm) { return is_title_like(to_utf32(norm)); }
+bool is_salutation(std::string_view norm) { return is_salutation(to_utf32(norm)); }
 bool is_speech_marker(std::string_view norm) { return is_speech_marker(to_utf32(norm)); }
 
 SplitResult split_lines(std::string_view text) {
