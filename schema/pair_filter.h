@@ -15,8 +15,7 @@ class PairFilter {
   /// Above every code point (U+10FFFF): the second of a "pair" that is one character.
   static constexpr uint32_t kNone = 0x1FFFFF;
 
-  explicit PairFilter(unsigned bits)
-      : shift_(64 - bits), words_((size_t{1} << bits) / 64, 0) {}
+  explicit PairFilter(unsigned bits) : shift_(64 - bits), words_((size_t{1} << bits) / 64, 0) {}
   void add(uint32_t first, uint32_t second) {
     const uint64_t b = bit(first, second);
     words_[b / 64] |= uint64_t{1} << (b % 64);
