@@ -1111,6 +1111,142 @@ TEST(TextStore, RepeatedTermsStoredAsRunsReadAsEveryDocumentsOwn) {
 
 // compactor_renumbering() predicts where Xapian's compactor puts each document when it
 // merges databases with gaps and deletions (here: three shards).
+// Format 06 works out the last block's end of a list without positions from the list's
+// size: a block before it claiming to end later is refused, never followed past the list
+// (a fuzzer found it reading beyond the file). Made behind valid checksums, as above.
+TEST(TextStore, ABlockEndingPastItsListIsRefused) {
+  TempDir dir;
+  SegmentWriter w;
+  for (uint32_t d = 1; d <= 300; ++d) {
+    w.add_document(d);
+    w.add_term("f", 0);
+  }
+  const std::string path = dir.path() + "/seg";
+  w.write(path);
+  std::string bytes = read_bytes(path);
+  // The list is the only one, right after the header: 3 blocks; the first ends after 128
+  // documents (128 deltas of 1 with wdf 0: 256 bytes) at the varint 0x80 0x02.
+  ASSERT_EQ(bytes.substr(textstore::kHeaderBytes, 5), std::string("\x03\x80\x01\x80\x02", 5));
+  EXPECT_NO_THROW(postings_of(*Segment::open(path)));
+  bytes[textstore::kHeaderBytes + 3] = static_cast<char>(0xFF);
+  bytes[textstore::kHeaderBytes + 4] = 0x7F;  // 16,383: past the list and the file
+  write_bytes(path, reseal(bytes));
+  try {
+    const auto seg = Segment::open(path);
+    for (PostingCursor c(*seg, *seg->find("f")); c.doc() != PostingCursor::kEnd; c.next()) {
+    }
+    ADD_FAILURE() << "the damage was not noticed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("skips"), std::string::npos) << e.what();
+  }
+}
+
+// Every kind of list a segment holds: positional and not, lists of runs, one document, one
+// block and many. tests/data/textstore/format05.seg is this, written by the format 05 writer
+// (speechdex 5230082).
+void write_format_fixture(const std::string& path) {
+  using textstore::PostingListBuilder;
+  textstore::SegmentFile file(path);
+  std::vector<uint32_t> docids, lengths;
+  for (uint32_t d = 1; d <= 700; ++d) {
+    docids.push_back(d);
+    lengths.push_back(d % 50 + 1);
+  }
+  auto add_term = [&](const std::string& name, bool positional, bool runs, auto&& each) {
+    PostingListBuilder list(positional, runs);
+    each(list);
+    list.finish();
+    file.add_term(name, list);
+  };
+  add_term("A:common", true, false, [](PostingListBuilder& l) {
+    for (uint32_t d = 1; d <= 700; ++d) {
+      std::vector<uint32_t> pos;
+      for (uint32_t k = 0; k <= d % 3; ++k) pos.push_back(d % 7 + 3 * k + 200 * k * (d % 2));
+      l.add(d, static_cast<uint32_t>(pos.size()), pos);
+    }
+  });
+  add_term("B:rare", true, false, [](PostingListBuilder& l) {
+    for (uint32_t d : {5u, 300u, 699u}) l.add(d, 1, std::vector<uint32_t>{d % 40});
+  });
+  add_term("C:flag", false, false, [](PostingListBuilder& l) {
+    for (uint32_t d = 2; d <= 700; d += 2) l.add(d, 0, {});
+  });
+  add_term("D:single", false, false, [](PostingListBuilder& l) { l.add(42, 0, {}); });
+  add_term("E:title", true, true, [](PostingListBuilder& l) {
+    for (uint32_t d = 1; d <= 700; ++d) {
+      const uint32_t run = (d - 1) / 10;
+      l.add(d, 2, std::vector<uint32_t>{run % 5, run % 5 + 1 + run});
+    }
+  });
+  add_term("F:heading", true, true, [](PostingListBuilder& l) {
+    for (uint32_t d = 3; d <= 600; ++d) {
+      if (d % 7 == 0) continue;
+      const uint32_t run = d / 3;
+      l.add(d, 1, std::vector<uint32_t>{run % 11});
+    }
+  });
+  add_term("G:one", true, false, [](PostingListBuilder& l) {
+    l.add(699, 4, std::vector<uint32_t>{1, 9, 70, 100000});
+  });
+  add_term("H:one-run", true, true, [](PostingListBuilder& l) {
+    for (uint32_t d = 100; d <= 103; ++d) l.add(d, 1, std::vector<uint32_t>{3});
+  });
+  file.finish(docids, lengths);
+}
+
+std::string magic_of(const std::string& path) { return file_bytes(path).substr(0, 8); }
+
+// A segment of the format before (05: each list sized in itself, every block's skip entry
+// whole) reads as the same lists written now; merged by offsets and decoded, it becomes
+// today's format; and today's is smaller.
+TEST(TextStore, TheFormatBeforeReadsAsTheSameLists) {
+  TempDir dir;
+  const std::string old = source_path("tests/data/textstore/format05.seg");
+  const std::string now = dir.path() + "/now";
+  write_format_fixture(now);
+  ASSERT_EQ(magic_of(old), "SDXSEG05");
+  ASSERT_EQ(magic_of(now), std::string(textstore::kMagic));
+  const auto a = Segment::open(old), b = Segment::open(now);
+  EXPECT_EQ(a->terms(), 8u);
+  EXPECT_EQ(a->terms(), b->terms());
+  EXPECT_EQ(a->docids(), b->docids());
+  EXPECT_EQ(a->total_length(), b->total_length());
+  for (Segment::TermIterator t(*a); t.valid(); t.next()) {
+    const auto other = b->find(t.name());
+    ASSERT_TRUE(other) << t.name();
+    EXPECT_EQ(t.info().positional, other->positional) << t.name();
+    EXPECT_EQ(t.info().runs, other->runs) << t.name();
+  }
+  const Postings want = postings_of(*b);
+  EXPECT_TRUE(postings_of(*a) == want);
+  EXPECT_EQ(want.at("A:common").size(), 700u);  // six blocks
+  EXPECT_EQ(want.at("G:one").size(), 1u);
+  std::mt19937 rng(3);
+  expect_walks_agree(*a, *b, rng);
+  expect_walks_agree(*b, *a, rng);
+  // Copied block by block beside today's, and decoded dropping documents.
+  const std::string both = dir.path() + "/both", dropped = dir.path() + "/dropped";
+  const std::vector<uint32_t> shift = {0, 700};
+  textstore::merge_segments(
+      {a, b}, [&](size_t k, uint32_t doc) { return doc + shift[k]; }, both, &shift);
+  textstore::merge_segments(
+      {a}, [](size_t, uint32_t doc) { return doc % 4 == 0 ? 0u : doc; }, dropped);
+  for (const std::string& path : {both, dropped}) EXPECT_EQ(magic_of(path), magic_of(now));
+  const Postings merged = postings_of(*Segment::open(both));
+  for (const auto& [term, list] : want) {
+    const auto& m = merged.at(term);
+    ASSERT_EQ(m.size(), 2 * list.size()) << term;
+    for (size_t i = 0; i < list.size(); ++i) {
+      EXPECT_EQ(m[i], list[i]) << term;
+      EXPECT_EQ(std::get<0>(m[i + list.size()]), std::get<0>(list[i]) + 700) << term;
+    }
+  }
+  for (const auto& [term, list] : postings_of(*Segment::open(dropped))) {
+    for (const auto& posting : list) EXPECT_NE(std::get<0>(posting) % 4, 0u) << term;
+  }
+  EXPECT_LT(file_bytes(now).size(), file_bytes(old).size());
+}
+
 TEST(TextStore, RenumberingFollowsXapiansCompactor) {
   TempDir dir;
   std::vector<std::string> shards;

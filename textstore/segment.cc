@@ -66,12 +66,16 @@ Segment::Segment(std::string path, const uint8_t* data, uint64_t size)
   const uint8_t* p = data_ + footer_.dictionary_index.offset;
   const uint8_t* end = p + footer_.dictionary_index.size;
   while (p < end) {
-    const uint64_t offset = get_varint(p);
+    DictionaryBlock b;
+    b.offset = get_varint(p);
+    if (footer_.format >= 6) b.postings = get_varint(p);
     const uint64_t n = get_varint(p);
-    if (n > static_cast<uint64_t>(end - p) || offset >= footer_.dictionary.size) {
+    if (n > static_cast<uint64_t>(end - p) || b.offset >= footer_.dictionary.size ||
+        b.postings > footer_.postings.size) {
       throw corrupt(path_, "dictionary index");
     }
-    dict_index_.emplace_back(std::string_view(reinterpret_cast<const char*>(p), n), offset);
+    b.first = std::string_view(reinterpret_cast<const char*>(p), n);
+    dict_index_.push_back(b);
     p += n;
   }
   // Document table: docid deltas and lengths.
@@ -132,17 +136,25 @@ uint32_t Segment::sparse_length(uint32_t docid) const {
 std::pair<const uint8_t*, const uint8_t*> Segment::dictionary_block(size_t i) const {
   const uint8_t* base = data_ + footer_.dictionary.offset;
   const uint64_t end =
-      i + 1 == dict_index_.size() ? footer_.dictionary.size : dict_index_[i + 1].second;
-  if (end < dict_index_[i].second || end > footer_.dictionary.size) {
+      i + 1 == dict_index_.size() ? footer_.dictionary.size : dict_index_[i + 1].offset;
+  if (end < dict_index_[i].offset || end > footer_.dictionary.size) {
     throw corrupt(path_, "dictionary index");
   }
-  verify(footer_.dictionary.offset + dict_index_[i].second, footer_.dictionary.offset + end);
-  return {base + dict_index_[i].second, base + end};
+  verify(footer_.dictionary.offset + dict_index_[i].offset, footer_.dictionary.offset + end);
+  return {base + dict_index_[i].offset, base + end};
 }
 
-TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string& name) const {
-  const uint64_t shared = get_varint(p);
-  const uint64_t n = get_varint(p);
+TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string& name,
+                             uint64_t& postings) const {
+  uint64_t shared = 0, n = 0;
+  if (footer_.format >= 6 && p < end && *p != 0xFF) {
+    shared = *p >> 4;
+    n = *p++ & 0x0F;
+  } else {
+    if (footer_.format >= 6) ++p;
+    shared = get_varint(p);
+    n = get_varint(p);
+  }
   if (shared > name.size() || p > end || n > static_cast<uint64_t>(end - p)) {
     throw corrupt(path_, "dictionary");
   }
@@ -150,6 +162,20 @@ TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string&
   name.append(reinterpret_cast<const char*>(p), n);
   p += n;
   TermInfo t;
+  if (footer_.format >= 6) {
+    const uint64_t v = get_varint(p);
+    t.size = get_varint(p);
+    if ((v >> 2) == 0 || (v >> 2) > UINT32_MAX || t.size == 0 ||
+        t.size > footer_.postings.size - postings) {
+      throw corrupt(path_, "dictionary");
+    }
+    t.df = static_cast<uint32_t>(v >> 2);
+    t.positional = (v & 1) != 0;
+    t.runs = (v & 2) != 0;
+    t.offset = postings;
+    postings += t.size;
+    return t;
+  }
   t.df = static_cast<uint32_t>(get_varint(p));
   if (*p > 3) throw corrupt(path_, "dictionary");
   t.positional = (*p & 1) != 0;
@@ -163,10 +189,12 @@ std::optional<TermInfo> Segment::find(std::string_view term) const {
   auto it = std::upper_bound(dict_index_.begin(), dict_index_.end(), term,
                              [](std::string_view t, const auto& e) { return t < e.first; });
   if (it == dict_index_.begin()) return std::nullopt;
-  auto [p, end] = dictionary_block(static_cast<size_t>(it - dict_index_.begin()) - 1);
+  const size_t block = static_cast<size_t>(it - dict_index_.begin()) - 1;
+  auto [p, end] = dictionary_block(block);
   std::string name;
+  uint64_t postings = dict_index_[block].postings;
   while (p < end) {
-    const TermInfo t = read_entry(p, end, name);
+    const TermInfo t = read_entry(p, end, name, postings);
     if (name == term) return t;
     if (std::string_view(name) > term) return std::nullopt;
   }
@@ -184,6 +212,7 @@ void Segment::release(const uint8_t* begin, const uint8_t* end) const {
 Segment::TermIterator::TermIterator(const Segment& s) : segment_(s) {
   if (s.dict_index_.empty()) return;
   std::tie(p_, end_) = s.dictionary_block(0);
+  postings_ = s.dict_index_[0].postings;
   next();
 }
 
@@ -194,15 +223,22 @@ void Segment::TermIterator::next() {
       return;
     }
     std::tie(p_, end_) = segment_.dictionary_block(block_);
+    postings_ = segment_.dict_index_[block_].postings;
     name_.clear();
   }
-  info_ = segment_.read_entry(p_, end_, name_);
+  info_ = segment_.read_entry(p_, end_, name_, postings_);
   valid_ = true;
 }
 
 std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {
   const uint64_t section = footer_.postings.size;
   if (t.offset >= section) throw corrupt(path_, "postings");
+  if (footer_.format >= 6) {
+    if (t.size > section - t.offset) throw corrupt(path_, "postings");
+    const uint64_t start = footer_.postings.offset + t.offset;
+    verify(start, start + t.size);
+    return {data_ + start, static_cast<size_t>(t.size)};
+  }
   const uint64_t start = footer_.postings.offset + t.offset;
   // The length's varint (at most 10 bytes) first, then the list it gives.
   verify(start, std::min(start + 10, footer_.postings.offset + section));
@@ -217,22 +253,72 @@ std::span<const uint8_t> Segment::posting_list(const TermInfo& t) const {
 PostingBlocks Segment::blocks(const TermInfo& term) const {
   const std::span<const uint8_t> list = posting_list(term);
   const uint8_t* p = list.data();
+  const uint8_t* const list_end = list.data() + list.size();
   const uint64_t nblocks = get_varint(p);
-  if (nblocks > list.size()) throw corrupt(path_, "skips");
+  if (nblocks > list.size() || (footer_.format >= 6 && nblocks == 0)) {
+    throw corrupt(path_, "skips");
+  }
   PostingBlocks out;
   out.blocks.resize(nblocks);
   uint64_t doc = 0, docs_end = 0, positions_end = 0;
-  for (PostingBlocks::Block& b : out.blocks) {
-    doc += get_varint(p);
-    docs_end += get_varint(p);
-    if (term.positional) positions_end += get_varint(p);
-    b = {static_cast<uint32_t>(doc), static_cast<uint32_t>(docs_end),
-         static_cast<uint32_t>(positions_end)};
+  // Format 06 leaves out the last block's end of positions, and for one block its whole
+  // entry (PostingListBuilder::head): both are worked out below.
+  const bool whole = footer_.format < 6;
+  for (size_t i = 0; i < nblocks; ++i) {
+    const bool last = i + 1 == nblocks;
+    if (whole || nblocks > 1) doc += get_varint(p);
+    if (whole || !last) {
+      docs_end += get_varint(p);
+      if (term.positional) positions_end += get_varint(p);
+    } else if (nblocks > 1 && term.positional) {
+      docs_end += get_varint(p);
+    }
+    out.blocks[i] = {static_cast<uint32_t>(doc), static_cast<uint32_t>(docs_end),
+                     static_cast<uint32_t>(positions_end)};
+  }
+  if (p > list_end) throw corrupt(path_, "skips");
+  const auto room = static_cast<uint64_t>(list_end - p);
+  if (!whole) {
+    PostingBlocks::Block& b = out.blocks.back();
+    if (nblocks == 1) {
+      // The one block holds the list's df documents (a list of runs: runs whose lengths
+      // add up to the df): read them for its last document and where they end.
+      const uint8_t* q = p;
+      uint64_t seen = 0;
+      while (seen < term.df) {
+        const uint64_t v = get_varint(q);
+        if ((v >> 1) == 0) throw corrupt(path_, "postings");
+        doc += v >> 1;
+        if ((v & 1) == 0) get_varint(q);
+        if (term.runs) {
+          const uint64_t extra = get_varint(q);
+          doc += extra;
+          seen += extra;
+        }
+        ++seen;
+        if (q > list_end || doc > UINT32_MAX - 1) throw corrupt(path_, "postings");
+      }
+      if (seen != term.df) throw corrupt(path_, "postings");
+      b.last = static_cast<uint32_t>(doc);
+      docs_end = static_cast<uint64_t>(q - p);
+      b.docs_end = static_cast<uint32_t>(docs_end);
+    } else if (!term.positional) {
+      if (docs_end > room) throw corrupt(path_, "skips");  // the blocks before end no later
+      docs_end = room;
+      b.docs_end = static_cast<uint32_t>(room);
+    }
+    if (docs_end > room || (!term.positional && docs_end != room) || room > UINT32_MAX) {
+      throw corrupt(path_, "skips");
+    }
+    if (term.positional) {
+      // The blocks before end no later.
+      if (room - docs_end < positions_end) throw corrupt(path_, "skips");
+      positions_end = room - docs_end;
+      b.positions_end = static_cast<uint32_t>(positions_end);
+    }
   }
   // The ends only grow, so the last ones bound them all.
-  const auto room = static_cast<uint64_t>(list.data() + list.size() - p);
-  if (p > list.data() + list.size() || docs_end + positions_end != room || doc > UINT32_MAX - 1)
-    throw corrupt(path_, "skips");
+  if (docs_end + positions_end != room || doc > UINT32_MAX - 1) throw corrupt(path_, "skips");
   out.docs = p;
   out.positions = p + docs_end;
   return out;

@@ -22,6 +22,7 @@ struct TermInfo {
   bool positional = false;  ///< its postings carry positions
   bool runs = false;        ///< its postings are runs of documents (PostingListBuilder)
   uint64_t offset = 0;      ///< of its posting list in the postings section
+  uint64_t size = 0;        ///< of its posting list (format 06; before, the list says)
 };
 
 /// A term's posting list as its segment stores it: per block, its last document and where
@@ -100,13 +101,16 @@ class Segment {
     const uint8_t* end_ = nullptr;
     std::string name_;
     TermInfo info_;
+    uint64_t postings_ = 0;  // where the next entry's list starts (format 06)
     bool valid_ = false;
   };
 
  private:
   Segment(std::string path, const uint8_t* data, uint64_t size);
-  // Decodes the dictionary entry at p (within [p, end)) after `name`; throws if damaged.
-  TermInfo read_entry(const uint8_t*& p, const uint8_t* end, std::string& name) const;
+  // Decodes the dictionary entry at p (within [p, end)) after `name`, whose list starts at
+  // `postings` (format 06: moved on to the next list's start); throws if damaged.
+  TermInfo read_entry(const uint8_t*& p, const uint8_t* end, std::string& name,
+                      uint64_t& postings) const;
   // The bytes of dictionary block i.
   std::pair<const uint8_t*, const uint8_t*> dictionary_block(size_t i) const;
   std::string path_;
@@ -116,7 +120,12 @@ class Segment {
   // Per page of checksummed bytes: 1 once verified.
   mutable std::unique_ptr<std::atomic<uint8_t>[]> verified_;
   uint64_t pages_ = 0;
-  std::vector<std::pair<std::string_view, uint64_t>> dict_index_;  // first term, block offset
+  struct DictionaryBlock {
+    std::string_view first;  // its first term
+    uint64_t offset = 0;     // in the dictionary
+    uint64_t postings = 0;   // its first term's list, in the postings (format 06)
+  };
+  std::vector<DictionaryBlock> dict_index_;
   std::vector<uint32_t> docids_, lengths_;
   // If docids_ are consecutive, the first and how many (a docid's index is docid - first);
   // else 0 and 0.

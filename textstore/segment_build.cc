@@ -116,21 +116,27 @@ void PostingListBuilder::append(const PostingBlocks& list, uint32_t df, uint32_t
 
 std::string PostingListBuilder::head() const {
   if (run_length_ > 0) throw std::logic_error("segment: a list of runs read before finish()");
+  // The skip table leaves out what the reader can work out (Segment::blocks): the last
+  // block's end of positions (the list's size, from the dictionary, gives it), and for a
+  // list of one block, the one block's entry: its df documents are read to find it. Most
+  // terms of a large vocabulary have a few documents, so this is most of their list.
   std::string skip;
   const bool partial = open_ > 0;
-  put_varint(skip, full_.size() + (partial ? 1 : 0));
+  const size_t n = full_.size() + (partial ? 1 : 0);
+  put_varint(skip, n);
   Block prev;
-  auto put_block = [&](const Block& b) {
+  for (size_t i = 0; i < n && n > 1; ++i) {
+    const Block& b = i < full_.size() ? full_[i] : open_block();
     put_varint(skip, b.last - prev.last);
-    put_varint(skip, b.docs_end - prev.docs_end);
-    if (positional_) put_varint(skip, b.positions_end - prev.positions_end);
+    if (i + 1 < n) {
+      put_varint(skip, b.docs_end - prev.docs_end);
+      if (positional_) put_varint(skip, b.positions_end - prev.positions_end);
+    } else if (positional_) {
+      put_varint(skip, b.docs_end - prev.docs_end);
+    }
     prev = b;
-  };
-  for (const Block& b : full_) put_block(b);
-  if (partial) put_block(open_block());
-  std::string head;
-  put_varint(head, skip.size() + docs_.size() + positions_.size());
-  return head + skip;
+  }
+  return skip;
 }
 
 SegmentFile::SegmentFile(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmp") {
@@ -183,6 +189,7 @@ void SegmentFile::add_term(std::string_view name, const PostingListBuilder& list
   // against the one before; the index holds each block's first term.
   if (terms_ % kDictionaryBlockTerms == 0) {
     put_varint(dict_index_, dictionary_.size());
+    put_varint(dict_index_, postings_size_);
     put_varint(dict_index_, name.size());
     dict_index_ += name;
     prev_term_.clear();
@@ -191,20 +198,31 @@ void SegmentFile::add_term(std::string_view name, const PostingListBuilder& list
   while (shared < prev_term_.size() && shared < name.size() && prev_term_[shared] == name[shared]) {
     ++shared;
   }
-  put_varint(dictionary_, shared);
-  put_varint(dictionary_, name.size() - shared);
+  // The bytes shared with the term before and the length of the rest, in a byte as two
+  // nibbles when both are under 15 (a bigram after a bigram of the same first character:
+  // 3 and 3); else the byte 0xFF, then both as varints.
+  const size_t rest = name.size() - shared;
+  if (shared < 15 && rest < 15) {
+    dictionary_.push_back(static_cast<char>(shared << 4 | rest));
+  } else {
+    dictionary_.push_back('\xFF');
+    put_varint(dictionary_, shared);
+    put_varint(dictionary_, rest);
+  }
   dictionary_.append(name.substr(shared));
-  put_varint(dictionary_, list.df());
-  // Bit 0: positions; bit 1: runs.
-  dictionary_.push_back(static_cast<char>((list.positional() ? 1 : 0) | (list.runs() ? 2 : 0)));
-  put_varint(dictionary_, postings_size_);
+  // The df shifted left twice; bit 0: positions; bit 1: runs. Then the list's size: a list
+  // starts where the one before it ends (the first of a block where the index says).
+  put_varint(dictionary_,
+             (uint64_t{list.df()} << 2) | (list.positional() ? 1 : 0) | (list.runs() ? 2 : 0));
+  const std::string head = list.head();
+  const uint64_t size = head.size() + list.docs().size() + list.positions().size();
+  put_varint(dictionary_, size);
   prev_term_ = name;
   ++terms_;
-  const std::string head = list.head();
   emit(head);
   emit(list.docs());
   emit(list.positions());
-  postings_size_ += head.size() + list.docs().size() + list.positions().size();
+  postings_size_ += size;
 }
 
 uint64_t SegmentFile::finish(const std::vector<uint32_t>& docids,

@@ -14,7 +14,8 @@ struct PostingBlocks;
 
 /// One term's posting list, documents added in increasing order, in blocks of
 /// kBlockDocuments. The list is its skip table (per block: last document, end of its
-/// documents and, for a positional term, end of its positions), then every block's
+/// documents and, for a positional term, end of its positions; less what the reader works
+/// out, head()), then every block's
 /// documents, then every block's positions (as Lucene keeps .doc and .pos apart, so seeking
 /// reads no positions). Per document: a varint of (docid delta << 1 | wdf == 1), the wdf if
 /// it is not 1; per occurrence of a positional term, a varint position delta.
@@ -49,8 +50,10 @@ class PostingListBuilder {
   uint32_t last_doc() const { return last_doc_; }
   bool positional() const { return positional_; }
   bool runs() const { return runs_; }
-  /// The list as the postings section holds it: its size and skip table, then docs(), then
-  /// positions().
+  /// The list as the postings section holds it: its skip table (head()), then docs(), then
+  /// positions(); the dictionary holds its size. The skip table leaves out the last block's
+  /// end of positions (and of documents, without positions), and for a list of one block
+  /// the block's entry: Segment::blocks works them out.
   std::string head() const;
   const std::string& docs() const { return docs_; }
   const std::string& positions() const { return positions_; }

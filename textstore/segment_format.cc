@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <stdexcept>
+#include <utility>
 
 #include "varint.h"
 
@@ -57,10 +58,12 @@ SegmentFooter decode_frame(const uint8_t* data, uint64_t size, const std::string
       std::memcmp(data, kMagic.data(), kMagic.size() - 2) != 0) {
     throw fail("not a speechdex text segment");
   }
-  if (std::memcmp(data, kMagic.data(), kMagic.size()) != 0 &&
-      std::memcmp(data, kMagicWithoutRuns.data(), kMagicWithoutRuns.size()) != 0) {
-    throw fail("text segment of another format version; rebuild the index");
+  unsigned format = 0;
+  for (const auto& [magic, version] : {std::pair{kMagic, kFormat}, std::pair{kMagicSizedLists, 5u},
+                                       std::pair{kMagicWithoutRuns, 4u}}) {
+    if (std::memcmp(data, magic.data(), magic.size()) == 0) format = version;
   }
+  if (format == 0) throw fail("text segment of another format version; rebuild the index");
   const uint64_t footer = get_fixed64(data + 8);
   // The footer is at most 13 varints of 10 bytes and its hash, and ends before the padding.
   const uint64_t end = size - kPaddingBytes - kFooterHashBytes;
@@ -71,6 +74,7 @@ SegmentFooter decode_frame(const uint8_t* data, uint64_t size, const std::string
   }
   const uint8_t* p = data + footer;
   SegmentFooter f;
+  f.format = format;
   f.documents = get_varint(p);
   f.terms = get_varint(p);
   f.total_length = get_varint(p);

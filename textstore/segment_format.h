@@ -15,9 +15,13 @@
 
 namespace speechdex::textstore {
 
-inline constexpr std::string_view kMagic = "SDXSEG05";
-/// The format before runs (docs/index.md): still read, as it has no list of runs.
+inline constexpr std::string_view kMagic = "SDXSEG06";
+/// The formats before (docs/index.md), still read: 05 sized each list in the list and kept
+/// every block's skip entry whole; 04 had no lists of runs either.
+inline constexpr std::string_view kMagicSizedLists = "SDXSEG05";
 inline constexpr std::string_view kMagicWithoutRuns = "SDXSEG04";
+/// The format a segment's magic names: 6, 5 or 4.
+inline constexpr unsigned kFormat = 6;
 inline constexpr uint64_t kHeaderBytes = 16;
 inline constexpr uint64_t kPaddingBytes = 16;
 /// Bytes a page checksum covers. A reader verifies a page the first time it reads from it,
@@ -32,6 +36,7 @@ struct Section {
 };
 
 struct SegmentFooter {
+  unsigned format = kFormat;  ///< from the header's magic
   uint64_t documents = 0, terms = 0, total_length = 0;
   Section postings, dictionary, dictionary_index, document_table, checksums;
 };
