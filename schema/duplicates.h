@@ -94,8 +94,9 @@ inline constexpr std::string_view kMetaDuplicates = "speechdex.duplicates";
 /// The chunks' keys are this prefix and their number (0, 1, ...).
 inline constexpr std::string_view kMetaDuplicatesChunk = "speechdex.duplicates.";
 /// The most bytes of encode()'s output one metadata value holds. A glass tag holds at most
-/// about 128 MB (65,535 items of a block's part) and the table is 12 bytes per document id,
-/// so one value would stop a commit above about 10 million paragraphs.
+/// about 128 MB (65,535 items of a block's part); the table, compressed, is about a byte
+/// per document id, and version 1's 12 would have stopped a commit above about 10 million
+/// paragraphs.
 inline constexpr size_t kDuplicateChunkBytes = size_t{16} << 20;
 
 /// Stores `table` in `db`'s metadata (not committed): encode()'s bytes in chunks of at most
