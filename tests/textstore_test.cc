@@ -1141,6 +1141,36 @@ TEST(TextStore, ABlockEndingPastItsListIsRefused) {
   }
 }
 
+// A run's documents cost no bytes, so a damaged run length (found by the fuzzer on a format
+// 05 list) could make a cursor walk 4 billion documents: the df bounds the walk.
+TEST(TextStore, ARunLongerThanItsListIsRefused) {
+  TempDir dir;
+  SegmentWriter w;
+  for (uint32_t d = 1; d <= 130 * 200; ++d) {
+    w.add_document(d);
+    w.add_repeated_term("t", 1 + (d - 1) / 200 % 2);  // 130 runs of 200: two blocks
+  }
+  const std::string path = dir.path() + "/seg";
+  w.write(path);
+  std::string bytes = read_bytes(path);
+  // The first run: delta 1 with wdf 1, then 199 more documents (a varint of two bytes).
+  const size_t run = bytes.find(std::string("\x03\xC7\x01", 3), textstore::kHeaderBytes);
+  ASSERT_NE(run, std::string::npos);
+  ASSERT_LT(run, textstore::kHeaderBytes + 12);
+  EXPECT_EQ(postings_of(*Segment::open(path)).at("t").size(), 26000u);
+  bytes[run + 1] = static_cast<char>(0xFF);
+  bytes[run + 2] = 0x7F;  // 16,383 more
+  write_bytes(path, reseal(bytes));
+  const auto seg = Segment::open(path);
+  try {
+    size_t n = 0;
+    for (PostingCursor c(*seg, *seg->find("t")); c.doc() != PostingCursor::kEnd; c.next()) ++n;
+    ADD_FAILURE() << "the damage was not noticed: " << n << " documents";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
 // Every kind of list a segment holds: positional and not, lists of runs, one document, one
 // block and many. tests/data/textstore/format05.seg is this, written by the format 05 writer
 // (speechdex 5230082).

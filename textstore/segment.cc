@@ -165,7 +165,8 @@ TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string&
   if (footer_.format >= 6) {
     const uint64_t v = get_varint(p);
     t.size = get_varint(p);
-    if ((v >> 2) == 0 || (v >> 2) > UINT32_MAX || t.size == 0 ||
+    // A term is in at most every document of the segment.
+    if ((v >> 2) == 0 || (v >> 2) > footer_.documents || t.size == 0 ||
         t.size > footer_.postings.size - postings) {
       throw corrupt(path_, "dictionary");
     }
@@ -176,8 +177,9 @@ TermInfo Segment::read_entry(const uint8_t*& p, const uint8_t* end, std::string&
     postings += t.size;
     return t;
   }
-  t.df = static_cast<uint32_t>(get_varint(p));
-  if (*p > 3) throw corrupt(path_, "dictionary");
+  const uint64_t df = get_varint(p);
+  if (df > footer_.documents || *p > 3) throw corrupt(path_, "dictionary");
+  t.df = static_cast<uint32_t>(df);
   t.positional = (*p & 1) != 0;
   t.runs = (*p++ & 2) != 0;
   t.offset = get_varint(p);
@@ -325,7 +327,7 @@ PostingBlocks Segment::blocks(const TermInfo& term) const {
 }
 
 PostingCursor::PostingCursor(const Segment& segment, const TermInfo& term)
-    : path_(&segment.path()), positional_(term.positional), runs_(term.runs) {
+    : path_(&segment.path()), positional_(term.positional), runs_(term.runs), df_(term.df) {
   PostingBlocks list = segment.blocks(term);
   blocks_ = std::move(list.blocks);
   data_ = list.docs;
@@ -368,6 +370,9 @@ void PostingCursor::restart_run() {
 void PostingCursor::next() {
   if (doc_ == kEnd) return;
   if (run_left_ > 0) {
+    // A run's documents cost no bytes: only the df bounds how many a damaged run length
+    // can make next() walk (4 billion, else).
+    if (++run_steps_ >= df_) throw corrupt(*path_, "block");
     --run_left_;
     ++doc_;
     restart_run();

@@ -219,6 +219,8 @@ class PostingCursor {
   // positions, run_left_ more after it, whose positions start at run_pos_ (found once the
   // run is entered).
   bool runs_ = false;
+  uint32_t df_ = 0;
+  uint32_t run_steps_ = 0;  // documents next() reached inside runs (fewer than the df)
   uint32_t run_left_ = 0;
   const uint8_t* run_pos_ = nullptr;
   uint32_t decoded_doc_ = kEnd;              // the document decoded_positions_ holds
