@@ -5,6 +5,7 @@
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 
@@ -173,6 +174,8 @@ int advert_weight(std::string_view norm) {
   static const AdvertIndex index;
   uint32_t found = 0;
   for (size_t i = 0; i + 3 <= norm.size(); ++i) {
+    // A word starts a character: a continuation byte starts none.
+    if ((static_cast<uint8_t>(norm[i]) & 0xC0) == 0x80) continue;
     for (uint32_t m = index.words[AdvertIndex::bucket(norm.data() + i)] & ~found; m != 0;
          m &= m - 1) {
       const auto k = static_cast<size_t>(std::countr_zero(m));
@@ -254,14 +257,18 @@ std::vector<Line> clean(std::string_view utf8_text, bool classify) {
   }
 
   // Teasers: a line ending in an ellipsis ("…" normalizes to "...") whose last characters
-  // before it occur again elsewhere in the file (possibly across a line break).
+  // before it occur again elsewhere in the file (possibly across a line break). The file's
+  // text is joined only if a line might be one.
+  const bool ellipsis = classify && std::any_of(lines.begin(), lines.end(), [](const Line& l) {
+                          return l.cls == LineClass::kContent && l.norm.ends_with("..");
+                        });
   std::string all;
   std::vector<size_t> line_start;
-  for (const Line& line : lines) {
+  for (size_t i = 0; ellipsis && i < lines.size(); ++i) {
     line_start.push_back(all.size());
-    all += line.norm;
+    all += lines[i].norm;
   }
-  for (size_t i = 0; classify && i < lines.size(); ++i) {
+  for (size_t i = 0; ellipsis && i < lines.size(); ++i) {
     Line& line = lines[i];
     if (line.cls != LineClass::kContent) continue;
     std::string_view n(line.norm);

@@ -373,7 +373,7 @@ SplitResult split_speeches(const std::vector<Line>& lines, bool front_matter) {
     return false;
   };
   auto title_at = [&](size_t k) {
-    const std::string n = schema::to_utf8(blocks[k].norm);
+    const std::u32string& n = blocks[k].norm;
     if (is_title_like(n)) return true;
     return k + 1 < blocks.size() && blocks[k + 1].salutation && blocks[k].norm.size() <= 60 &&
            !ends_sentence(n) && !blocks[k].marker && blocks[k].heading_level == 0;
