@@ -49,7 +49,8 @@ class TermSink {
 };
 
 /// Builds paragraph `paragraph_index` (0-based) of a speech: its text and filter terms go
-/// to `terms`; the Xapian document returned holds its record, value slots and source term.
+/// to `terms`; the Xapian document returned holds its record and value slots (the writer
+/// adds the source term where its layout wants it).
 /// `minhash`, if given, receives the MinHash of its text (none for boilerplate), from
 /// which the caller makes the speech's signature; `places` are the county names its
 /// signature reads as placeholders (schema::minhash). The document's data refers to the

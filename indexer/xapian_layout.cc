@@ -168,16 +168,15 @@ size_t XapianLayoutWriter::write_file(const SourceFile& file, const std::vector<
         schema::MinHash part;
         schema::ParagraphRecord record;
         // The same document as the store layout's (build_document): its text terms went
-        // to the sink, its value slots and source term are copied here.
+        // to the sink, its value slots are copied here; every paragraph has the source
+        // term (forget() deletes by it).
         const Xapian::Document built =
             build_document(file, static_cast<int>(s + 1), speech, metas.at(s), p, taxonomy_, sink,
                            &part, &gazetteer_, &record);
         for (auto v = built.values_begin(); v != built.values_end(); ++v) {
           doc.add_value(v.get_valueno(), *v);
         }
-        for (auto t = built.termlist_begin(); t != built.termlist_end(); ++t) {
-          doc.add_boolean_term(*t);
-        }
+        doc.add_boolean_term(schema::source_term(file.canonical_path));
         whole.merge(part);
         // The whole record, self-contained: a remote shard's metadata cannot be read
         // through a multi-database.

@@ -238,13 +238,23 @@ DuplicateTable find_duplicates(const std::vector<DatabasePart>& parts, Duplicate
       }
     }
     std::sort(terms.begin(), terms.end());
+    // A file's source term is on its first paragraph (on every one in an index written
+    // before 2026-11-29), and its paragraphs are consecutive ids: each document has the
+    // rank of the last source term at or before it.
+    std::vector<std::pair<Xapian::docid, uint32_t>> starts;  // (id of the whole, rank)
     uint32_t rank = 0;
     for (size_t i = 0; i < terms.size(); ++i) {
       if (i > 0 && std::get<0>(terms[i]) != std::get<0>(terms[i - 1])) ++rank;
       const std::string& term = std::get<1>(terms[i]);
       const DatabasePart& part = parts[std::get<2>(terms[i])];
       for (auto p = part.db->postlist_begin(term); p != part.db->postlist_end(term); ++p)
-        source[part.base + *p] = rank;
+        starts.emplace_back(part.base + *p, rank);
+    }
+    std::sort(starts.begin(), starts.end());
+    size_t k = 0;
+    for (Xapian::docid d : docs) {  // increasing
+      while (k + 1 < starts.size() && starts[k + 1].first <= d) ++k;
+      if (k < starts.size() && starts[k].first <= d) source[d] = starts[k].second;
     }
   }
 

@@ -8,6 +8,7 @@
 #include <xapian.h>
 
 #include <boost/filesystem.hpp>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -16,6 +17,7 @@
 #include <sstream>
 
 #include "fields.h"
+#include "index_layout.h"
 #include "record.h"
 #include "test_support.h"
 
@@ -346,6 +348,85 @@ TEST(Ingest, ReRunsReadNewAndChangedFilesAndRemoveDeletedOnes) {
     return out;
   };
   EXPECT_EQ(as_json(jobs), as_json(c.db));
+}
+
+// A file's paragraphs are found from its first one, which alone has the source term (they
+// have consecutive ids): a changed file in the middle of an index, updated without
+// compaction, leaves exactly its own paragraphs behind, and so does one of an index written
+// when every paragraph had the term.
+TEST(Ingest, AChangedFileReplacesExactlyItsOwnParagraphs) {
+  TempDir dir;
+  const std::string root = dir.path() + "/c";
+  fs::create_directories(root);
+  int edits = 0;
+  auto write = [&](const std::string& name, int paragraphs, const std::string& word) {
+    const std::string path = root + "/" + name;
+    {
+      std::ofstream out(path);
+      out << "在全县" << word << "工作会议上的讲话\n\n同志们：\n\n";
+      for (int i = 0; i < paragraphs; ++i) {
+        out << "第" << i + 1 << "项，" << word << "工作要抓好落实，确保取得实效。\n\n";
+      }
+    }
+    // A later modification time, so that the next run reads the file again.
+    fs::last_write_time(path, std::time(nullptr) + 100 * ++edits);
+  };
+  write("a.txt", 5, "农业");
+  write("b.txt", 7, "教育");
+  write("c.txt", 4, "交通");
+  const std::string db = dir.path() + "/db";
+  const std::string index =
+      kIndex + " --quiet --compact never --db " + shell_quote(db) + " " + shell_quote(root);
+  ASSERT_EQ(run_command(index).status, 0);
+  const std::string b_term = schema::source_term(fs::canonical(root + "/b.txt").string());
+  auto texts = [](const std::string& d) {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& [source, records] : by_source(d)) {
+      for (const schema::ParagraphRecord& r : records) out[source].push_back(r.text);
+    }
+    return out;
+  };
+  // What a fresh index of the folder as it is now holds.
+  auto fresh = [&] {
+    const std::string other = dir.path() + "/fresh" + std::to_string(edits);
+    EXPECT_EQ(run_command(kIndex + " --quiet --db " + shell_quote(other) + " " + shell_quote(root))
+                  .status,
+              0);
+    return texts(other);
+  };
+  {
+    const Xapian::Database x(db);
+    EXPECT_EQ(x.get_termfreq(b_term), 1u);
+    EXPECT_EQ(x.get_doccount(), 5u + 7 + 4 + 3 * 2);  // and each file's title and salutation
+  }
+  write("b.txt", 3, "卫生");
+  ASSERT_EQ(run_command(index).status, 0);
+  EXPECT_EQ(texts(db), fresh());
+  EXPECT_EQ(Xapian::Database(db).get_termfreq(b_term), 1u);
+  // As an index written before 2026-11-29: the term on every paragraph of b.txt.
+  {
+    Xapian::WritableDatabase w(db + "/" + schema::live_generation(db), Xapian::DB_OPEN);
+    const uint64_t key = schema::source_key(fs::canonical(root + "/b.txt").string());
+    size_t marked = 0;
+    for (Xapian::docid d = 1; d <= w.get_lastdocid(); ++d) {
+      try {
+        Xapian::Document doc = w.get_document(d);
+        if (schema::ParagraphRef::from_data(doc.get_data()).source_key != key) continue;
+        doc.add_boolean_term(b_term);
+        w.replace_document(d, doc);
+        ++marked;
+      } catch (const Xapian::DocNotFoundError&) {
+      }
+    }
+    w.commit();
+    EXPECT_EQ(w.get_termfreq(b_term), marked);
+    EXPECT_GT(marked, 3u);
+  }
+  write("b.txt", 6, "环保");
+  ASSERT_EQ(run_command(index).status, 0);
+  EXPECT_EQ(texts(db), fresh());
+  EXPECT_EQ(run_command(kIndex + " --check --db " + shell_quote(db)).status, 0);
+  expect_speech_records_match_paragraphs(db);
 }
 
 TEST(Ingest, AParagraphLongerThanTheLimitIsCutAndStillFound) {
