@@ -1171,6 +1171,33 @@ TEST(TextStore, ARunLongerThanItsListIsRefused) {
   }
 }
 
+// A damaged dictionary index can leave thousands of entries in one block: a look-up reads
+// at most kDictionaryBlockTerms of them. The segment fuzzer's 5 KB file (resealed here, so
+// that checksums pass) made a walk that looks every term up take 1.3 s, quadratic.
+TEST(TextStore, ADictionaryBlockOfTooManyTermsIsRefused) {
+  TempDir dir;
+  const std::string path = dir.path() + "/seg";
+  write_bytes(path,
+              reseal(read_bytes(source_path("tests/data/textstore/long-dictionary-block.seg"))));
+  const auto seg = Segment::open(path);
+  size_t terms = 0, refused = 0;
+  try {
+    for (Segment::TermIterator t(*seg); t.valid(); t.next()) {
+      ++terms;
+      try {
+        (void)seg->find(t.name());
+      } catch (const std::runtime_error& e) {
+        EXPECT_NE(std::string(e.what()).find("dictionary"), std::string::npos) << e.what();
+        ++refused;
+      }
+    }
+  } catch (const std::runtime_error&) {
+    // The walk itself may meet the damage further on.
+  }
+  EXPECT_GT(terms, size_t{textstore::kDictionaryBlockTerms});
+  EXPECT_GT(refused, 0u);
+}
+
 // Every kind of list a segment holds: positional and not, lists of runs, one document, one
 // block and many. tests/data/textstore/format05.seg is this, written by the format 05 writer
 // (speechdex 5230082).

@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "segment_writer.h"
 #include "varint.h"
 
 namespace speechdex::textstore {
@@ -195,7 +196,10 @@ std::optional<TermInfo> Segment::find(std::string_view term) const {
   auto [p, end] = dictionary_block(block);
   std::string name;
   uint64_t postings = dict_index_[block].postings;
-  while (p < end) {
+  for (uint32_t i = 0; p < end; ++i) {
+    // A block holds at most kDictionaryBlockTerms: a damaged index must not make every
+    // look-up read the whole dictionary (a walk of it, quadratic).
+    if (i == kDictionaryBlockTerms) throw corrupt(path_, "dictionary index");
     const TermInfo t = read_entry(p, end, name, postings);
     if (name == term) return t;
     if (std::string_view(name) > term) return std::nullopt;
