@@ -488,7 +488,8 @@ size_t IndexWriter::remove_file(const std::string& canonical_path) {
 }
 
 size_t IndexWriter::forget(const std::string& canonical_path) {
-  const std::string source_term = schema::source_term(canonical_path);
+  const uint64_t source = schema::source_key(canonical_path);
+  const std::string source_term = schema::source_term(source);
   try {
     // The file's old paragraphs leave the records now and the text store's matches from
     // this commit on (the deleted list).
@@ -496,7 +497,6 @@ size_t IndexWriter::forget(const std::string& canonical_path) {
     // 2026-11-29); the others follow it, up to the first id that is not the file's.
     std::vector<uint32_t> gone(db_->postlist_begin(source_term), db_->postlist_end(source_term));
     if (!gone.empty()) {
-      const uint64_t key = schema::source_key(canonical_path);
       for (Xapian::docid d = gone.back() + 1; d <= db_->get_lastdocid(); ++d) {
         std::string data;
         try {
@@ -504,7 +504,7 @@ size_t IndexWriter::forget(const std::string& canonical_path) {
         } catch (const Xapian::DocNotFoundError&) {
           break;  // a deleted paragraph: another file's
         }
-        if (schema::ParagraphRef::from_data(data).source_key != key) break;
+        if (schema::ParagraphRef::from_data(data).source_key != source) break;
         gone.push_back(d);
       }
       std::vector<uint32_t> merged;
@@ -515,7 +515,7 @@ size_t IndexWriter::forget(const std::string& canonical_path) {
     }
     for (const uint32_t d : gone) db_->delete_document(d);
     // The records of its speeches.
-    const std::string prefix = schema::speech_meta_prefix(schema::source_key(canonical_path));
+    const std::string prefix = schema::speech_meta_prefix(source);
     const std::vector<std::string> keys(db_->metadata_keys_begin(prefix),
                                         db_->metadata_keys_end(prefix));
     for (const std::string& key : keys) db_->set_metadata(key, "");

@@ -205,7 +205,7 @@ int64_t unzigzag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cas
 std::string DuplicateTable::encode() const {
   // Each column as varints of what is mostly 0 or 1: a paragraph's and a speech's earliest
   // member as the distance back from the id, the order as the step from the id before; then
-  // zstd. On 311,828 paragraphs that is a few hundred KB where 4 bytes an entry was 3.7 MB.
+  // zstd. On the poetry's 311,828 paragraphs that is 36 KB where 4 bytes an entry was 3.7 MB.
   auto at = [](const std::vector<uint32_t>& column, Xapian::docid id) -> int64_t {
     return id < column.size() ? column[id] : 0;
   };

@@ -1172,7 +1172,7 @@ TEST(TextStore, ARunLongerThanItsListIsRefused) {
 }
 
 // A damaged dictionary index can leave thousands of entries in one block: a look-up reads
-// at most kDictionaryBlockTerms of them. The segment fuzzer's 5 KB file (resealed here, so
+// at most kDictionaryBlockTerms of them. The segment fuzzer's 45 KB file (resealed here, so
 // that checksums pass) made a walk that looks every term up take 1.3 s, quadratic.
 TEST(TextStore, ADictionaryBlockOfTooManyTermsIsRefused) {
   TempDir dir;

@@ -270,15 +270,11 @@ PostingBlocks Segment::blocks(const TermInfo& term) const {
   // Format 06 leaves out the last block's end of positions, and for one block its whole
   // entry (PostingListBuilder::head): both are worked out below.
   const bool whole = footer_.format < 6;
-  for (size_t i = 0; i < nblocks; ++i) {
-    const bool last = i + 1 == nblocks;
-    if (whole || nblocks > 1) doc += get_varint(p);
-    if (whole || !last) {
-      docs_end += get_varint(p);
-      if (term.positional) positions_end += get_varint(p);
-    } else if (nblocks > 1 && term.positional) {
-      docs_end += get_varint(p);
-    }
+  for (size_t i = 0; (whole || nblocks > 1) && i < nblocks; ++i) {
+    const bool last = !whole && i + 1 == nblocks;
+    doc += get_varint(p);
+    if (!last || term.positional) docs_end += get_varint(p);
+    if (!last && term.positional) positions_end += get_varint(p);
     out.blocks[i] = {static_cast<uint32_t>(doc), static_cast<uint32_t>(docs_end),
                      static_cast<uint32_t>(positions_end)};
   }

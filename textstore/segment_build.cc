@@ -125,15 +125,12 @@ std::string PostingListBuilder::head() const {
   const size_t n = full_.size() + (partial ? 1 : 0);
   put_varint(skip, n);
   Block prev;
-  for (size_t i = 0; i < n && n > 1; ++i) {
+  for (size_t i = 0; n > 1 && i < n; ++i) {
     const Block& b = i < full_.size() ? full_[i] : open_block();
+    const bool last = i + 1 == n;
     put_varint(skip, b.last - prev.last);
-    if (i + 1 < n) {
-      put_varint(skip, b.docs_end - prev.docs_end);
-      if (positional_) put_varint(skip, b.positions_end - prev.positions_end);
-    } else if (positional_) {
-      put_varint(skip, b.docs_end - prev.docs_end);
-    }
+    if (!last || positional_) put_varint(skip, b.docs_end - prev.docs_end);
+    if (!last && positional_) put_varint(skip, b.positions_end - prev.positions_end);
     prev = b;
   }
   return skip;

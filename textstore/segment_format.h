@@ -20,7 +20,7 @@ inline constexpr std::string_view kMagic = "SDXSEG06";
 /// every block's skip entry whole; 04 had no lists of runs either.
 inline constexpr std::string_view kMagicSizedLists = "SDXSEG05";
 inline constexpr std::string_view kMagicWithoutRuns = "SDXSEG04";
-/// The format a segment's magic names: 6, 5 or 4.
+/// The format kMagic names, the one written (SegmentFooter::format: 6, 5 or 4 as read).
 inline constexpr unsigned kFormat = 6;
 inline constexpr uint64_t kHeaderBytes = 16;
 inline constexpr uint64_t kPaddingBytes = 16;
