@@ -1198,6 +1198,54 @@ TEST(TextStore, ADictionaryBlockOfTooManyTermsIsRefused) {
   EXPECT_GT(refused, 0u);
 }
 
+// The walk of the dictionary reads no more of a block than find() does. Here block 1 of a
+// valid segment is made empty, pointing where block 2 starts, so that block 0 runs on for
+// 128 entries: the walk must refuse the 65th, not give all 200 terms.
+TEST(TextStore, AWalkRefusesADictionaryBlockOfTooManyTerms) {
+  namespace ts = textstore;
+  TempDir dir;
+  SegmentWriter w;
+  w.add_document(1);
+  for (int i = 0; i < 200; ++i) {
+    char term[8];
+    std::snprintf(term, sizeof term, "t%03d", i);
+    w.add_term(term, 1);
+  }
+  const std::string path = dir.path() + "/seg";
+  w.write(path);
+  std::string bytes = read_bytes(path);
+  size_t terms = 0;
+  const auto whole = Segment::open(path);
+  for (Segment::TermIterator t(*whole); t.valid(); t.next()) ++terms;
+  ASSERT_EQ(terms, 200u);
+  // The footer: three counts, then (offset, size) of postings, dictionary, dictionary index.
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  const uint8_t* p = data + ts::get_fixed64(data + 8);
+  for (int i = 0; i < 7; ++i) ts::get_varint(p);
+  p = data + ts::get_varint(p);
+  // Index entries: dictionary offset, postings offset, first term's length and bytes.
+  std::vector<std::pair<size_t, size_t>> entry;  // where each entry's two offsets are
+  for (int b = 0; b < 3; ++b) {
+    const size_t at = static_cast<size_t>(p - data);
+    ts::get_varint(p);
+    ts::get_varint(p);
+    entry.emplace_back(at, static_cast<size_t>(p - data) - at);
+    p += ts::get_varint(p);
+  }
+  ASSERT_EQ(entry[1].second, entry[2].second);  // the same bytes fit
+  bytes.replace(entry[1].first, entry[1].second, bytes.substr(entry[2].first, entry[2].second));
+  write_bytes(path, reseal(bytes));
+  const auto seg = Segment::open(path);
+  terms = 0;
+  try {
+    for (Segment::TermIterator t(*seg); t.valid(); t.next()) ++terms;
+    ADD_FAILURE() << "the walk gave " << terms << " terms";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("dictionary index"), std::string::npos) << e.what();
+    EXPECT_EQ(terms, size_t{ts::kDictionaryBlockTerms});
+  }
+}
+
 // Every kind of list a segment holds: positional and not, lists of runs, one document, one
 // block and many. tests/data/textstore/format05.seg is this, written by the format 05 writer
 // (speechdex 5230082).

@@ -231,7 +231,10 @@ void Segment::TermIterator::next() {
     std::tie(p_, end_) = segment_.dictionary_block(block_);
     postings_ = segment_.dict_index_[block_].postings;
     name_.clear();
+    in_block_ = 0;
   }
+  // As in find(): a block of more entries than a writer puts there is damage.
+  if (in_block_++ == kDictionaryBlockTerms) throw corrupt(segment_.path_, "dictionary index");
   info_ = segment_.read_entry(p_, end_, name_, postings_);
   valid_ = true;
 }

@@ -102,6 +102,7 @@ class Segment {
     std::string name_;
     TermInfo info_;
     uint64_t postings_ = 0;  // where the next entry's list starts (format 06)
+    uint32_t in_block_ = 0;  // entries read from this block
     bool valid_ = false;
   };
 
