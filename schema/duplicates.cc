@@ -12,6 +12,7 @@
 #include "fields.h"
 #include "gazetteer.h"
 #include "varint.h"
+#include "zstd_frame.h"
 
 namespace speechdex::schema {
 
@@ -223,19 +224,8 @@ std::string DuplicateTable::encode() const {
   std::string out(kTableMagic);
   put_u32(out, last_docid);
   put_u32(out, doccount);
-  const size_t head = out.size();
-  out.resize(head + ZSTD_compressBound(body.size()));
   // With zstd's checksum of the content, so that damage is an error, not another table.
-  const std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
-  if (!cctx) throw std::bad_alloc();
-  ZSTD_CCtx_setParameter(cctx.get(), ZSTD_c_checksumFlag, 1);
-  const size_t n =
-      ZSTD_compress2(cctx.get(), out.data() + head, out.size() - head, body.data(), body.size());
-  if (ZSTD_isError(n)) {
-    throw IndexError(std::string("cannot compress the duplicate table: ") + ZSTD_getErrorName(n),
-                     "");
-  }
-  out.resize(head + n);
+  append_frame(out, body, checksummed_context(ZSTD_CLEVEL_DEFAULT).get(), "the duplicate table");
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "fields.h"
 #include "segment_format.h"
 #include "varint.h"
+#include "zstd_frame.h"
 
 namespace speechdex::schema {
 
@@ -233,23 +234,10 @@ std::string SpeechRecords::compress(std::string_view body, const RecordDictionar
   std::string out(1, dictionary ? kSpeechDictionaryFormat : kSpeechFormat);
   if (dictionary) out += encode_key(dictionary->id());
   textstore::put_varint(out, body.size());
-  const size_t head = out.size();
-  out.resize(head + ZSTD_compressBound(body.size()));
-  // One context a thread, reused; frames carry a checksum, so damage is found, not read.
-  thread_local const std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> cctx = [] {
-    std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> c(ZSTD_createCCtx(), ZSTD_freeCCtx);
-    ZSTD_CCtx_setParameter(c.get(), ZSTD_c_compressionLevel, kZstdLevel);
-    ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 1);
-    return c;
-  }();
+  // One context a thread, reused.
+  thread_local const ZstdContext cctx = checksummed_context(kZstdLevel);
   ZSTD_CCtx_refCDict(cctx.get(), dictionary ? dictionary->cdict_ : nullptr);
-  const size_t n =
-      ZSTD_compress2(cctx.get(), out.data() + head, out.size() - head, body.data(), body.size());
-  if (ZSTD_isError(n)) {
-    throw IndexError(std::string("cannot compress a speech's records: ") + ZSTD_getErrorName(n),
-                     "");
-  }
-  out.resize(head + n);
+  append_frame(out, body, cctx.get(), "a speech's records");
   return out;
 }
 
